@@ -1,0 +1,76 @@
+import { Readable } from "stream";
+
+/** What a stat of a remote path tells. */
+export interface RemoteStat {
+    readonly kind: "file" | "directory" | "symlink" | "other";
+    readonly size: number;
+    /** Permission bits (e.g. 0o640), when the server tells them. */
+    readonly mode?: number;
+    /** Modification time, seconds since the epoch, when the server tells it. */
+    readonly mtime?: number;
+    readonly uid?: number;
+    readonly gid?: number;
+}
+
+/** One entry of a directory listing. */
+export interface RemoteEntry {
+    readonly name: string;
+    readonly stat: RemoteStat;
+}
+
+/** Result of a command run on the server. */
+export interface ExecResult {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** What a transport can do on the server it is connected to; found out once per connection. */
+export interface TransportCapabilities {
+    /** Rename can replace an existing file atomically (posix-rename, or FTP RNTO over a file). */
+    readonly atomicOverwrite: boolean;
+    /** Permission bits can be set (SFTP setstat, FTP SITE CHMOD). */
+    readonly chmod: boolean;
+    /** Owner and group can be set. */
+    readonly chown: boolean;
+    /** Commands can be run (SSH exec). */
+    readonly exec: boolean;
+}
+
+/**
+ * The protocol-neutral operations the resource handlers use. Only `sftp.ts` and `ftps.ts` know a wire protocol.
+ * Paths are absolute POSIX paths. Every method throws a `FiledropError`.
+ */
+export interface Transport {
+    /** `sftp://user@host:port`, for messages. */
+    readonly endpoint: string;
+    readonly capabilities: TransportCapabilities;
+
+    /** Stat without following a final symlink; `undefined` when nothing is at the path. */
+    stat(path: string): Promise<RemoteStat | undefined>;
+    /** Create one directory level. Fails if it exists. */
+    mkdir(path: string, mode?: number): Promise<void>;
+    /** Remove an empty directory. */
+    rmdir(path: string): Promise<void>;
+    /** Remove a file; succeeds if it is already gone. */
+    remove(path: string): Promise<void>;
+    /** List a directory (without `.` and `..`). */
+    list(path: string): Promise<RemoteEntry[]>;
+    /** Write the stream to `path` (created or truncated), with many requests in flight. Returns bytes written. */
+    write(path: string, data: Readable, mode?: number): Promise<number>;
+    /** Open the file at `path` for reading. */
+    read(path: string): Promise<Readable>;
+    /** Rename `from` to `to`, replacing `to` if it exists (atomically where `capabilities.atomicOverwrite`). */
+    rename(from: string, to: string): Promise<void>;
+    /** Set permission bits. */
+    chmod(path: string, mode: number): Promise<void>;
+    /** Set owner and group. */
+    chown(path: string, uid: number, gid: number): Promise<void>;
+    /**
+     * SHA-256 of a remote file computed on the server (hex), or `undefined` if the server offers no way to do it,
+     * in which case the caller reads the file back. `method` says how it was computed, for logs and outputs.
+     */
+    remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined>;
+    /** Run a command on the server; rejects with UNSUPPORTED where `capabilities.exec` is false. */
+    exec(command: string): Promise<ExecResult>;
+}
