@@ -45,6 +45,8 @@ export interface Transport {
     /** `sftp://user@host:port`, for messages. */
     readonly endpoint: string;
     readonly capabilities: TransportCapabilities;
+    /** True once the connection has closed or failed; the pool then opens a new one. */
+    readonly closed: boolean;
 
     /** Stat without following a final symlink; `undefined` when nothing is at the path. */
     stat(path: string): Promise<RemoteStat | undefined>;
@@ -73,4 +75,6 @@ export interface Transport {
     remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined>;
     /** Run a command on the server; rejects with UNSUPPORTED where `capabilities.exec` is false. */
     exec(command: string): Promise<ExecResult>;
+    /** Closes the connection. */
+    close(): void | Promise<void>;
 }

@@ -14,7 +14,9 @@
 #
 # Everything lives under DIR: DIR/ftp.json (description), DIR/user.json (test user, shared with sshd.sh,
 # mode 0600), DIR/ftp/tls (throwaway CAs and certificates), DIR/ftp/<server>/ (config, runtime files),
-# DIR/ftp/logs/<server>.log (protocol logs: one "CONNECT"/connection line per session, to count connections).
+# DIR/ftp/logs/<server>.log (protocol log: one line containing "CONNECT" per session, to count connections;
+# truncated after the readiness checks), <server>.log.daemon (server stdout/stderr), ProFTPD also
+# <server>.log.tls (mod_tls) and <server>.log.xfer (transfers).
 # Nothing secret is printed; the password is only in DIR/user.json, DIR/ftp.json (both 0600).
 #
 # Quirks handled here (details next to the code):
@@ -23,9 +25,17 @@
 #     directory and run from there; its shared-library dependencies are installed with apt.
 #   * Package postinst scripts try to start a system daemon on port 21: installs run under a policy-rc.d that
 #     forbids starting services, and any system service is stopped/disabled afterwards.
-#   * TLS session reuse on the data channel: vsftpd's require_ssl_reuse=YES (its default) and ProFTPD's
-#     default (reuse required) break clients that do not resume the control connection's TLS session on the
-#     data connection (Node with TLS 1.3 cannot reliably do that). Both are switched off.
+#   * TLS session reuse on the data channel: vsftpd (require_ssl_reuse=YES) and ProFTPD (unless
+#     "TLSOptions NoSessionReuseRequired") by default refuse a data connection that does not resume the control
+#     connection's TLS session. curl and basic-ftp >= 5 (it keeps the TLS 1.3 ticket from the "session" event;
+#     checked with 6.2.6 on Node 20) do resume, older clients did not. Default here: reuse NOT required, so
+#     a client bug elsewhere does not hide behind it; FILEDROP_FTP_TLS_REUSE=required gives the servers'
+#     stricter defaults (recorded as tlsSessionReuseRequired in ftp.json).
+#   * Logs are truncated once every server passed its readiness check, so they only hold test traffic
+#     (both servers open their logs with O_APPEND per session, truncation is safe).
+#
+# Environment:
+#   FILEDROP_FTP_TLS_REUSE=optional|required   (default optional, see above)
 set -euo pipefail
 
 SCRIPT_NAME="ftp.sh"
@@ -34,6 +44,7 @@ FTP_HOME="/home/filedrop"
 PASV_RANGE_SIZE=100                        # passive ports per server
 CACHE_DIR="/var/cache/filedrop-ftp"        # unpacked .deb of whichever FTP server dpkg could not install
 USER_LOCK="/var/lock/filedrop-user.lock"   # serialises user creation/password with sshd.sh
+TLS_REUSE="${FILEDROP_FTP_TLS_REUSE:-optional}"
 
 log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -390,12 +401,11 @@ write_vsftpd_conf() {
       # Do not ask the client for a certificate.
       echo "ssl_request_cert=NO"
       echo "require_cert=NO"
-      # Default YES: the data connection must resume the control connection's TLS session. Node's
-      # tls.connect with TLS 1.3 resumes only if a session ticket already arrived, so basic-ftp fails with
-      # "522 SSL connection failed: session reuse required". Off.
-      echo "require_ssl_reuse=NO"
-      # Node closes TLS sockets without waiting for close_notify in some paths; strict EOF checking would
-      # turn a finished upload into "426 Failure reading network stream".
+      # vsftpd's default is YES: a data connection that does not resume the control connection's TLS
+      # session is refused ("522 SSL connection failed: session reuse required"). See the header.
+      if [[ $TLS_REUSE == required ]]; then echo "require_ssl_reuse=YES"; else echo "require_ssl_reuse=NO"; fi
+      # Clients that close the data connection without a TLS close_notify would otherwise see a finished
+      # upload reported as "426 Failure reading network stream" (these are vsftpd's defaults; set explicitly).
       echo "strict_ssl_read_eof=NO"
       echo "strict_ssl_write_shutdown=NO"
       if [[ $mode == implicit ]]; then
@@ -409,6 +419,13 @@ write_vsftpd_conf() {
 # ----------------------------------------------------------------------------------------------------------
 # ProFTPD
 # ----------------------------------------------------------------------------------------------------------
+
+tls_options() {
+  local opts=()
+  [[ $TLS_REUSE == required ]] || opts+=(NoSessionReuseRequired)
+  [[ $1 == implicit ]] && opts+=(UseImplicitSSL)
+  if ((${#opts[@]})); then echo "  TLSOptions ${opts[*]}"; fi
+}
 
 # write_proftpd_conf FILE MODE(explicit|implicit) PORT PASVMIN PASVMAX CERT KEY RUNDIR LOG
 write_proftpd_conf() {
@@ -464,7 +481,6 @@ ScoreboardFile $run/proftpd.scoreboard
 </IfModule>
 
 # Logs: one "CONNECT"-style record per session in the extended log (and every command, PASS hidden).
-SystemLog $logf.system
 TransferLog $logf.xfer
 LogFormat filedrop "%t %a %u %m %r %s"
 LogFormat filedropconnect "%t %a CONNECT"
@@ -485,10 +501,9 @@ ExtendedLog $logf CONNECT filedropconnect
   # Control and data channels must be protected (AUTH TLS + PROT P).
   TLSRequired on
   TLSRenegotiate none
-  # ProFTPD by default requires the data connection to resume the control connection's TLS session;
-  # Node/basic-ftp with TLS 1.3 does not reliably do that ("450 ... SSL/TLS required on the data channel"
-  # / handshake refused). Implicit mode via UseImplicitSSL.
-  TLSOptions NoSessionReuseRequired$([[ $mode == implicit ]] && echo " UseImplicitSSL")
+  # ProFTPD by default requires the data connection to resume the control connection's TLS session
+  # (see the header of ftp.sh). Implicit FTPS is UseImplicitSSL.
+$(tls_options "$mode")
 </IfModule>
 
 <IfModule mod_digest.c>
@@ -496,6 +511,8 @@ ExtendedLog $logf CONNECT filedropconnect
   DigestEngine on
   DigestAlgorithms all
   DigestDefaultAlgorithm sha256
+  # DigestCache stays at its default (on): digests are cached per path, invalidated by a change of mtime
+  # (a content change that keeps size and mtime to the nanosecond is served the stale digest).
 </IfModule>
 EOF
   chmod 0600 "$f"
@@ -586,10 +603,72 @@ for line in sys.stdin:
 print(json.dumps(algs))'
 }
 
-# Is this pid still the process we started (guards against pid reuse)? Checks its cmdline mentions DIR.
-is_ours() {
-  local pid=$1 marker=$2
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"
+# Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat); with the pid it
+# identifies the process we started, whatever pid reuse happens later.
+proc_starttime() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo "${20}"
+}
+
+# Processes to stop for ftp.json: for each recorded server, the listener if its (pid, start time) still
+# match, plus every member of its process group (each server was started with setsid, so the group id is
+# the listener's pid; forked sessions inherit it, ProFTPD rewrites their titles so cmdlines are no help).
+# If the listener is gone, only group members running the recorded executable and started after it count.
+# Zombies are listed too (harmless: kill on them is a no-op, and stop_pids treats state Z as gone).
+ours_to_stop() {
+  python3 - "$1" <<'EOF2'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+procs = {}
+for e in os.listdir("/proc"):
+    if not e.isdigit():
+        continue
+    try:
+        st = open("/proc/%s/stat" % e).read()
+        rest = st[st.rindex(")") + 2:].split()
+        try:
+            exe = os.readlink("/proc/%s/exe" % e)
+        except OSError:
+            exe = ""
+        try:
+            args = open("/proc/%s/cmdline" % e, "rb").read().split(b"\0")
+        except OSError:
+            args = []
+        procs[int(e)] = {"ppid": int(rest[1]), "pgid": int(rest[2]), "start": int(rest[19]), "exe": exe,
+                         "args": [a.decode("utf-8", "replace") for a in args]}
+    except (OSError, ValueError, IndexError):
+        pass
+out = set()
+for v in d.get("servers", {}).values():
+    pid, start, exe, conf = v.get("pid"), v.get("pidStartTime"), v.get("executable"), v.get("configFile")
+    if not pid or start is None:
+        continue
+    leader = procs.get(pid)
+    alive = leader is not None and leader["start"] == start
+    if alive:
+        out.add(pid)
+    for p, i in procs.items():
+        if i["pgid"] != pid or p == os.getpid():
+            continue
+        if alive or (i["exe"] == exe and i["start"] >= start):
+            out.add(p)
+    # vsftpd sessions call setsid (own group) but keep the listener's argv (the config file): this finds
+    # them even when orphaned.
+    for p, i in procs.items():
+        if conf and i["exe"] == exe and i["start"] >= start and conf in i["args"] and p != os.getpid():
+            out.add(p)
+    # Descendants that left the group (none expected; cheap to include).
+    if alive:
+        frontier = {pid}
+        while frontier:
+            frontier = {p for p, i in procs.items() if i["ppid"] in frontier and p not in out}
+            out |= frontier
+print(" ".join(str(p) for p in sorted(out)))
+EOF2
 }
 
 # All descendants of a pid (session processes forked by the server).
@@ -630,34 +709,12 @@ cmd_stop() {
     log "nothing to stop ($json missing)"
     return 0
   fi
-  local conf_marker
-  conf_marker="$(cd "$dir" && pwd)/ftp/"
-  local pids=() pid d
-  for pid in $(python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-for k, v in d.get("servers", {}).items():
-    if isinstance(v, dict) and v.get("pid"):
-        print(v["pid"])' "$json"); do
-    # The listener itself must still be ours; session children have rewritten proctitles (ProFTPD), so
-    # they are found as its descendants before it goes.
-    if is_ours "$pid" "$conf_marker"; then
-      pids+=("$pid")
-      for d in $(descendants "$pid"); do pids+=("$d"); done
-    fi
-  done
+  local pids
+  read -r -a pids <<<"$(ours_to_stop "$json")"
   if ((${#pids[@]})); then
     log "stopping ${#pids[@]} process(es)"
     stop_pids "${pids[@]}"
   fi
-  # Also any leftover session of ours whose parent already went (orphans re-parented to init):
-  # vsftpd sessions keep the config path in their cmdline.
-  local stray=()
-  for pid in $(pgrep -f -- "$conf_marker" || true); do
-    [[ $pid == "$$" ]] && continue
-    is_ours "$pid" "$conf_marker" && stray+=("$pid")
-  done
-  if ((${#stray[@]})); then stop_pids "${stray[@]}"; fi
   # Mark as stopped (keep the file for its logs/paths, but without pids), so stop is idempotent.
   python3 - "$json" <<'EOF'
 import json, os, sys
@@ -733,7 +790,7 @@ cmd_start() {
     if [[ $kind == vsftpd ]]; then
       write_vsftpd_conf "$sdir/vsftpd.conf" "$mode" "$port" "$pmin" "$pmax" \
         "$tls/$cert.pem" "$tls/$cert.key" "$logf" "$empty"
-      pid="$(launch "$sdir/stdout.log" "$VSFTPD_BIN" "$sdir/vsftpd.conf")"
+      pid="$(launch "$logf.daemon" "$VSFTPD_BIN" "$sdir/vsftpd.conf")"
     else
       write_proftpd_conf "$sdir/proftpd.conf" "$mode" "$port" "$pmin" "$pmax" \
         "$tls/$cert.pem" "$tls/$cert.key" "$sdir" "$logf"
@@ -741,11 +798,16 @@ cmd_start() {
       "$PROFTPD_BIN" -t -c "$sdir/proftpd.conf" >"$sdir/configtest.log" 2>&1 ||
         die "proftpd config test failed for $name: $(tail -n 5 "$sdir/configtest.log")"
       # -n: no daemon (foreground), so the recorded pid is the listener.
-      pid="$(launch "$sdir/stdout.log" "$PROFTPD_BIN" -n -c "$sdir/proftpd.conf")"
+      pid="$(launch "$logf.daemon" "$PROFTPD_BIN" -n -c "$sdir/proftpd.conf")"
     fi
     STARTED_PIDS+=("$pid")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-      "$name" "$kind" "$mode" "$protocol" "$port" "$pmin" "$pmax" "$pid" "$logf" >>"$records"
+    local starttime exe conf=$sdir/vsftpd.conf
+    [[ $kind == proftpd ]] && conf=$sdir/proftpd.conf
+    starttime="$(proc_starttime "$pid")" || die "$name exited immediately (see $logf.daemon)"
+    exe="$VSFTPD_BIN"
+    [[ $kind == proftpd ]] && exe="$PROFTPD_BIN"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$mode" "$protocol" \
+      "$port" "$pmin" "$pmax" "$pid" "$logf" "$starttime" "$(readlink -f "$exe")" "$conf" >>"$records"
     log "started $name ($kind, $protocol) on 127.0.0.1:$port, passive $pmin-$pmax, pid $pid"
   done
 
@@ -756,7 +818,7 @@ cmd_start() {
   local hashes=$base/hashes.tsv
   : >"$hashes"
   local name kind mode protocol port pmin pmax pid logf
-  while IFS=$'\t' read -r name kind mode protocol port pmin pmax pid logf; do
+  while IFS=$'\t' read -r name kind mode protocol port pmin pmax pid logf _; do
     wait_port "$port" "$pid" "$name"
     local ca=$tls/ca.pem
     [[ $name == vsftpdOtherCa ]] && ca=$tls/other-ca.pem
@@ -771,6 +833,11 @@ cmd_start() {
     fi
     printf '%s\t%s\n' "$name" "$algs" >>"$hashes"
     log "$name ready (HASH algorithms: $algs)"
+  done <"$records"
+
+  # Only test traffic from here on in the protocol logs (readiness probes removed).
+  while IFS=$'\t' read -r name kind mode protocol port pmin pmax pid logf _; do
+    : >"$logf"
   done <"$records"
 
   write_json "$dir" "$records" "$tls" "$hashes"
@@ -798,7 +865,7 @@ write_json() {
   other_fp="$(fingerprint256 "$tls/other-server.pem")"
   (
     umask 077
-    PW="$FTP_PASSWORD" python3 - "$dir/ftp.json" "$records" "$hashes" "$FTP_USER" "$tls" "$fp" "$other_fp" <<'EOF'
+    PW="$FTP_PASSWORD" TLS_REUSE="$TLS_REUSE" FTP_UID="$(id -u "$FTP_USER")" FTP_GID="$(id -g "$FTP_USER")" python3 - "$dir/ftp.json" "$records" "$hashes" "$FTP_USER" "$tls" "$fp" "$other_fp" <<'EOF'
 import json, os, sys
 out, records, hashes, user, tls, fp, other_fp = sys.argv[1:8]
 algs = {}
@@ -808,13 +875,16 @@ if hashes != "{}" and os.path.exists(hashes):
         algs[name] = json.loads(a)
 servers = {}
 for line in open(records):
-    name, kind, mode, protocol, port, pmin, pmax, pid, logf = line.rstrip("\n").split("\t")
+    name, kind, mode, protocol, port, pmin, pmax, pid, logf, starttime, exe, conf = line.rstrip("\n").split("\t")
     servers[name] = {
         "host": "127.0.0.1",
         "port": int(port),
         "protocol": protocol,
         "software": kind,
         "pid": int(pid),
+        "pidStartTime": int(starttime),   # /proc/PID/stat start time: "stop" checks it before killing
+        "executable": exe,
+        "configFile": conf,
         "logFile": logf,
         "passivePorts": [int(pmin), int(pmax)],
         "hashAlgorithms": algs.get(name, []),
@@ -825,11 +895,14 @@ for line in open(records):
 d = {
     "user": user,
     "password": os.environ["PW"],
+    "uid": int(os.environ["FTP_UID"]),
+    "gid": int(os.environ["FTP_GID"]),
     "caCertPath": os.path.join(tls, "ca.pem"),
     "otherCaCertPath": os.path.join(tls, "other-ca.pem"),
     "serverCertFingerprint256": fp,
     "otherServerCertFingerprint256": other_fp,
     "running": True,
+    "tlsSessionReuseRequired": os.environ["TLS_REUSE"] == "required",
     "servers": servers,
 }
 # Convenience: each server also at the top level under its key (vsftpdExplicit, proftpdExplicit, ...).
@@ -846,6 +919,7 @@ EOF
 
 main() {
   [[ $# -eq 2 ]] || usage
+  [[ $TLS_REUSE == optional || $TLS_REUSE == required ]] || die "FILEDROP_FTP_TLS_REUSE must be optional or required"
   [[ $EUID -eq 0 ]] || die "must run as root (installs packages, creates a user, binds servers that switch users)"
   case $1 in
     start) cmd_start "$2" ;;

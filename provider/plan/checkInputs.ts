@@ -1,0 +1,110 @@
+/**
+ * Input validation run by `check`, before anything connects. Each failure is one sentence naming the fix.
+ * Pure functions; unknown values (during preview) are skipped.
+ */
+import * as fs from "fs";
+import { ConnectionInputs, CredentialInputs } from "../connection";
+import { isValidPin } from "../trust/hostKeys";
+
+/** One rejected property. */
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+/** The engine's marker for a value not known until apply. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True when a value is known (not the preview-time unknown marker). */
+export function isKnown(v: unknown): boolean {
+    return v !== UNKNOWN;
+}
+
+const MAX_PATH = 4096;
+const PROTOCOLS = ["sftp", "ftps", "ftps-implicit", "ftp"];
+
+/** Problems with a remote absolute POSIX path, or undefined. */
+export function remotePathProblem(path: unknown): string | undefined {
+    if (typeof path !== "string" || path === "") {
+        return "must be an absolute path on the server, such as /etc/app/config.yaml";
+    }
+    if (path.includes("\0")) {
+        return "must not contain a NUL byte";
+    }
+    if (!path.startsWith("/")) {
+        return `must be absolute (start with /); got "${path.slice(0, 200)}"`;
+    }
+    if (path.split("/").some((seg) => seg === "..")) {
+        return `must not contain ".." segments; got "${path.slice(0, 200)}"`;
+    }
+    if (path.length > MAX_PATH) {
+        return `is ${path.length} characters long; the limit is ${MAX_PATH}`;
+    }
+    if (path.split("/").some((seg) => Buffer.byteLength(seg) > 255)) {
+        return "has a name longer than 255 bytes";
+    }
+    return undefined;
+}
+
+/** Problems with an octal mode string, or undefined. */
+export function modeProblem(mode: unknown): string | undefined {
+    if (typeof mode !== "string" || !/^(0o|0)?[0-7]{3,4}$/.test(mode)) {
+        return `must be an octal string such as "0644"; got ${JSON.stringify(mode)}`;
+    }
+    return undefined;
+}
+
+/** Problems with the connection and credentials. */
+export function checkConnection(c: ConnectionInputs | undefined, creds: CredentialInputs | undefined): CheckFailure[] {
+    const f: CheckFailure[] = [];
+    if (c === undefined || typeof c !== "object") {
+        return [{ property: "connection", reason: "is required: give at least `host` and a credential" }];
+    }
+    if (!isKnown(c)) {
+        return f;
+    }
+    const protocol = c.protocol ?? "sftp";
+    if (isKnown(c.host) && (typeof c.host !== "string" || c.host.trim() === "")) {
+        f.push({ property: "connection.host", reason: "is required: the server's name or address" });
+    }
+    if (isKnown(c.protocol) && !PROTOCOLS.includes(protocol)) {
+        f.push({ property: "connection.protocol", reason: `must be one of ${PROTOCOLS.join(", ")}; got "${protocol}"` });
+    }
+    if (isKnown(c.port) && c.port !== undefined && !(Number.isInteger(c.port) && c.port > 0 && c.port < 65536)) {
+        f.push({ property: "connection.port", reason: `must be a TCP port number (1-65535); got ${c.port}` });
+    }
+    if (protocol === "ftp" && c.allowPlaintext !== true) {
+        f.push({
+            property: "connection.protocol",
+            reason: 'is "ftp", which sends the password and the files in clear text: use "ftps", or set `allowPlaintext: true` if you accept that',
+        });
+    }
+    if (protocol === "sftp") {
+        if (isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
+            f.push({ property: "connection.hostKey", reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")' });
+        }
+        const hasAgent = c.agentSocketPath !== undefined;
+        if (creds === undefined || (creds.password === undefined && creds.privateKey === undefined && !hasAgent)) {
+            f.push({ property: "connection", reason: "has no credential: set `password`, `privateKey` or `agentSocketPath`" });
+        }
+    } else if (creds?.password === undefined && isKnown(creds)) {
+        f.push({ property: "connection.password", reason: "is required for FTP and FTPS logins" });
+    }
+    if (isKnown(c.certFingerprint) && c.certFingerprint !== undefined && !/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/.test(c.certFingerprint)) {
+        f.push({ property: "connection.certFingerprint", reason: "must be a SHA-256 fingerprint (64 hex digits, colons allowed)" });
+    }
+    return f;
+}
+
+/** Problems with a local source file, or undefined. */
+export function localSourceProblem(path: string): string | undefined {
+    try {
+        const st = fs.statSync(path);
+        if (!st.isFile()) {
+            return `"${path}" is not a regular file`;
+        }
+    } catch {
+        return `"${path}" does not exist on this machine (paths are relative to the program's folder)`;
+    }
+    return undefined;
+}

@@ -1,0 +1,124 @@
+/**
+ * Connections pooled per endpoint inside one provider process (one deployment): every resource to the same
+ * (protocol, host, port, user, trust settings, credentials) shares one connection, with at most `maxSessions`
+ * operations at once on it, so hundreds of resources never trip OpenSSH's MaxStartups. Transient failures
+ * (refused, reset, timeout) are retried with exponential backoff, a bounded number of times; authentication and
+ * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
+ */
+import { ConnectionInputs, CredentialInputs, endpointKey } from "../connection";
+import { isFiledropError } from "../errors";
+import { openTransport } from "./open";
+import { Transport } from "./types";
+
+/** Default number of concurrent operations per endpoint. */
+export const DEFAULT_MAX_SESSIONS = 8;
+/** Default number of connection attempts (like @pulumi/command's dialErrorLimit). */
+export const DEFAULT_DIAL_ERROR_LIMIT = 10;
+const IDLE_CLOSE_MS = 2000;
+const OPERATION_ATTEMPTS = 3;
+
+interface Entry {
+    transport?: Promise<Transport>;
+    active: number;
+    waiters: (() => void)[];
+    idle?: NodeJS.Timeout;
+}
+
+const entries = new Map<string, Entry>();
+
+/** Counters, for tests and logs. */
+export const poolStats = { connectionsOpened: 0, connectAttempts: 0, operationRetries: 0 };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): Promise<Transport> {
+    const limit = c.dialErrorLimit === undefined ? DEFAULT_DIAL_ERROR_LIMIT : c.dialErrorLimit < 0 ? Infinity : Math.max(1, c.dialErrorLimit);
+    for (let attempt = 1; ; attempt++) {
+        poolStats.connectAttempts++;
+        try {
+            const t = await openTransport(c, creds);
+            poolStats.connectionsOpened++;
+            return t;
+        } catch (e) {
+            if (!(isFiledropError(e) && e.transient) || attempt >= limit) {
+                throw e;
+            }
+            await sleep(Math.min(250 * 2 ** (attempt - 1), 5000) * (0.75 + Math.random() / 2));
+        }
+    }
+}
+
+async function acquire(key: string, c: ConnectionInputs, creds: CredentialInputs): Promise<{ entry: Entry; transport: Transport }> {
+    let entry = entries.get(key);
+    if (!entry) {
+        entry = { active: 0, waiters: [] };
+        entries.set(key, entry);
+    }
+    const max = c.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    while (entry.active >= max) {
+        await new Promise<void>((r) => entry!.waiters.push(r));
+    }
+    entry.active++;
+    if (entry.idle) {
+        clearTimeout(entry.idle);
+        entry.idle = undefined;
+    }
+    try {
+        let current = entry.transport ? await entry.transport.catch(() => undefined) : undefined;
+        if (!current || current.closed) {
+            entry.transport = connectWithRetry(c, creds);
+            current = await entry.transport;
+        }
+        return { entry, transport: current };
+    } catch (e) {
+        entry.transport = undefined;
+        release(key, entry);
+        throw e;
+    }
+}
+
+function release(key: string, entry: Entry): void {
+    entry.active--;
+    entry.waiters.shift()?.();
+    if (entry.active === 0 && entry.waiters.length === 0) {
+        entry.idle = setTimeout(() => {
+            void entry.transport?.then((t) => t.close()).catch(() => undefined);
+            entries.delete(key);
+        }, IDLE_CLOSE_MS);
+        entry.idle.unref();
+    }
+}
+
+/**
+ * Runs `op` with a pooled connection to the endpoint. An operation that fails with a transient error (the
+ * connection dropped) is run again on a fresh connection, up to 3 times in all: operations must be idempotent.
+ */
+export async function withTransport<T>(c: ConnectionInputs, creds: CredentialInputs, op: (t: Transport) => Promise<T>): Promise<T> {
+    const key = endpointKey(c, creds);
+    for (let attempt = 1; ; attempt++) {
+        const { entry, transport } = await acquire(key, c, creds);
+        try {
+            return await op(transport);
+        } catch (e) {
+            const retry = isFiledropError(e) && e.transient && attempt < OPERATION_ATTEMPTS;
+            if (retry || transport.closed) {
+                entry.transport = undefined;
+                void Promise.resolve(transport.close()).catch(() => undefined);
+            }
+            if (!retry) {
+                throw e;
+            }
+            poolStats.operationRetries++;
+        } finally {
+            release(key, entry);
+        }
+    }
+}
+
+/** Closes every pooled connection (tests and benchmarks). */
+export async function closeAll(): Promise<void> {
+    const all = [...entries.values()];
+    entries.clear();
+    await Promise.all(all.map(async (e) => (await e.transport?.catch(() => undefined))?.close()));
+}
+

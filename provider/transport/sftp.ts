@@ -1,0 +1,345 @@
+/**
+ * The SFTP transport: the only file that imports ssh2 (lazily, so the dynamic provider's closure serialization
+ * captures a module reference rather than code).
+ *
+ * Speed notes (SPEC §7): ssh2 leaves Nagle's algorithm on, so the socket is created here with `setNoDelay(true)`;
+ * writes are split into the server's maximum write length (255 KiB on OpenSSH via limits@openssh.com) and many are
+ * kept in flight; reads for hashing are pipelined the same way.
+ */
+import * as net from "net";
+import { Readable } from "stream";
+import type { Client, ClientChannel, SFTPWrapper, Stats } from "ssh2";
+import { ConnectionInputs, CredentialInputs, endpointUrl, portOf, userOf } from "../connection";
+import { FiledropError, messageOf } from "../errors";
+import { shellQuote } from "../shellQuote";
+import { checkHostKey } from "../trust/sshTrust";
+import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+
+const WRITES_IN_FLIGHT = 32;
+const READS_IN_FLIGHT = 16;
+const STATUS_NO_SUCH_FILE = 2;
+const STATUS_PERMISSION_DENIED = 3;
+
+function statOf(s: Stats): RemoteStat {
+    const kind = s.isDirectory() ? "directory" : s.isFile() ? "file" : s.isSymbolicLink() ? "symlink" : "other";
+    return { kind, size: Number(s.size), mode: s.mode & 0o7777, mtime: s.mtime, uid: s.uid, gid: s.gid };
+}
+
+
+export class SftpTransport implements Transport {
+    public readonly endpoint: string;
+    public readonly capabilities: TransportCapabilities;
+    private hasher: "openssl" | "sha256sum" | "none" | undefined;
+    public closed = false;
+
+    constructor(
+        private readonly client: Client,
+        private readonly sftp: SFTPWrapper,
+        c: ConnectionInputs,
+    ) {
+        this.endpoint = endpointUrl(c);
+        client.on("close", () => (this.closed = true));
+        client.on("error", () => (this.closed = true));
+        const ext = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
+        this.capabilities = {
+            atomicOverwrite: ext["posix-rename@openssh.com"] !== undefined,
+            chmod: true,
+            chown: true,
+            exec: true,
+        };
+    }
+
+    private fail(op: string, path: string, e: unknown): FiledropError {
+        const code = (e as { code?: unknown }).code;
+        const where = `${this.endpoint}${path}`;
+        if (code === STATUS_PERMISSION_DENIED) {
+            return new FiledropError("PERMISSION_DENIED", `Permission denied to ${op} ${where}; check the remote user's rights on that path.`, { cause: e });
+        }
+        if (code === STATUS_NO_SUCH_FILE) {
+            return new FiledropError("REMOTE_IO", `Cannot ${op} ${where}: no such file or directory.`, { cause: e });
+        }
+        const msg = messageOf(e);
+        if (/No response from server|Not connected|closed|ECONNRESET/i.test(msg)) {
+            return new FiledropError("CONNECTION_LOST", `Connection to ${this.endpoint} was lost while trying to ${op} ${path}; run the deployment again.`, { cause: e, transient: true });
+        }
+        const hint = op === "write" ? " (the server's disk may be full or a quota reached)" : "";
+        return new FiledropError("REMOTE_IO", `Cannot ${op} ${where}: the server said "${msg}"${hint}.`, { cause: e });
+    }
+
+    private call<T>(op: string, path: string, f: (cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
+        return new Promise<T>((resolve, reject) => {
+            try {
+                f((err, v) => (err ? reject(this.fail(op, path, err)) : resolve(v as T)));
+            } catch (e) {
+                reject(this.fail(op, path, e));
+            }
+        });
+    }
+
+    async stat(path: string): Promise<RemoteStat | undefined> {
+        try {
+            return statOf(await this.call<Stats>("stat", path, (cb) => this.sftp.lstat(path, cb)));
+        } catch (e) {
+            if ((e as FiledropError).cause && ((e as FiledropError).cause as { code?: unknown }).code === STATUS_NO_SUCH_FILE) {
+                return undefined;
+            }
+            throw e;
+        }
+    }
+
+    async mkdir(path: string, mode?: number): Promise<void> {
+        await this.call("create directory", path, (cb) => this.sftp.mkdir(path, mode === undefined ? {} : { mode }, cb));
+    }
+
+    async rmdir(path: string): Promise<void> {
+        await this.call("remove directory", path, (cb) => this.sftp.rmdir(path, cb));
+    }
+
+    async remove(path: string): Promise<void> {
+        try {
+            await this.call("remove", path, (cb) => this.sftp.unlink(path, cb));
+        } catch (e) {
+            if (((e as FiledropError).cause as { code?: unknown })?.code === STATUS_NO_SUCH_FILE) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    async list(path: string): Promise<RemoteEntry[]> {
+        const entries = await this.call<{ filename: string; attrs: Stats }[]>("list", path, (cb) => this.sftp.readdir(path, cb as never));
+        return entries
+            .filter((e) => e.filename !== "." && e.filename !== "..")
+            .map((e) => ({ name: e.filename, stat: statOf(e.attrs) }));
+    }
+
+    async write(path: string, data: Readable, mode?: number): Promise<number> {
+        const handle = await this.call<Buffer>("write", path, (cb) => this.sftp.open(path, "w", mode === undefined ? {} : { mode }, cb));
+        const maxLen = (this.sftp as unknown as { _maxWriteLen?: number })._maxWriteLen ?? 32768;
+        let offset = 0;
+        let inFlight = 0;
+        let failure: unknown;
+        let wake: (() => void) | undefined;
+        const settled = () => {
+            inFlight--;
+            wake?.();
+        };
+        try {
+            for await (const chunk of data as AsyncIterable<Buffer>) {
+                for (let off = 0; off < chunk.length; off += maxLen) {
+                    const len = Math.min(maxLen, chunk.length - off);
+                    while (inFlight >= WRITES_IN_FLIGHT && failure === undefined) {
+                        await new Promise<void>((r) => (wake = r));
+                    }
+                    if (failure !== undefined) {
+                        throw failure;
+                    }
+                    inFlight++;
+                    this.sftp.write(handle, chunk, off, len, offset, (err) => {
+                        if (err && failure === undefined) {
+                            failure = err;
+                        }
+                        settled();
+                    });
+                    offset += len;
+                }
+            }
+            while (inFlight > 0) {
+                await new Promise<void>((r) => (wake = r));
+            }
+            if (failure !== undefined) {
+                throw failure;
+            }
+            if ((this.sftp as unknown as { _extensions: Record<string, string> })._extensions["fsync@openssh.com"]) {
+                await this.call("write", path, (cb) => this.sftp.ext_openssh_fsync(handle, cb as never));
+            }
+        } catch (e) {
+            while (inFlight > 0) {
+                await new Promise<void>((r) => (wake = r));
+            }
+            await this.call("close", path, (cb) => this.sftp.close(handle, cb)).catch(() => undefined);
+            throw (e as FiledropError).code ? e : this.fail("write", path, e);
+        }
+        await this.call("close", path, (cb) => this.sftp.close(handle, cb));
+        return offset;
+    }
+
+    async read(path: string): Promise<Readable> {
+        const handle = await this.call<Buffer>("read", path, (cb) => this.sftp.open(path, "r", cb));
+        const maxLen = (this.sftp as unknown as { _maxReadLen?: number })._maxReadLen ?? 32768;
+        const sftp = this.sftp;
+        const self = this;
+        async function* chunks(): AsyncGenerator<Buffer> {
+            let next = 0;
+            let eof = false;
+            const pending: Promise<Buffer>[] = [];
+            const issue = () => {
+                const pos = next;
+                next += maxLen;
+                pending.push(
+                    new Promise<Buffer>((resolve, reject) => {
+                        const buf = Buffer.allocUnsafe(maxLen);
+                        sftp.read(handle, buf, 0, maxLen, pos, (err, n) => {
+                            // ssh2 reports end of file as an error with code 1 (EOF) or as 0 bytes read.
+                            if (err && (err as { code?: unknown }).code !== 1) {
+                                reject(self.fail("read", path, err));
+                            } else {
+                                resolve(buf.subarray(0, err ? 0 : n));
+                            }
+                        });
+                    }),
+                );
+            };
+            try {
+                for (let i = 0; i < READS_IN_FLIGHT; i++) {
+                    issue();
+                }
+                while (pending.length > 0) {
+                    const buf = await pending.shift()!;
+                    if (buf.length === 0) {
+                        eof = true;
+                    }
+                    if (!eof) {
+                        yield buf;
+                        issue();
+                    }
+                }
+            } finally {
+                await Promise.allSettled(pending);
+                await new Promise((r) => sftp.close(handle, r));
+            }
+        }
+        return Readable.from(chunks(), { objectMode: false });
+    }
+
+    async rename(from: string, to: string): Promise<void> {
+        if (this.capabilities.atomicOverwrite) {
+            await this.call("rename", to, (cb) => this.sftp.ext_openssh_rename(from, to, cb as never));
+            return;
+        }
+        // SFTP v3 rename refuses to replace an existing file: remove first. Not atomic; the handler says so.
+        await this.remove(to);
+        await this.call("rename", to, (cb) => this.sftp.rename(from, to, cb as never));
+    }
+
+    async chmod(path: string, mode: number): Promise<void> {
+        await this.call("change mode of", path, (cb) => this.sftp.chmod(path, mode, cb as never));
+    }
+
+    async chown(path: string, uid: number, gid: number): Promise<void> {
+        await this.call("change owner of", path, (cb) => this.sftp.chown(path, uid, gid, cb as never));
+    }
+
+    async remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
+        const commands: Record<"openssl" | "sha256sum", string> = {
+            openssl: `openssl dgst -sha256 -r ${shellQuote(path)}`,
+            sha256sum: `sha256sum -b ${shellQuote(path)}`,
+        };
+        const order: ("openssl" | "sha256sum")[] = this.hasher === undefined ? ["openssl", "sha256sum"] : this.hasher === "none" ? [] : [this.hasher];
+        for (const h of order) {
+            let r: ExecResult;
+            try {
+                r = await this.exec(commands[h]);
+            } catch {
+                this.hasher = "none";
+                return undefined;
+            }
+            const m = /^([0-9a-f]{64})\b/.exec(r.stdout.trim());
+            if (r.code === 0 && m) {
+                this.hasher = h;
+                return { sha256: m[1], method: `ssh exec: ${h === "openssl" ? "openssl dgst -sha256" : "sha256sum"}` };
+            }
+        }
+        this.hasher = "none";
+        return undefined;
+    }
+
+    exec(command: string): Promise<ExecResult> {
+        return new Promise<ExecResult>((resolve, reject) => {
+            this.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
+                if (err) {
+                    reject(new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (${err.message}).`, { cause: err }));
+                    return;
+                }
+                const out: Buffer[] = [];
+                const errOut: Buffer[] = [];
+                stream.on("data", (d: Buffer) => out.push(d));
+                stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+                stream.on("close", (code: number | null) =>
+                    resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() }),
+                );
+            });
+        });
+    }
+
+    /** Closes the SSH connection. */
+    close(): void {
+        this.closed = true;
+        this.client.end();
+    }
+}
+
+/** How long a TCP connect plus SSH handshake may take before it counts as a (transient) failure. */
+const DEFAULT_DIAL_TIMEOUT_MS = 15000;
+
+/** Opens an SSH connection and its SFTP session; verifies the host key first. */
+export function openSftp(c: ConnectionInputs, creds: CredentialInputs): Promise<SftpTransport> {
+    // Loaded here, not at the top: see the file comment.
+    const { Client } = require("ssh2") as typeof import("ssh2");
+    const where = endpointUrl(c);
+    return new Promise<SftpTransport>((resolve, reject) => {
+        const client = new Client();
+        let hostKeyError: FiledropError | undefined;
+        let settled = false;
+        const finish = (e: FiledropError) => {
+            if (!settled) {
+                settled = true;
+                client.end();
+                reject(e);
+            }
+        };
+        const sock = net.connect({ host: c.host, port: portOf(c) });
+        sock.setNoDelay(true);
+        sock.on("error", () => undefined); // reported through the client's error event
+        client.on("error", (err: Error & { level?: string; code?: string }) => {
+            if (hostKeyError) {
+                return finish(hostKeyError);
+            }
+            if (err.level === "client-authentication") {
+                const tried = [creds.password !== undefined && "password", creds.privateKey !== undefined && "private key", c.agentSocketPath !== undefined && "agent"].filter(Boolean).join(", ");
+                return finish(new FiledropError("AUTH_FAILED", `Authentication as ${userOf(c)} to ${where} failed (tried: ${tried || "nothing"}); check the password, private key or agent.`, { cause: err }));
+            }
+            const transient = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Timed out|before handshake|Connection lost/i.test(`${err.code} ${err.message}`);
+            finish(new FiledropError("CONNECT_FAILED", `Cannot connect to ${where}: ${err.message}; check host, port and that the SSH server is running.`, { cause: err, transient }));
+        });
+        client.on("ready", () => {
+            client.sftp((err, sftp) => {
+                if (err) {
+                    return finish(new FiledropError("UNSUPPORTED", `${where} accepted the login but refused an SFTP session (${err.message}); enable the sftp subsystem.`, { cause: err }));
+                }
+                settled = true;
+                resolve(new SftpTransport(client, sftp, c));
+            });
+        });
+        try {
+            client.connect({
+                sock,
+                username: userOf(c),
+                password: creds.password,
+                privateKey: creds.privateKey,
+                passphrase: creds.privateKeyPassword,
+                agent: c.agentSocketPath,
+                readyTimeout: c.perDialTimeout !== undefined ? c.perDialTimeout * 1000 : DEFAULT_DIAL_TIMEOUT_MS,
+                keepaliveInterval: 10000,
+                hostVerifier: (key: Buffer) => {
+                    hostKeyError = checkHostKey(c, key);
+                    return hostKeyError === undefined;
+                },
+            });
+        } catch (e) {
+            // ssh2 throws synchronously for a key it cannot parse; its message never includes the key.
+            sock.destroy();
+            finish(new FiledropError("AUTH_FAILED", `The private key for ${where} cannot be used: ${messageOf(e)}; check \`privateKey\` and \`privateKeyPassword\`.`, { cause: e }));
+        }
+    });
+}

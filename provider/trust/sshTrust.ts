@@ -1,0 +1,71 @@
+/**
+ * Decides whether to trust the host key an SSH server presents, from the connection's `hostKey`,
+ * `knownHosts` or the user's ~/.ssh/known_hosts, and words the refusal.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConnectionInputs, endpointUrl, portOf } from "../connection";
+import { FiledropError } from "../errors";
+import { fingerprintOf, knownHostsName, pinMatches, verifyKnownHosts } from "./hostKeys";
+
+/** known_hosts content from a `knownHosts` value: a path to a file, or the content itself. */
+export function knownHostsContent(knownHosts: string | undefined): { content: string; source: string } {
+    if (knownHosts !== undefined && /\s/.test(knownHosts.trim())) {
+        return { content: knownHosts, source: "the `knownHosts` content" };
+    }
+    const file = knownHosts ?? path.join(os.homedir(), ".ssh", "known_hosts");
+    try {
+        return { content: fs.readFileSync(file, "utf8"), source: file };
+    } catch {
+        return { content: "", source: file };
+    }
+}
+
+/**
+ * Checks the presented key; returns undefined when trusted, else the error to raise.
+ * `insecureAcceptAnyHostKey` accepts anything (the SDK warns about it).
+ */
+export function checkHostKey(c: ConnectionInputs, presented: Buffer): FiledropError | undefined {
+    if (c.insecureAcceptAnyHostKey === true) {
+        return undefined;
+    }
+    const where = endpointUrl(c);
+    const fp = fingerprintOf(presented);
+    if (c.hostKey !== undefined) {
+        if (pinMatches(c.hostKey, presented)) {
+            return undefined;
+        }
+        return new FiledropError(
+            "HOST_KEY_MISMATCH",
+            `Host key for ${where} is ${fp}, which does not match the pinned \`hostKey\`; ` +
+                `if the server was re-keyed on purpose, set \`hostKey\` to "${fp}", otherwise do not connect: ` +
+                `someone may be intercepting the connection.`,
+        );
+    }
+    const { content, source } = knownHostsContent(c.knownHosts);
+    const name = knownHostsName(c.host, portOf(c));
+    switch (verifyKnownHosts(content, c.host, portOf(c), presented)) {
+        case "match":
+            return undefined;
+        case "revoked":
+            return new FiledropError(
+                "HOST_KEY_REVOKED",
+                `Host key ${fp} presented by ${where} is marked @revoked in ${source}; refusing to connect.`,
+            );
+        case "mismatch":
+            return new FiledropError(
+                "HOST_KEY_MISMATCH",
+                `Host key for ${where} is ${fp}, which does not match the key recorded for ${name} in ${source}; ` +
+                    `if the server was re-keyed on purpose, update that entry (ssh-keygen -R '${name}') or set ` +
+                    `\`hostKey\` to "${fp}", otherwise do not connect: someone may be intercepting the connection.`,
+            );
+        case "unknown":
+            return new FiledropError(
+                "HOST_KEY_UNKNOWN",
+                `Host ${name} is not in ${source}; the server presented host key ${fp}. ` +
+                    `Verify it out of band, then set \`hostKey\` to "${fp}" or add the host to known_hosts ` +
+                    `(ssh-keyscan -p ${portOf(c)} ${c.host}).`,
+            );
+    }
+}

@@ -1,0 +1,145 @@
+/**
+ * The verified atomic upload of SPEC §4, protocol-neutral:
+ *   1. make missing parent folders (remembering which),
+ *   2. sweep temporaries an earlier failed run left, then stream the bytes to `.<name>.filedrop-<random>` in the
+ *      target's folder, hashing them on the way,
+ *   3. verify the size, and the SHA-256 by the best means the server offers (else by reading the file back),
+ *   4. apply mode/owner, run `validate`,
+ *   5. rename over the target,
+ *   6. on any failure remove the temporary (and the folders made for it): the target is never half-written.
+ */
+import { randomBytes } from "crypto";
+import * as posix from "path/posix";
+import { Readable } from "stream";
+import { FiledropError, isFiledropError, messageOf } from "./errors";
+import { HashingStream, sha256OfStream } from "./hashing";
+import { ensureDirs, removeEmptyDirs } from "./remoteDirs";
+import { shellQuote } from "./shellQuote";
+import { Transport } from "./transport/types";
+
+/** What to upload and how. */
+export interface UploadSpec {
+    /** Absolute remote target path. */
+    readonly path: string;
+    /** A fresh stream of the bytes to write; called once per attempt. */
+    readonly open: () => Readable;
+    /** The SHA-256 the plan saw; a different one means the local source changed since preview. */
+    readonly expectedSha256?: string;
+    /** Permission bits for the target; default: keep those of the file it replaces, else 0644. */
+    readonly mode?: number;
+    readonly uid?: number;
+    readonly gid?: number;
+    readonly createParents: boolean;
+    /** A command run on the server with `{path}` replaced by the temporary file; non-zero exit aborts. */
+    readonly validate?: string;
+}
+
+/** What the upload did. */
+export interface UploadResult {
+    readonly sha256: string;
+    readonly size: number;
+    readonly mode?: number;
+    readonly mtime?: number;
+    readonly createdDirs: string[];
+    /** How the remote SHA-256 was obtained: an ssh exec hasher, an FTP HASH command, or "read-back". */
+    readonly verifiedBy: string;
+    /** Whether the target was replaced atomically (no reader could see it missing or partial). */
+    readonly atomic: boolean;
+}
+
+/** Prefix of temporaries for `target`; `sweepTemporaries` removes leftovers with it. */
+export function tempPrefix(target: string): string {
+    return `.${posix.basename(target)}.filedrop-`;
+}
+
+/** Removes temporaries of `target` left in its folder by an interrupted earlier run. */
+export async function sweepTemporaries(t: Transport, target: string): Promise<number> {
+    const dir = posix.dirname(target);
+    const prefix = tempPrefix(target);
+    let removed = 0;
+    for (const e of await t.list(dir).catch(() => [])) {
+        if (e.name.startsWith(prefix) && !e.name.endsWith(".filedrop-backup") && e.stat.kind === "file") {
+            await t.remove(posix.join(dir, e.name));
+            removed++;
+        }
+    }
+    return removed;
+}
+
+/** The SHA-256 of a remote file: computed on the server where it can be, else by reading it back. */
+export async function remoteSha256(t: Transport, path: string): Promise<{ sha256: string; method: string }> {
+    const onServer = await t.remoteSha256(path);
+    if (onServer) {
+        return onServer;
+    }
+    return { sha256: (await sha256OfStream(await t.read(path))).sha256, method: "read-back" };
+}
+
+/** Runs the upload; see the file comment for the steps. */
+export async function verifiedUpload(t: Transport, spec: UploadSpec): Promise<UploadResult> {
+    const dir = posix.dirname(spec.path);
+    let createdDirs: string[] = [];
+    if (spec.createParents) {
+        createdDirs = await ensureDirs(t, dir);
+    } else if ((await t.stat(dir))?.kind !== "directory") {
+        throw new FiledropError("REMOTE_IO", `Folder ${t.endpoint}${dir} does not exist; create it or set \`createParents: true\`.`);
+    }
+    await sweepTemporaries(t, spec.path);
+    const tmp = posix.join(dir, tempPrefix(spec.path) + randomBytes(6).toString("hex"));
+    const before = await t.stat(spec.path);
+    if (before && before.kind === "directory") {
+        throw new FiledropError("REMOTE_IO", `${t.endpoint}${spec.path} is a directory; a file cannot replace it.`);
+    }
+    try {
+        const hashing = new HashingStream();
+        const source = spec.open();
+        source.on("error", (e) => hashing.destroy(e));
+        const written = await t.write(tmp, source.pipe(hashing), 0o600);
+        const sha256 = hashing.digest();
+        if (spec.expectedSha256 !== undefined && sha256 !== spec.expectedSha256) {
+            throw new FiledropError("SOURCE_CHANGED", `The local source for ${t.endpoint}${spec.path} changed during the deployment (planned SHA-256 ${spec.expectedSha256.slice(0, 12)}…, read ${sha256.slice(0, 12)}…); run the deployment again.`);
+        }
+        const st = await t.stat(tmp);
+        if (!st || st.size !== written) {
+            throw new FiledropError("VERIFY_FAILED", `Upload to ${t.endpoint}${spec.path} is incomplete: wrote ${written} bytes, the server has ${st?.size ?? "none"}; the target was left untouched.`, { transient: true });
+        }
+        const remote = await remoteSha256(t, tmp);
+        if (remote.sha256 !== sha256) {
+            throw new FiledropError("VERIFY_FAILED", `Upload to ${t.endpoint}${spec.path} is corrupt: SHA-256 on the server (${remote.method}) is ${remote.sha256.slice(0, 12)}…, expected ${sha256.slice(0, 12)}…; the target was left untouched.`, { transient: true });
+        }
+        const mode = spec.mode ?? before?.mode ?? 0o644;
+        if (t.capabilities.chmod) {
+            await t.chmod(tmp, mode);
+        }
+        if (spec.uid !== undefined || spec.gid !== undefined) {
+            await t.chown(tmp, spec.uid ?? before?.uid ?? -1, spec.gid ?? before?.gid ?? -1);
+        }
+        if (spec.validate !== undefined) {
+            await runValidate(t, spec.validate, tmp, spec.path);
+        }
+        await t.rename(tmp, spec.path);
+        const after = await t.stat(spec.path);
+        return {
+            sha256,
+            size: written,
+            mode: after?.mode,
+            mtime: after?.mtime,
+            createdDirs,
+            verifiedBy: remote.method,
+            atomic: before === undefined || t.capabilities.atomicOverwrite,
+        };
+    } catch (e) {
+        await t.remove(tmp).catch(() => undefined);
+        await removeEmptyDirs(t, createdDirs).catch(() => undefined);
+        throw isFiledropError(e) ? e : new FiledropError("REMOTE_IO", `Upload to ${t.endpoint}${spec.path} failed: ${messageOf(e)}; the target was left untouched.`, { cause: e });
+    }
+}
+
+async function runValidate(t: Transport, template: string, tmp: string, target: string): Promise<void> {
+    const command = template.includes("{path}") ? template.split("{path}").join(shellQuote(tmp)) : `${template} ${shellQuote(tmp)}`;
+    const r = await t.exec(command);
+    if (r.code !== 0) {
+        const output = `${r.stdout}${r.stderr}`.trim().slice(-2000);
+        throw new FiledropError("VALIDATE_FAILED", `Validation of the new ${target} failed (\`${template}\` exited ${r.code}); the target was left untouched. Output:\n${output}`);
+    }
+}

@@ -1,0 +1,135 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionInputs, CredentialInputs } from "../provider/connection";
+
+/**
+ * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`, so the same
+ * object can be passed to both packages. Secret fields (`password`, `privateKey`, `privateKeyPassword`) are stored
+ * as Pulumi secrets whether or not you wrap them in `pulumi.secret()`.
+ */
+export interface ConnectionArgs {
+    /**
+     * Wire protocol: `"sftp"` (SSH), `"ftps"` (explicit AUTH TLS), `"ftps-implicit"`, or `"ftp"` (plaintext,
+     * refused unless `allowPlaintext` is set).
+     * @default "sftp"
+     */
+    readonly protocol?: pulumi.Input<"sftp" | "ftps" | "ftps-implicit" | "ftp">;
+    /** Server name or address. */
+    readonly host: pulumi.Input<string>;
+    /**
+     * TCP port.
+     * @default 22 for sftp, 21 for ftps and ftp, 990 for ftps-implicit
+     */
+    readonly port?: pulumi.Input<number>;
+    /**
+     * User to log in as.
+     * @default the local user name ($USER)
+     */
+    readonly user?: pulumi.Input<string>;
+    /** Password (SSH password authentication, or the FTP login). Stored as a secret. */
+    readonly password?: pulumi.Input<string>;
+    /** Private key in OpenSSH or PEM format (the key text, not a path). Stored as a secret. */
+    readonly privateKey?: pulumi.Input<string>;
+    /** Passphrase of an encrypted `privateKey`. Stored as a secret. */
+    readonly privateKeyPassword?: pulumi.Input<string>;
+    /** Path to an ssh-agent socket (for example `process.env.SSH_AUTH_SOCK`). */
+    readonly agentSocketPath?: pulumi.Input<string>;
+    /**
+     * Seconds one connection attempt (TCP connect and handshake) may take.
+     * @default 15
+     */
+    readonly perDialTimeout?: pulumi.Input<number>;
+    /**
+     * How many connection attempts to make when the server refuses, resets or times out, with exponential
+     * backoff in between; -1 for no limit. Authentication and host-key failures are never retried.
+     * @default 10
+     */
+    readonly dialErrorLimit?: pulumi.Input<number>;
+    /**
+     * The server's SSH host key, pinned: an OpenSSH public key line (`ssh-ed25519 AAAA…`) or its fingerprint
+     * (`SHA256:…`, as `ssh-keygen -l` prints it). Takes precedence over `knownHosts`.
+     */
+    readonly hostKey?: pulumi.Input<string>;
+    /**
+     * known_hosts to verify the SSH host key against: a file path or the content itself. Hashed (`|1|`) entries,
+     * `[host]:port`, wildcards and `@revoked` are understood.
+     * @default the user's ~/.ssh/known_hosts
+     */
+    readonly knownHosts?: pulumi.Input<string>;
+    /**
+     * Accept any SSH host key without verification.
+     * WARNING: anyone who can intercept the connection can then read the credentials and the files. Use only
+     * for throwaway test servers.
+     * @default false
+     */
+    readonly insecureAcceptAnyHostKey?: pulumi.Input<boolean>;
+    /**
+     * PEM certificate(s) of the CA that signed the FTPS server's certificate, instead of the system CAs.
+     * @default the system CAs
+     */
+    readonly ca?: pulumi.Input<string>;
+    /** SHA-256 fingerprint of the FTPS server's certificate, pinned (hex, colons allowed). */
+    readonly certFingerprint?: pulumi.Input<string>;
+    /**
+     * Skip verification of the FTPS server's certificate.
+     * WARNING: anyone who can intercept the connection can then read the credentials and the files.
+     * @default false
+     */
+    readonly insecureSkipTlsVerify?: pulumi.Input<boolean>;
+    /**
+     * Allow `protocol: "ftp"`, which sends the password and the files in clear text.
+     * @default false
+     */
+    readonly allowPlaintext?: pulumi.Input<boolean>;
+    /**
+     * The most operations run at once on the pooled connection to this server (uploads, stats, hashes). One
+     * connection per server is shared by every resource of a deployment.
+     * @default 8
+     */
+    readonly maxSessions?: pulumi.Input<number>;
+}
+
+const SECRET_FIELDS = ["password", "privateKey", "privateKeyPassword"] as const;
+
+/** Splits user connection args into the public part (kept visible in state) and the credentials (always secret). */
+export function splitConnection(args: pulumi.Input<ConnectionArgs>, resourceName: string): {
+    connection: pulumi.Output<ConnectionInputs>;
+    credentials: pulumi.Output<CredentialInputs>;
+} {
+    const all = pulumi.output(args) as unknown as pulumi.Output<Record<string, unknown>>;
+    const connection = pulumi.unsecret(
+        all.apply((c) => {
+            const pub: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(c)) {
+                if (!(SECRET_FIELDS as readonly string[]).includes(k) && v !== undefined) {
+                    pub[k] = v;
+                }
+            }
+            warnInsecure(pub, resourceName);
+            return pub as unknown as ConnectionInputs;
+        }),
+    );
+    const credentials = pulumi.secret(
+        all.apply((c) => {
+            const creds: Record<string, unknown> = {};
+            for (const k of SECRET_FIELDS) {
+                if (c[k] !== undefined) {
+                    creds[k] = c[k];
+                }
+            }
+            return creds as CredentialInputs;
+        }),
+    );
+    return { connection, credentials };
+}
+
+function warnInsecure(c: Record<string, unknown>, name: string): void {
+    if (c.insecureAcceptAnyHostKey === true) {
+        void pulumi.log.warn(`${name}: insecureAcceptAnyHostKey is set: the SSH host key of ${c.host} is not verified.`);
+    }
+    if (c.insecureSkipTlsVerify === true) {
+        void pulumi.log.warn(`${name}: insecureSkipTlsVerify is set: the TLS certificate of ${c.host} is not verified.`);
+    }
+    if (c.protocol === "ftp" && c.allowPlaintext === true) {
+        void pulumi.log.warn(`${name}: protocol "ftp" sends the password and the file content to ${c.host} in clear text.`);
+    }
+}

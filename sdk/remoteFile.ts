@@ -1,0 +1,164 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { sha256OfFile, sha256OfText } from "../provider/hashing";
+import { remoteFileProvider } from "../provider/index";
+import { ConnectionArgs, splitConnection } from "./connection";
+
+/** Arguments of a {@link RemoteFile}. */
+export interface RemoteFileArgs {
+    /** How to reach the server. */
+    readonly connection: pulumi.Input<ConnectionArgs>;
+    /** Absolute POSIX path of the file on the server. Changing it replaces the resource (the old file is removed). */
+    readonly path: pulumi.Input<string>;
+    /**
+     * The file's content as text (UTF-8). Exactly one of `content` and `source` is required. Pass a
+     * `pulumi.secret()` to keep it encrypted in state and hidden in previews.
+     */
+    readonly content?: pulumi.Input<string>;
+    /**
+     * Where the content comes from: a local file path (relative to the program's folder), a
+     * `pulumi.asset.FileAsset` or a `pulumi.asset.StringAsset`. Files are streamed, never read whole into memory.
+     */
+    readonly source?: pulumi.Input<string | pulumi.asset.FileAsset | pulumi.asset.StringAsset>;
+    /**
+     * Permission bits as an octal string, such as `"0640"`.
+     * @default the mode of the file it replaces, else "0644"
+     */
+    readonly mode?: pulumi.Input<string>;
+    /** Numeric owner to set (needs the right to chown on the server). @default unchanged */
+    readonly uid?: pulumi.Input<number>;
+    /** Numeric group to set. @default unchanged */
+    readonly gid?: pulumi.Input<number>;
+    /**
+     * Create missing parent folders (like `mkdir -p`). Folders created this way are removed on destroy when empty.
+     * @default true
+     */
+    readonly createParents?: pulumi.Input<boolean>;
+    /**
+     * What destroy does: `"delete"` removes the file; `"restore"` puts back the file that was at the path before
+     * the stack first wrote it (kept as `.<name>.filedrop-backup` beside it). To leave the file in place, use
+     * Pulumi's `retainOnDelete` resource option.
+     * @default "delete"
+     */
+    readonly onDelete?: pulumi.Input<"delete" | "restore">;
+    /**
+     * A command run over SSH on the uploaded temporary file before it replaces the target, with `{path}` standing
+     * for that file, such as `nginx -t -c {path}` or `visudo -cf {path}`. If it exits non-zero the target is left
+     * untouched and the deployment fails with the command's output. SFTP only.
+     */
+    readonly validate?: pulumi.Input<string>;
+}
+
+/** Resolves `content`/`source` into what the provider diffs on: the bytes' SHA-256 and size, and where they are. */
+function resolveContent(args: RemoteFileArgs): {
+    content?: pulumi.Output<string>;
+    sourcePath?: pulumi.Output<string>;
+    sha256: pulumi.Output<string>;
+    size: pulumi.Output<number>;
+} {
+    if (args.content !== undefined && args.source === undefined) {
+        const content = pulumi.output(args.content);
+        return { content, sha256: content.apply(sha256OfText), size: content.apply((c) => Buffer.byteLength(c)) };
+    }
+    if (args.source === undefined || args.content !== undefined) {
+        // Let check report it in one sentence, with the other inputs.
+        const c = args.content === undefined ? undefined : pulumi.output(args.content);
+        return { content: c, sourcePath: args.source === undefined ? undefined : pulumi.output("(both given)"), sha256: pulumi.output(""), size: pulumi.output(0) };
+    }
+    const resolved = pulumi.output(args.source).apply(async (s) => {
+        if (typeof s === "string") {
+            return { kind: "file" as const, value: path.resolve(s) };
+        }
+        const a = s as unknown as { path?: Promise<string>; text?: Promise<string> };
+        if (a.path !== undefined) {
+            return { kind: "file" as const, value: path.resolve(await a.path) };
+        }
+        if (a.text !== undefined) {
+            return { kind: "text" as const, value: await a.text };
+        }
+        throw new Error("RemoteFile `source` must be a path, a FileAsset or a StringAsset (archives and remote assets are not supported)");
+    });
+    const hashed = resolved.apply(async (r) => {
+        if (r.kind === "text") {
+            return { sha256: sha256OfText(r.value), size: Buffer.byteLength(r.value) };
+        }
+        // A missing file is reported by check with a clear sentence; hash nothing here.
+        return sha256OfFile(r.value).catch(() => ({ sha256: "", size: 0 }));
+    });
+    return {
+        content: resolved.apply((r) => (r.kind === "text" ? r.value : undefined)) as pulumi.Output<string>,
+        sourcePath: resolved.apply((r) => (r.kind === "file" ? r.value : undefined)) as pulumi.Output<string>,
+        sha256: hashed.apply((h) => h.sha256),
+        size: hashed.apply((h) => h.size),
+    };
+}
+
+/**
+ * One file on a remote server, written by a verified atomic upload: the bytes go to a temporary name in the
+ * target's folder, their size and SHA-256 are checked on the server, and only then is the temporary renamed over
+ * the target. `pulumi refresh` detects a file changed or deleted out of band; destroy removes the file (or
+ * restores the previous one) and the folders it created.
+ *
+ * @example
+ * ```ts
+ * new RemoteFile("nginx-conf", {
+ *     connection: { host: "10.0.0.5", user: "deploy", privateKey: key, hostKey: "SHA256:…" },
+ *     path: "/etc/nginx/conf.d/app.conf",
+ *     source: "./nginx/app.conf",
+ *     mode: "0644",
+ *     validate: "nginx -t -c {path}",
+ * });
+ * ```
+ */
+export class RemoteFile extends pulumi.dynamic.Resource {
+    /** The absolute path on the server. */
+    public declare readonly path: pulumi.Output<string>;
+    /** SHA-256 (hex) of the file on the server, verified after upload and updated by refresh ("" if missing). */
+    public declare readonly sha256: pulumi.Output<string>;
+    /** Size in bytes of the file on the server. */
+    public declare readonly size: pulumi.Output<number>;
+    /** Permission bits on the server, as an octal string. */
+    public declare readonly mode: pulumi.Output<string>;
+    /** Remote modification time, seconds since the epoch. */
+    public declare readonly mtime: pulumi.Output<number>;
+    /** Whether a file was already at the path when this resource first wrote it. */
+    public declare readonly existedBefore: pulumi.Output<boolean>;
+    /** SHA-256 of the file that was there before, if any. */
+    public declare readonly previousSha256: pulumi.Output<string | undefined>;
+    /** How the SHA-256 was verified on the server (e.g. `ssh exec: openssl dgst -sha256`, `read-back`). */
+    public declare readonly verifiedBy: pulumi.Output<string>;
+    /** Whether the last replace of the target was atomic. */
+    public declare readonly atomic: pulumi.Output<boolean>;
+
+    constructor(name: string, args: RemoteFileArgs, opts?: pulumi.CustomResourceOptions) {
+        const { connection, credentials } = splitConnection(args.connection, name);
+        const content = resolveContent(args);
+        super(
+            remoteFileProvider,
+            name,
+            {
+                connection,
+                credentials,
+                path: args.path,
+                content: content.content,
+                sourcePath: content.sourcePath,
+                sha256: content.sha256,
+                size: content.size,
+                mode: args.mode,
+                uid: args.uid,
+                gid: args.gid,
+                createParents: args.createParents ?? true,
+                onDelete: args.onDelete ?? "delete",
+                validate: args.validate,
+                mtime: undefined,
+                existedBefore: undefined,
+                previousSha256: undefined,
+                verifiedBy: undefined,
+                atomic: undefined,
+            },
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
+            "filedrop",
+            "RemoteFile",
+        );
+    }
+}
