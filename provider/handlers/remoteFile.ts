@@ -13,6 +13,7 @@ import { removeEmptyDirs } from "../remoteDirs";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
 import { remoteSha256, verifiedUpload } from "../upload";
+import { plain } from "./plain";
 import { formatMode, parseMode, RemoteFileInputs, RemoteFileOutputs } from "./fileInputs";
 
 /** Keys of ours; `__provider` and anything else the engine adds is ignored so package upgrades diff clean. */
@@ -130,7 +131,7 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             verifiedBy: r.verifiedBy,
             atomic: r.atomic,
         };
-        return { id: t.endpoint + inputs.path, outs };
+        return { id: t.endpoint + inputs.path, outs: plain(outs) };
     });
 }
 
@@ -140,7 +141,7 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
         if (news.sha256 !== olds.sha256) {
             const r = await upload(t, news);
             return {
-                outs: {
+                outs: plain({
                     ...base,
                     sha256: r.sha256,
                     size: r.size,
@@ -149,7 +150,7 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
                     createdDirs: [...olds.createdDirs, ...r.createdDirs],
                     verifiedBy: r.verifiedBy,
                     atomic: r.atomic,
-                },
+                }),
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
@@ -160,7 +161,7 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
             await t.chown(news.path, news.uid ?? -1, news.gid ?? -1);
         }
         const st = await t.stat(news.path);
-        return { outs: { ...base, sha256: olds.sha256, size: olds.size, mode: formatMode(st?.mode) ?? news.mode, mtime: st?.mtime ?? olds.mtime } };
+        return { outs: plain({ ...base, sha256: olds.sha256, size: olds.size, mode: formatMode(st?.mode) ?? news.mode, mtime: st?.mtime ?? olds.mtime }) };
     });
 }
 
@@ -170,10 +171,10 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
         if (!st || st.kind !== "file") {
             // Gone (or replaced by something else) out of band: keep the resource, mark it missing, and the next
             // `up` writes it again. An empty sha256 never equals a planned one.
-            return { id, props: { ...props, sha256: "", size: 0, mtime: 0 } };
+            return { id, props: plain({ ...props, sha256: "", size: 0, mtime: 0 }) };
         }
         const { sha256 } = await remoteSha256(t, props.path);
-        return { id, props: { ...props, sha256, size: st.size, mode: formatMode(st.mode) ?? props.mode, mtime: st.mtime ?? props.mtime } };
+        return { id, props: plain({ ...props, sha256, size: st.size, mode: formatMode(st.mode) ?? props.mode, mtime: st.mtime ?? props.mtime }) };
     });
 }
 

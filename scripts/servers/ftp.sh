@@ -72,7 +72,8 @@ apt_install() {
     "$SCRIPT_NAME" >"$policy"
   chmod 0755 "$policy"
   local rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 || rc=$?
+  # Lock::Timeout: wait for a concurrent apt/dpkg (e.g. sshd.sh installing openssh-server) instead of failing.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends "$@" >&2 || rc=$?
   if [[ -n $backup ]]; then
     cp -p "$backup" "$policy"
     rm -f "$backup"
@@ -110,7 +111,7 @@ unpack_deb() {
     mkdir -p "$CACHE_DIR/deb-$pkg"
     # _apt must be able to write into the download directory, otherwise apt warns about an unsandboxed download.
     chown _apt "$CACHE_DIR/deb-$pkg" 2>/dev/null || true
-    (cd "$CACHE_DIR/deb-$pkg" && apt-get download -q "$pkg=$version" >&2) || die "apt-get download $pkg failed"
+    (cd "$CACHE_DIR/deb-$pkg" && apt-get download -q -o DPkg::Lock::Timeout=300 "$pkg=$version" >&2) || die "apt-get download $pkg failed"
     deb="$(ls "$CACHE_DIR/deb-$pkg"/*.deb)"
     # Library dependencies only (first alternative of each), not the conflicting package's other deps.
     local libs

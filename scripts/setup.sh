@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need on a fresh Debian machine: Debian packages (as root, only when
+# missing) and the npm dependencies (npm ci when node_modules is missing or older than the lock file).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+need=()
+command -v go >/dev/null || need+=(golang-go)
+command -v python3 >/dev/null || need+=(python3)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "[setup] installing Debian packages: ${need[*]}" >&2
+    sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+    printf '#!/bin/sh\nexit 101\n' | $sudo_ tee /usr/sbin/policy-rc.d >/dev/null && $sudo_ chmod +x /usr/sbin/policy-rc.d
+    ($sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${need[@]}") >&2
+    $sudo_ rm -f /usr/sbin/policy-rc.d
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    echo "[setup] npm ci" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+    touch node_modules
+fi
