@@ -1,0 +1,27 @@
+/**
+ * The servers the protocol-neutral suites run against: each target gives connection args for the program and
+ * says where files land. The RemoteFile lifecycle suite runs once per target.
+ */
+import { sshConnection, World } from "./world";
+
+export interface Target {
+    /** Suite name, e.g. "sftp (OpenSSH)". */
+    name: string;
+    /** Connection args for the program (plain JSON; the program passes them to the resource). */
+    connection(w: World): Record<string, unknown>;
+    /** Whether the server can set permission bits (mode tests). */
+    supportsMode: boolean;
+    /** Whether the server runs commands (validate). */
+    supportsExec: boolean;
+}
+
+export function targets(): Target[] {
+    return [
+        {
+            name: "sftp (OpenSSH)",
+            connection: (w) => sshConnection(w),
+            supportsMode: true,
+            supportsExec: true,
+        },
+    ];
+}
