@@ -12,9 +12,13 @@ command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
     echo "[setup] installing Debian packages: ${need[*]}" >&2
     sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+    # Keep packages' services (sshd on port 22) from starting; restore any policy-rc.d that was there.
+    saved=""
+    [ -e /usr/sbin/policy-rc.d ] && saved="$(mktemp)" && $sudo_ cp -p /usr/sbin/policy-rc.d "$saved"
     printf '#!/bin/sh\nexit 101\n' | $sudo_ tee /usr/sbin/policy-rc.d >/dev/null && $sudo_ chmod +x /usr/sbin/policy-rc.d
-    ($sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${need[@]}") >&2
-    $sudo_ rm -f /usr/sbin/policy-rc.d
+    ($sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${need[@]}") >&2 || status=$?
+    if [ -n "$saved" ]; then $sudo_ mv -f "$saved" /usr/sbin/policy-rc.d; else $sudo_ rm -f /usr/sbin/policy-rc.d; fi
+    [ "${status:-0}" = 0 ] || exit "$status"
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
     echo "[setup] npm ci" >&2

@@ -23,9 +23,11 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 install_if_missing() {
     if ! command -v /usr/sbin/sshd >/dev/null 2>&1; then
         log "installing openssh-server from Debian's packages"
-        # Keep the package's own service from starting on port 22.
+        # Keep the package's own service from starting on port 22; put back any policy-rc.d that was there.
+        local saved=""
+        [ -e /usr/sbin/policy-rc.d ] && saved="$(mktemp)" && cp -p /usr/sbin/policy-rc.d "$saved"
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-        trap 'rm -f /usr/sbin/policy-rc.d' RETURN
+        trap "if [ -n '$saved' ]; then mv -f '$saved' /usr/sbin/policy-rc.d; else rm -f /usr/sbin/policy-rc.d; fi" RETURN
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client >&2 ||
             { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server openssh-client >&2; }
     fi

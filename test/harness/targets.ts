@@ -13,6 +13,8 @@ export interface Target {
     supportsMode: boolean;
     /** Whether the server runs commands (validate). */
     supportsExec: boolean;
+    /** PID of the server's listening process, frozen (SIGSTOP) to prove a preview opens no connection. */
+    serverPid(w: World): number;
 }
 
 export function targets(): Target[] {
@@ -22,6 +24,7 @@ export function targets(): Target[] {
             connection: (w) => sshConnection(w),
             supportsMode: true,
             supportsExec: true,
+            serverPid: (w) => w.sshd.pid,
         },
     ];
 }
