@@ -17,3 +17,23 @@ export const remoteFileProvider: dynamic.ResourceProvider = {
     update: (id, olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteFile").update(id, olds, news),
     delete: (id, props) => require("pulumi-filedrop/dist/provider/handlers/remoteFile").remove(id, props),
 };
+
+/** RemoteDirectory's provider. */
+export const remoteDirectoryProvider: dynamic.ResourceProvider = {
+    check: (olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteDirectory").check(olds, news),
+    diff: (id, olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteDirectory").diff(id, olds, news),
+    create: (inputs) => require("pulumi-filedrop/dist/provider/handlers/remoteDirectory").create(inputs),
+    read: (id, props) => require("pulumi-filedrop/dist/provider/handlers/remoteDirectory").read(id, props),
+    update: (id, olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteDirectory").update(id, olds, news),
+    delete: (id, props) => require("pulumi-filedrop/dist/provider/handlers/remoteDirectory").remove(id, props),
+};
+
+/** RemoteTree's provider. */
+export const remoteTreeProvider: dynamic.ResourceProvider = {
+    check: (olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteTree").check(olds, news),
+    diff: (id, olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteTree").diff(id, olds, news),
+    create: (inputs) => require("pulumi-filedrop/dist/provider/handlers/remoteTree").create(inputs),
+    read: (id, props) => require("pulumi-filedrop/dist/provider/handlers/remoteTree").read(id, props),
+    update: (id, olds, news) => require("pulumi-filedrop/dist/provider/handlers/remoteTree").update(id, olds, news),
+    delete: (id, props) => require("pulumi-filedrop/dist/provider/handlers/remoteTree").remove(id, props),
+};

@@ -51,3 +51,24 @@ export async function removeEmptyDirs(t: Transport, created: readonly string[]):
     }
     return removed;
 }
+
+/** Removes `dir` with everything below it (symlinks are removed, never followed); succeeds if it is already gone. */
+export async function removeRecursive(t: Transport, dir: string): Promise<void> {
+    const st = await t.stat(dir);
+    if (!st) {
+        return;
+    }
+    if (st.kind !== "directory") {
+        await t.remove(dir);
+        return;
+    }
+    for (const e of await t.list(dir)) {
+        const p = posix.join(dir, e.name);
+        if (e.stat.kind === "directory") {
+            await removeRecursive(t, p);
+        } else {
+            await t.remove(p);
+        }
+    }
+    await t.rmdir(dir);
+}

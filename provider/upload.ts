@@ -32,6 +32,8 @@ export interface UploadSpec {
     readonly createParents: boolean;
     /** A command run on the server with `{path}` replaced by the temporary file; non-zero exit aborts. */
     readonly validate?: string;
+    /** Sweep stale temporaries of the target first (a RemoteTree sweeps each folder once instead). @default true */
+    readonly sweep?: boolean;
 }
 
 /** What the upload did. */
@@ -84,7 +86,9 @@ export async function verifiedUpload(t: Transport, spec: UploadSpec): Promise<Up
     } else if ((await t.stat(dir))?.kind !== "directory") {
         throw new FiledropError("REMOTE_IO", `Folder ${t.endpoint}${dir} does not exist; create it or set \`createParents: true\`.`);
     }
-    await sweepTemporaries(t, spec.path);
+    if (spec.sweep !== false) {
+        await sweepTemporaries(t, spec.path);
+    }
     const tmp = posix.join(dir, tempPrefix(spec.path) + randomBytes(6).toString("hex"));
     const before = await t.stat(spec.path);
     if (before && before.kind === "directory") {

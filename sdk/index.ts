@@ -5,3 +5,5 @@
 export { ConnectionArgs } from "./connection";
 export { RemoteFile, RemoteFileArgs } from "./remoteFile";
 export { FiledropError, FiledropErrorCode, isFiledropError } from "../provider/errors";
+export { RemoteDirectory, RemoteDirectoryArgs } from "./remoteDirectory";
+export { RemoteTree, RemoteTreeArgs } from "./remoteTree";

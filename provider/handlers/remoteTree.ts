@@ -1,0 +1,221 @@
+/**
+ * The RemoteTree dynamic-provider handler. The SDK builds the manifest (relative path -> sha256, size, mode) at
+ * program time; diff compares it with the manifest of what the tree last put on the server (`files`), so preview
+ * is local. `up` uploads only what was added or changed, each file by a verified atomic upload; destroy removes
+ * exactly the files it uploaded and the folders it created.
+ */
+import * as fs from "fs";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { ConnectionInputs, CredentialInputs } from "../connection";
+import { FiledropError, messageOf } from "../errors";
+import { checkConnection, CheckFailure, isKnown, modeProblem, remotePathProblem } from "../plan/checkInputs";
+import { changedKeys, locationDiff } from "../plan/fileDiff";
+import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf } from "../plan/treeManifest";
+import { ensureDirs } from "../remoteDirs";
+import { withTransport } from "../transport/pool";
+import { listFiles, removeFiles, scanOwned, sweepFolders, uploadFiles } from "../treeSync";
+import { parseMode } from "./fileInputs";
+import { plain } from "./plain";
+
+export type Prune = boolean | "all";
+
+/** Inputs of a RemoteTree, as the SDK hands them to the provider. */
+export interface RemoteTreeInputs {
+    connection: ConnectionInputs;
+    credentials?: CredentialInputs;
+    /** Absolute local folder the manifest was built from. */
+    sourceDir: string;
+    /** Absolute remote folder. */
+    destination: string;
+    include?: string[];
+    exclude?: string[];
+    modes?: Record<string, string>;
+    prune?: Prune;
+    createParents?: boolean;
+    /** The files the program wants there. */
+    manifest: Manifest;
+    /** Problems found while building the manifest (symlinks leaving the source...), reported by check. */
+    problems?: string[];
+}
+
+/** What refresh found. */
+export interface TreeDrift {
+    changed: string[];
+    missing: string[];
+    /** Files below the destination the tree does not own (looked for only with `prune: "all"`). */
+    extra: string[];
+}
+
+/** Outputs: the inputs plus what the tree owns on the server. */
+export interface RemoteTreeOutputs extends RemoteTreeInputs {
+    /** The files the tree uploaded and owns, as last verified on the server. */
+    files: Manifest;
+    /** Remote folders the tree created, outermost first; destroy removes them when empty. */
+    createdDirs: string[];
+    drift: TreeDrift;
+    /** What the last create/update did, e.g. "2 added (a, b), 1 changed (c), 0 removed". */
+    lastChanges: string;
+    verifiedBy?: string;
+}
+
+const INPUT_KEYS: (keyof RemoteTreeInputs)[] = ["connection", "credentials", "sourceDir", "destination", "include", "exclude", "modes", "prune", "createParents", "manifest", "problems"];
+const SETTINGS_KEYS: (keyof RemoteTreeInputs)[] = ["connection", "credentials", "prune", "createParents"];
+const NO_DRIFT: TreeDrift = { changed: [], missing: [], extra: [] };
+
+export async function check(_olds: RemoteTreeInputs, news: RemoteTreeInputs): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
+    const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
+    const dest = isKnown(news.destination) ? remotePathProblem(news.destination) : undefined;
+    if (dest) {
+        failures.push({ property: "destination", reason: dest });
+    }
+    if (isKnown(news.sourceDir) && !(typeof news.sourceDir === "string" && fs.existsSync(news.sourceDir) && fs.statSync(news.sourceDir).isDirectory())) {
+        failures.push({ property: "source", reason: `"${news.sourceDir}" is not a folder on this machine (paths are relative to the program's folder)` });
+    }
+    for (const p of news.problems ?? []) {
+        failures.push({ property: "source", reason: p });
+    }
+    if (isKnown(news.manifest) && news.manifest) {
+        for (const rel of Object.keys(news.manifest)) {
+            const p = relativePathProblem(rel);
+            if (p) {
+                failures.push({ property: "source", reason: p });
+            }
+        }
+    }
+    for (const [pattern, mode] of Object.entries(isKnown(news.modes) ? news.modes ?? {} : {})) {
+        const p = modeProblem(mode);
+        if (p) {
+            failures.push({ property: `modes["${pattern}"]`, reason: p });
+        }
+    }
+    if (news.prune !== undefined && isKnown(news.prune) && ![true, false, "all"].includes(news.prune)) {
+        failures.push({ property: "prune", reason: `must be true, false or "all"; got ${JSON.stringify(news.prune)}` });
+    }
+    return { inputs: news, failures };
+}
+
+/** The work an update would do: files to upload, chmod only, and remove. */
+export function planTree(owned: Manifest, news: RemoteTreeInputs): ManifestDiff & { upload: string[]; chmodOnly: string[] } {
+    const d = diffManifests(owned, news.manifest);
+    const removed = news.prune === false ? [] : d.removed;
+    const chmodOnly = d.changed.filter((r) => owned[r].sha256 === news.manifest[r].sha256 && owned[r].size === news.manifest[r].size);
+    const upload = [...d.added, ...d.changed.filter((r) => !chmodOnly.includes(r))].sort();
+    return { ...d, removed, upload, chmodOnly };
+}
+
+export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTreeInputs): Promise<dynamic.DiffResult> {
+    const { replaces: loc, sameLocation } = locationDiff({ connection: olds.connection, path: olds.destination }, { connection: news.connection, path: news.destination });
+    const replaces = loc.map((k) => (k === "path" ? "destination" : k));
+    const changed = changedKeys<RemoteTreeInputs>(olds, news, SETTINGS_KEYS).map(String);
+    if (!isKnown(news.manifest)) {
+        changed.push("manifest");
+    } else {
+        const plan = planTree(olds.files ?? {}, news);
+        if (plan.added.length + plan.changed.length + plan.removed.length > 0) {
+            changed.push("manifest");
+            // No detailedDiff for Node dynamic providers: name the files on the provider's stderr, which the engine
+            // shows in the preview; `pulumi preview --diff` also names them through the manifest's keys.
+            process.stderr.write(`filedrop RemoteTree ${news.destination}: ${describeDiff(plan)}\n`);
+        }
+    }
+    if (news.prune === "all" && (olds.drift?.extra ?? []).length > 0) {
+        changed.push("drift");
+    }
+    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameLocation };
+}
+
+/** A failure that still records what the tree now owns, so state never loses track of uploaded files. */
+function partialFailure(id: string, outs: RemoteTreeOutputs, errors: unknown[]): Error {
+    const first = errors[0];
+    const reasons = errors.slice(0, 5).map(messageOf);
+    const e = new FiledropError(
+        first && (first as FiledropError).code ? (first as FiledropError).code : "REMOTE_IO",
+        `${errors.length} file(s) of the tree at ${outs.destination} failed; the others are in place and recorded. First: ${messageOf(first)}`,
+        { cause: first },
+    ) as FiledropError & { id: string; properties: unknown; reasons: string[] };
+    Object.assign(e, { id, properties: plain(outs), reasons });
+    return e;
+}
+
+/** Brings the server from `owned` to `news`; used by create (owned = {}) and update. */
+async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, createdBefore: string[]): Promise<RemoteTreeOutputs> {
+    const creds = news.credentials ?? {};
+    const plan = planTree(owned, news);
+    const createdDirs = [...createdBefore];
+    // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
+    const extra = await withTransport(news.connection, creds, async (t) => {
+        if (news.createParents ?? true) {
+            createdDirs.push(...(await ensureDirs(t, news.destination)));
+        } else if ((await t.stat(news.destination))?.kind !== "directory") {
+            throw new FiledropError("REMOTE_IO", `Folder ${t.endpoint}${news.destination} does not exist; create it or set \`createParents: true\`.`);
+        }
+        await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)]);
+        for (const rel of plan.chmodOnly) {
+            await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
+        }
+        const strays = news.prune === "all" ? (await listFiles(t, news.destination)).filter((r) => !(r in news.manifest) && !(r in owned)) : [];
+        await removeFiles(t, news.destination, [...plan.removed, ...strays], createdDirs);
+        return strays;
+    });
+    const up = await uploadFiles(news.connection, creds, news.sourceDir, news.destination, news.manifest, plan.upload);
+    const files: Manifest = { ...owned };
+    for (const rel of plan.removed) {
+        delete files[rel];
+    }
+    for (const rel of plan.chmodOnly) {
+        files[rel] = { ...files[rel], mode: news.manifest[rel].mode };
+    }
+    Object.assign(files, up.uploaded);
+    const dirs = [...new Set([...createdDirs, ...up.createdDirs])].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+    const outs: RemoteTreeOutputs = {
+        ...news,
+        files: sortManifest(files),
+        createdDirs: dirs,
+        drift: NO_DRIFT,
+        lastChanges: `${describeDiff(plan)}${extra.length > 0 ? `; ${extra.length} stray file(s) pruned` : ""}`,
+        verifiedBy: up.verifiedBy,
+    };
+    if (up.errors.length > 0) {
+        throw partialFailure(id, outs, up.errors);
+    }
+    return plain(outs);
+}
+
+function sortManifest(m: Manifest): Manifest {
+    return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
+}
+
+function idOf(i: RemoteTreeInputs): string {
+    return `tree:${i.connection.host}:${i.connection.port ?? ""}${i.destination}`;
+}
+
+export async function create(inputs: RemoteTreeInputs): Promise<dynamic.CreateResult<RemoteTreeOutputs>> {
+    const id = idOf(inputs);
+    return { id, outs: await sync(id, inputs, {}, []) };
+}
+
+export async function update(id: string, olds: RemoteTreeOutputs, news: RemoteTreeInputs): Promise<dynamic.UpdateResult<RemoteTreeOutputs>> {
+    return { outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? []) };
+}
+
+export async function read(id: string, props: RemoteTreeOutputs): Promise<dynamic.ReadResult<RemoteTreeOutputs>> {
+    return withTransport(props.connection, props.credentials ?? {}, async (t) => {
+        const scan = await scanOwned(t, props.destination, props.files ?? {});
+        const extra =
+            props.prune === "all" && (await t.stat(props.destination))?.kind === "directory"
+                ? (await listFiles(t, props.destination)).filter((r) => !(r in (props.files ?? {})))
+                : [];
+        const inputs = Object.fromEntries(INPUT_KEYS.filter((k) => props[k] !== undefined).map((k) => [k, props[k]])) as unknown as RemoteTreeOutputs;
+        return {
+            id,
+            props: plain({ ...props, files: sortManifest(scan.files), drift: { changed: scan.changed, missing: scan.missing, extra: extra.sort() } }),
+            inputs: plain(inputs),
+        };
+    });
+}
+
+export async function remove(_id: string, props: RemoteTreeOutputs): Promise<void> {
+    await withTransport(props.connection, props.credentials ?? {}, async (t) => {
+        await removeFiles(t, props.destination, Object.keys(props.files ?? {}), props.createdDirs ?? []);
+    });
+}

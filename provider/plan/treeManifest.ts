@@ -1,0 +1,207 @@
+/**
+ * The manifest of a RemoteTree: relative path -> SHA-256, size and mode of every file the tree mirrors. Built from
+ * the local folder at program time (so preview needs no connection), diffed against the manifest of what the tree
+ * last put on the server. Everything here is local: no network.
+ *
+ * Globs are matched with picomatch, the matcher behind micromatch, fast-glob, chokidar and anymatch: no
+ * dependencies of its own, bash-like semantics people already know from .gitignore-style patterns, and no file
+ * system access (we walk the folder ourselves, so symlinks are judged by our rules).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as posix from "path/posix";
+import picomatch = require("picomatch");
+import { sha256OfFile } from "../hashing";
+
+/** One file of the tree. */
+export interface TreeEntry {
+    /** SHA-256 (hex) of the content. */
+    sha256: string;
+    size: number;
+    /** Octal permission string, such as "0644". */
+    mode: string;
+}
+
+/** Relative POSIX path (below the tree's root) -> entry. */
+export type Manifest = Record<string, TreeEntry>;
+
+/** What changed between two manifests; each list sorted. */
+export interface ManifestDiff {
+    added: string[];
+    /** Content or mode differs. */
+    changed: string[];
+    removed: string[];
+}
+
+/** How files are selected and given modes. */
+export interface TreeSelection {
+    /** Globs of relative paths to include. Default: everything (dotfiles too). */
+    include?: string[];
+    /** Globs of relative paths (files or folders) to leave out; wins over `include`. */
+    exclude?: string[];
+    /** Glob -> octal mode; the first matching pattern, in the order given, wins. */
+    modes?: Record<string, string>;
+}
+
+const MATCH_OPTIONS = { dot: true };
+const MAX_REL = 4096;
+
+/** Problems with a manifest's relative path, or undefined: it must stay below the tree's root. */
+export function relativePathProblem(rel: string): string | undefined {
+    if (rel === "" || rel.includes("\0")) {
+        return `"${rel.replace(/\0/g, "\\0")}" is not a usable relative path (empty or containing NUL)`;
+    }
+    if (rel.startsWith("/") || rel.split("/").some((s) => s === "" || s === "." || s === "..")) {
+        return `"${rel.slice(0, 200)}" must be a plain relative path with no empty, "." or ".." segments`;
+    }
+    if (rel.length > MAX_REL || rel.split("/").some((s) => Buffer.byteLength(s) > 255)) {
+        return `"${rel.slice(0, 200)}…" is too long (a name over 255 bytes or a path over ${MAX_REL} characters)`;
+    }
+    return undefined;
+}
+
+/** The remote path of a relative path below `destination`; throws if it would leave it. */
+export function remotePathOf(destination: string, rel: string): string {
+    const p = posix.join(destination, rel);
+    const root = destination.endsWith("/") ? destination : `${destination}/`;
+    if (relativePathProblem(rel) !== undefined || !p.startsWith(root)) {
+        throw new Error(`refusing to write "${rel}" outside ${destination}`);
+    }
+    return p;
+}
+
+/** A predicate for the selection's include/exclude globs over relative POSIX paths. */
+export function selector(sel: TreeSelection): { file: (rel: string) => boolean; skipDir: (rel: string) => boolean } {
+    const include = picomatch(sel.include && sel.include.length > 0 ? sel.include : ["**"], MATCH_OPTIONS);
+    const exclude = sel.exclude && sel.exclude.length > 0 ? picomatch(sel.exclude, MATCH_OPTIONS) : () => false;
+    return {
+        file: (rel) => include(rel) && !exclude(rel),
+        skipDir: (rel) => exclude(rel),
+    };
+}
+
+/** The mode of a file: the first matching `modes` pattern, else 0755 for a locally executable file, else 0644. */
+export function modeFor(rel: string, modes: Record<string, string> | undefined, localMode: number): string {
+    for (const [pattern, mode] of Object.entries(modes ?? {})) {
+        if (picomatch.isMatch(rel, pattern, MATCH_OPTIONS)) {
+            return mode.replace(/^0o/, "").padStart(4, "0");
+        }
+    }
+    return localMode & 0o100 ? "0755" : "0644";
+}
+
+/** Differences from `olds` (what is on the server) to `news` (what the program wants). */
+export function diffManifests(olds: Manifest, news: Manifest): ManifestDiff {
+    const added: string[] = [];
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [rel, n] of Object.entries(news)) {
+        const o = olds[rel];
+        if (o === undefined) {
+            added.push(rel);
+        } else if (o.sha256 !== n.sha256 || o.size !== n.size || o.mode !== n.mode) {
+            changed.push(rel);
+        }
+    }
+    for (const rel of Object.keys(olds)) {
+        if (!(rel in news)) {
+            removed.push(rel);
+        }
+    }
+    return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
+}
+
+/** "2 added (a, b), 1 changed (c), 0 removed", naming at most `limit` files per kind. */
+export function describeDiff(d: ManifestDiff, limit = 20): string {
+    const part = (n: string, l: string[]) =>
+        l.length === 0 ? `0 ${n}` : `${l.length} ${n} (${l.slice(0, limit).join(", ")}${l.length > limit ? `, … ${l.length - limit} more` : ""})`;
+    return [part("added", d.added), part("changed", d.changed), part("removed", d.removed)].join(", ");
+}
+
+/** Remote folders the manifest's files live in (below `destination`, not including it), outermost first. */
+export function foldersOf(destination: string, manifest: Manifest): string[] {
+    const dirs = new Set<string>();
+    for (const rel of Object.keys(manifest)) {
+        let d = posix.dirname(rel);
+        while (d !== ".") {
+            dirs.add(posix.join(destination, d));
+            d = posix.dirname(d);
+        }
+    }
+    return [...dirs].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+}
+
+/** A local file found by the walk. */
+interface Found {
+    rel: string;
+    abs: string;
+    localMode: number;
+}
+
+/**
+ * Walks `root` and lists the selected files. Symlinks are followed when they resolve inside `root` and reported
+ * as problems when they point outside it (or nowhere); anything else but files and folders is skipped.
+ */
+export function walkSource(root: string, sel: TreeSelection): { files: Found[]; problems: string[] } {
+    const files: Found[] = [];
+    const problems: string[] = [];
+    const realRoot = fs.realpathSync(root);
+    const pick = selector(sel);
+    const visited = new Set<string>([realRoot]);
+    const walk = (absDir: string, relDir: string) => {
+        for (const e of fs.readdirSync(absDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const rel = relDir === "" ? e.name : `${relDir}/${e.name}`;
+            const abs = path.join(absDir, e.name);
+            let st = fs.lstatSync(abs);
+            if (st.isSymbolicLink()) {
+                let real: string;
+                try {
+                    real = fs.realpathSync(abs);
+                } catch {
+                    problems.push(`symlink "${rel}" points to nothing; remove it or exclude it`);
+                    continue;
+                }
+                if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+                    problems.push(`symlink "${rel}" points outside the source folder (to ${real}); copy the file in or exclude it`);
+                    continue;
+                }
+                st = fs.statSync(abs);
+                if (st.isDirectory()) {
+                    if (visited.has(real)) {
+                        continue;
+                    }
+                    visited.add(real);
+                }
+            }
+            if (st.isDirectory()) {
+                if (!pick.skipDir(rel)) {
+                    walk(abs, rel);
+                }
+            } else if (st.isFile() && pick.file(rel)) {
+                files.push({ rel, abs, localMode: st.mode });
+            }
+        }
+    };
+    walk(root, "");
+    return { files, problems };
+}
+
+/** Builds the manifest of the selected files of `root`, hashing up to 16 files at once. */
+export async function buildManifest(root: string, sel: TreeSelection): Promise<{ manifest: Manifest; problems: string[] }> {
+    const { files, problems } = walkSource(root, sel);
+    const manifest: Manifest = {};
+    let next = 0;
+    const worker = async () => {
+        while (next < files.length) {
+            const f = files[next++];
+            const { sha256, size } = await sha256OfFile(f.abs);
+            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, sel.modes, f.localMode) };
+        }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const sorted: Manifest = {};
+    for (const k of Object.keys(manifest).sort()) {
+        sorted[k] = manifest[k];
+    }
+    return { manifest: sorted, problems };
+}

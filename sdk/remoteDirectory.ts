@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import { remoteDirectoryProvider } from "../provider/index";
+import { ConnectionArgs, splitConnection } from "./connection";
+
+/** Arguments of a {@link RemoteDirectory}. */
+export interface RemoteDirectoryArgs {
+    /** How to reach the server. */
+    readonly connection: pulumi.Input<ConnectionArgs>;
+    /** Absolute POSIX path of the folder on the server. Changing it replaces the resource. */
+    readonly path: pulumi.Input<string>;
+    /**
+     * Permission bits as an octal string, such as `"0750"`; applied to the folder itself (also when it already
+     * existed), not to the parents created for it.
+     * @default the server's default for new folders; an existing folder keeps its mode
+     */
+    readonly mode?: pulumi.Input<string>;
+    /**
+     * Create missing parent folders (like `mkdir -p`). Every level created is recorded and removed on destroy.
+     * @default true
+     */
+    readonly createParents?: pulumi.Input<boolean>;
+    /**
+     * What destroy does with the levels this resource created (a folder that already existed is never removed):
+     * `"delete"` removes them only when empty, and leaves them (without failing) when something else is inside;
+     * `"recursive"` removes them with everything inside.
+     * WARNING: `"recursive"` also deletes files other tools or resources put there.
+     * @default "delete"
+     */
+    readonly onDelete?: pulumi.Input<"delete" | "recursive">;
+}
+
+/**
+ * A folder on a remote server. Records which levels it created, so destroy removes exactly those, and only when
+ * empty unless `onDelete: "recursive"`. A refresh notices a folder removed out of band; the next `up` makes it
+ * again.
+ *
+ * @example
+ * ```ts
+ * const releases = new RemoteDirectory("releases", {
+ *     connection: { host: "10.0.0.5", user: "deploy", privateKey: key },
+ *     path: "/srv/app/releases",
+ *     mode: "0750",
+ * });
+ * ```
+ */
+export class RemoteDirectory extends pulumi.dynamic.Resource {
+    /** The absolute path on the server. */
+    public declare readonly path: pulumi.Output<string>;
+    /** Permission bits on the server, as an octal string. */
+    public declare readonly mode: pulumi.Output<string>;
+    /** The levels this resource created, outermost first (empty if the folder was already there). */
+    public declare readonly createdDirs: pulumi.Output<string[]>;
+    /** Whether the folder existed before this resource was created. */
+    public declare readonly existedBefore: pulumi.Output<boolean>;
+    /** False when the last refresh found the folder gone. */
+    public declare readonly present: pulumi.Output<boolean>;
+
+    constructor(name: string, args: RemoteDirectoryArgs, opts?: pulumi.CustomResourceOptions) {
+        const { connection, credentials } = splitConnection(args.connection, name);
+        super(
+            remoteDirectoryProvider,
+            name,
+            {
+                connection,
+                credentials,
+                path: args.path,
+                mode: args.mode,
+                createParents: args.createParents ?? true,
+                onDelete: args.onDelete ?? "delete",
+                createdDirs: undefined,
+                existedBefore: undefined,
+                present: undefined,
+            },
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
+            "filedrop",
+            "RemoteDirectory",
+        );
+    }
+}
