@@ -207,13 +207,20 @@ ensure_user() {
   # vsftpd's PAM stack ends with pam_shells: the shell must be listed in /etc/shells.
   grep -qx /bin/bash /etc/shells || echo /bin/bash >>/etc/shells
 
-  local password=""
-  if [[ -s $dir/user.json ]]; then
+  # One password per machine, shared with sshd.sh: concurrent test runs (each its own DIR, one system user)
+  # must not change the password under each other's servers.
+  local password="" machine_pw=/var/lib/filedrop-test/user-password
+  if [[ -s $machine_pw ]]; then
+    password="$(cat "$machine_pw")"
+  elif [[ -s $dir/user.json ]]; then
     password="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$dir/user.json")"
   fi
   if [[ -z $password ]]; then
     password="$(openssl rand -hex 16)"
   fi
+  mkdir -p "$(dirname "$machine_pw")"
+  chmod 0700 "$(dirname "$machine_pw")"
+  (umask 077 && printf '%s\n' "$password" >"$machine_pw")
   # Set (or re-set) the password every start; chpasswd reads it from stdin, never from argv.
   printf '%s:%s\n' "$FTP_USER" "$password" | chpasswd
   local uid gid

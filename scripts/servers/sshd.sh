@@ -41,11 +41,18 @@ ensure_user() {
         return
     fi
     user=filedrop
-    if [ -f "$dir/user.json" ]; then
+    # One password per machine (kept root-only in $machine_pw), so that concurrent test runs, each with its own
+    # DIR but the same system user, do not change the password under each other's servers.
+    local machine_pw=/var/lib/filedrop-test/user-password
+    if [ -s "$machine_pw" ]; then
+        password="$(cat "$machine_pw")"
+    elif [ -f "$dir/user.json" ]; then
         password="$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["password"])' "$dir/user.json")"
     else
         password="$(python3 -c 'import secrets;print(secrets.token_urlsafe(18))')"
     fi
+    mkdir -p "$(dirname "$machine_pw")" && chmod 0700 "$(dirname "$machine_pw")"
+    (umask 077 && printf '%s\n' "$password" >"$machine_pw")
     id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
     echo "$user:$password" | chpasswd
     python3 - "$dir/user.json" "$user" "$password" <<'EOF'
