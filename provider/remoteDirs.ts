@@ -21,18 +21,19 @@ export async function ensureDirs(t: Transport, dir: string, mode?: number): Prom
         missing.unshift(cur);
         cur = posix.dirname(cur);
     }
+    const created: string[] = [];
     for (const d of missing) {
         try {
             await t.mkdir(d, mode);
+            created.push(d);
         } catch (e) {
-            // Another resource of the same deployment may have created it meanwhile.
+            // Another resource of the same deployment may have created it meanwhile: then it is not ours.
             if ((await t.stat(d))?.kind !== "directory") {
                 throw e;
             }
-            missing.splice(missing.indexOf(d), 1);
         }
     }
-    return missing;
+    return created;
 }
 
 /** Removes the given folders innermost first, each only if it is empty; stops at the first that is not. */
