@@ -10,7 +10,7 @@ import * as net from "net";
 import { Readable } from "stream";
 import type { Client, ClientChannel, SFTPWrapper, Stats } from "ssh2";
 import { ConnectionInputs, CredentialInputs, endpointUrl, portOf, userOf } from "../connection";
-import { FiledropError, messageOf } from "../errors";
+import { FiledropError, isFiledropError, messageOf } from "../errors";
 import { shellQuote } from "../shellQuote";
 import { checkHostKey } from "../trust/sshTrust";
 import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
@@ -46,8 +46,11 @@ export class SftpTransport implements Transport {
         c: ConnectionInputs,
     ) {
         this.endpoint = endpointUrl(c);
-        client.on("close", () => (this.closed = true));
-        client.on("error", () => (this.closed = true));
+        // When the connection drops, ssh2 may never answer requests already sent or queued: fail them all at once.
+        const lost = () => this.connectionLost();
+        client.on("close", lost);
+        client.on("error", lost);
+        sftp.on("close", lost);
         const ext = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
         this.capabilities = {
             atomicOverwrite: ext["posix-rename@openssh.com"] !== undefined,
@@ -74,12 +77,37 @@ export class SftpTransport implements Transport {
         return new FiledropError("REMOTE_IO", `Cannot ${op} ${where}: the server said "${msg}"${hint}.`, { cause: e });
     }
 
+    /** Callbacks to run when the connection is lost, each failing one pending operation. */
+    private readonly onLost = new Set<(e: FiledropError) => void>();
+
+    private lostError(op: string, path: string): FiledropError {
+        return new FiledropError("CONNECTION_LOST", `Connection to ${this.endpoint} was lost while trying to ${op} ${path}; run the deployment again.`, { transient: true });
+    }
+
+    private connectionLost(): void {
+        this.closed = true;
+        const e = this.lostError("finish an operation on", "");
+        for (const fail of [...this.onLost]) {
+            fail(e);
+        }
+        this.onLost.clear();
+    }
+
     private call<T>(op: string, path: string, f: (cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
         return new Promise<T>((resolve, reject) => {
+            if (this.closed) {
+                return reject(this.lostError(op, path));
+            }
+            const onLost = () => reject(this.lostError(op, path));
+            this.onLost.add(onLost);
+            const done = (fn: () => void) => {
+                this.onLost.delete(onLost);
+                fn();
+            };
             try {
-                f((err, v) => (err ? reject(this.fail(op, path, err)) : resolve(v as T)));
+                f((err, v) => done(() => (err ? reject(this.fail(op, path, err)) : resolve(v as T))));
             } catch (e) {
-                reject(this.fail(op, path, e));
+                done(() => reject(this.fail(op, path, e)));
             }
         });
     }
@@ -130,10 +158,20 @@ export class SftpTransport implements Transport {
         let failure: unknown;
         let wake: (() => void) | undefined;
         const settled = () => {
-            inFlight--;
+            inFlight = Math.max(0, inFlight - 1);
             wake?.();
         };
+        // Writes in flight when the connection drops may never be answered: give up on all of them.
+        const onLost = (e: FiledropError) => {
+            failure = e;
+            inFlight = 0;
+            wake?.();
+        };
+        this.onLost.add(onLost);
         try {
+            if (this.closed) {
+                throw this.lostError("write", path);
+            }
             for await (const chunk of data as AsyncIterable<Buffer>) {
                 for (let off = 0; off < chunk.length; off += maxLen) {
                     const len = Math.min(maxLen, chunk.length - off);
@@ -167,7 +205,9 @@ export class SftpTransport implements Transport {
                 await new Promise<void>((r) => (wake = r));
             }
             await this.call("close", path, (cb) => this.sftp.close(handle, cb)).catch(() => undefined);
-            throw (e as FiledropError).code ? e : this.fail("write", path, e);
+            throw isFiledropError(e) ? e : this.fail("write", path, e);
+        } finally {
+            this.onLost.delete(onLost);
         }
         await this.call("close", path, (cb) => this.sftp.close(handle, cb));
         return offset;
