@@ -1,8 +1,317 @@
-import { ConnectionInputs, CredentialInputs, endpointUrl } from "../connection";
-import { FiledropError } from "../errors";
-import { Transport } from "./types";
+/**
+ * The FTPS/FTP transport on basic-ftp: `"ftps"` (explicit AUTH TLS), `"ftps-implicit"`, and `"ftp"` (plaintext,
+ * which check only lets through with `allowPlaintext`). How a connection is opened and secured is in
+ * ftpsSession.ts; how several are shared in ftpsSessions.ts; reply parsing in ftpReplies.ts.
+ *
+ * What servers offer, checked against Debian's vsftpd 3.0.3 and ProFTPD 1.3.8 (mod_tls, mod_digest):
+ * - stat: MLST where FEAT lists it (ProFTPD); else `STAT -a <path>` over the control channel (vsftpd lists a
+ *   directory with its `.` entry and a file as one line) plus MDTM for a file's time; else SIZE/CWD probes.
+ * - SHA-256 on the server: `HASH` after `OPTS HASH SHA-256` (ProFTPD), else `XSHA256`; vsftpd has neither, so the
+ *   caller reads the file back.
+ * - rename: RNFR/RNTO replaces an existing target with rename(2) on both, atomically. A server that refuses to
+ *   overwrite (ProFTPD without AllowOverwrite) gets DELE + RNTO, and `capabilities.atomicOverwrite` turns false.
+ * - permissions: `SITE CHMOD` where SITE HELP lists it. New files start private: `SITE UMASK 077` where offered
+ *   (vsftpd), else the file is created empty and chmod-ed before its bytes are sent (ProFTPD).
+ * - no owner changes, no commands (`chown` and `exec` throw UNSUPPORTED).
+ */
+import * as posix from "path/posix";
+import { PassThrough, Readable, Writable } from "stream";
+import { ConnectionInputs, CredentialInputs, endpointUrl, protocolOf } from "../connection";
+import { FiledropError, isFiledropError, messageOf } from "../errors";
+import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
+import { FtpSession, openFtpSession, replyText } from "./ftpsSession";
+import { FtpSessions, MAX_CONTROL_CONNECTIONS } from "./ftpsSessions";
+import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
-/** FTPS/FTP transport over basic-ftp: being built in issue #3; until then FTP endpoints are refused clearly. */
-export async function openFtps(c: ConnectionInputs, _creds: CredentialInputs): Promise<Transport> {
-    throw new FiledropError("UNSUPPORTED", `${endpointUrl(c)}: FTP and FTPS are not available in this version yet; use protocol "sftp".`);
+/**
+ * Node's TLS 1.3 client ending a data connection right after its handshake makes vsftpd and ProFTPD fail the
+ * transfer ("decode error" / "unexpected eof"): an empty upload waits this long before closing the connection.
+ */
+const EMPTY_UPLOAD_SETTLE_MS = 30;
+
+function ftpCode(e: unknown): number | undefined {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === "number" ? code : undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** FileInfo (basic-ftp's listing entry) → RemoteStat. */
+function statOfInfo(f: import("basic-ftp").FileInfo): RemoteStat {
+    const kind = f.isFile ? "file" : f.isDirectory ? "directory" : f.isSymbolicLink ? "symlink" : "other";
+    const p = f.permissions;
+    return {
+        kind,
+        size: f.size,
+        mode: p ? (p.user << 6) | (p.group << 3) | p.world : undefined,
+        mtime: f.modifiedAt ? Math.floor(f.modifiedAt.getTime() / 1000) : undefined,
+    };
+}
+
+export class FtpsTransport implements Transport {
+    public readonly endpoint: string;
+    public readonly capabilities: TransportCapabilities & { atomicOverwrite: boolean };
+    private readonly tls: boolean;
+
+    constructor(
+        private readonly sessions: FtpSessions,
+        first: FtpSession,
+        c: ConnectionInputs,
+    ) {
+        this.endpoint = endpointUrl(c);
+        this.tls = protocolOf(c) !== "ftp";
+        this.capabilities = { atomicOverwrite: true, chmod: first.siteChmod, chown: false, exec: false };
+    }
+
+    get closed(): boolean {
+        return this.sessions.closed;
+    }
+
+    private fail(op: string, path: string, e: unknown): FiledropError {
+        if (isFiledropError(e)) {
+            return e;
+        }
+        const where = `${this.endpoint}${path}`;
+        const code = ftpCode(e);
+        if (code === undefined) {
+            return new FiledropError("CONNECTION_LOST", `Connection to ${this.endpoint} was lost while trying to ${op} ${path} (${messageOf(e).split("\n")[0]}); run the deployment again.`, { cause: e, transient: true });
+        }
+        const said = replyText(e);
+        if (code === 552 || code === 452) {
+            return new FiledropError("NO_SPACE", `Cannot ${op} ${where}: the server said "${said}" (disk full or quota reached).`, { cause: e });
+        }
+        if (/permission|denied|not permitted/i.test(said)) {
+            return new FiledropError("PERMISSION_DENIED", `Permission denied to ${op} ${where}: the server said "${said}"; check the remote user's rights on that path.`, { cause: e });
+        }
+        // 4xx replies are transient by definition (421 closing, 425/426 data connection trouble, 450 busy).
+        return new FiledropError("REMOTE_IO", `Cannot ${op} ${where}: the server said "${said}".`, { cause: e, transient: code >= 400 && code < 500 });
+    }
+
+    /** Runs `f` on a connection of the set, mapping failures. */
+    private run<T>(op: string, path: string, f: (s: FtpSession) => Promise<T>): Promise<T> {
+        return this.sessions.use(async (s) => {
+            try {
+                return await f(s);
+            } catch (e) {
+                throw this.fail(op, path, e);
+            }
+        });
+    }
+
+    private async statWith(s: FtpSession, path: string): Promise<RemoteStat | undefined> {
+        if (s.mlst) {
+            const r = await s.client.sendIgnoringError(`MLST ${path}`);
+            return r.code < 400 ? parseMlstReply(r.message) : undefined;
+        }
+        const listing = await s.client.sendIgnoringError(`STAT -a ${path}`);
+        if (listing.code >= 200 && listing.code < 300) {
+            const st = statFromStatListing(listing.message, path);
+            if (st?.kind !== "file") {
+                return st;
+            }
+            const mdtm = await s.client.sendIgnoringError(`MDTM ${path}`);
+            return mdtm.code === 213 ? { ...st, mtime: parseFtpTime(mdtm.message.slice(4)) } : st;
+        }
+        // No MLST and no STAT with a path: a file answers SIZE, a directory CWD.
+        const size = await s.client.sendIgnoringError(`SIZE ${path}`);
+        if (size.code === 213) {
+            const mdtm = await s.client.sendIgnoringError(`MDTM ${path}`);
+            return { kind: "file", size: parseInt(size.message.slice(4), 10), mtime: mdtm.code === 213 ? parseFtpTime(mdtm.message.slice(4)) : undefined };
+        }
+        return (await s.client.sendIgnoringError(`CWD ${path}`)).code < 400 ? { kind: "directory", size: 0 } : undefined;
+    }
+
+    stat(path: string): Promise<RemoteStat | undefined> {
+        return this.run("stat", path, (s) => this.statWith(s, path));
+    }
+
+    mkdir(path: string, mode?: number): Promise<void> {
+        return this.run("create directory", path, async (s) => {
+            await s.client.send(`MKD ${path}`);
+            if ((mode !== undefined || s.privateUmask) && s.siteChmod) {
+                await this.chmodWith(s, path, mode ?? 0o755);
+            }
+        });
+    }
+
+    rmdir(path: string): Promise<void> {
+        return this.run("remove directory", path, async (s) => {
+            await s.client.send(`RMD ${path}`);
+        });
+    }
+
+    remove(path: string): Promise<void> {
+        return this.run("remove", path, async (s) => {
+            const r = await s.client.sendIgnoringError(`DELE ${path}`);
+            // 550 is both "no such file" and "not allowed": gone is success, anything still there is not.
+            if (r.code >= 400 && (r.code !== 550 || (await this.statWith(s, path)) !== undefined)) {
+                throw Object.assign(new Error(r.message), { code: r.code });
+            }
+        });
+    }
+
+    list(path: string): Promise<RemoteEntry[]> {
+        return this.run("list", path, async (s) => {
+            const infos = await s.client.list(path);
+            return infos.filter((f) => f.name !== "." && f.name !== "..").map((f) => ({ name: posix.basename(f.name), stat: statOfInfo(f) }));
+        });
+    }
+
+    /** STOR of `data` to `path`; returns the bytes sent. */
+    private async store(s: FtpSession, data: Readable, path: string): Promise<number> {
+        let bytes = 0;
+        let sourceError: unknown;
+        const tls = this.tls;
+        async function* counted(): AsyncGenerator<Buffer> {
+            try {
+                for await (const chunk of data as AsyncIterable<Buffer>) {
+                    bytes += chunk.length;
+                    yield chunk;
+                }
+            } catch (e) {
+                sourceError = e;
+                throw e;
+            }
+            if (bytes === 0 && tls) {
+                await sleep(EMPTY_UPLOAD_SETTLE_MS);
+            }
+        }
+        try {
+            await s.client.uploadFrom(Readable.from(counted(), { objectMode: false }), path);
+        } catch (e) {
+            if (sourceError !== undefined) {
+                throw isFiledropError(sourceError) ? sourceError : new FiledropError("REMOTE_IO", `Reading the data for ${this.endpoint}${path} failed: ${messageOf(sourceError)}.`, { cause: sourceError });
+            }
+            throw e;
+        }
+        return bytes;
+    }
+
+    write(path: string, data: Readable, mode?: number): Promise<number> {
+        return this.run("write", path, async (s) => {
+            let created: number | undefined = s.privateUmask ? 0o600 : undefined;
+            if (mode !== undefined && s.siteChmod && created === undefined) {
+                // Create it empty and private first, so the bytes never sit in a file others can read.
+                await this.store(s, Readable.from([]), path);
+                created = mode & 0o700;
+                await this.chmodWith(s, path, created);
+            }
+            const n = await this.store(s, data, path);
+            if (mode !== undefined && s.siteChmod && (mode & 0o7777) !== created) {
+                await this.chmodWith(s, path, mode);
+            }
+            return n;
+        });
+    }
+
+    async read(path: string): Promise<Readable> {
+        const out = new PassThrough({ highWaterMark: 1 << 20 });
+        // basic-ftp ends its destination even when the transfer fails: give it a sink whose end does not end `out`,
+        // so a failed download surfaces as an error, never as a short file.
+        const sink = new Writable({
+            highWaterMark: 1 << 20,
+            write(chunk: Buffer, _enc, cb) {
+                if (out.write(chunk)) {
+                    cb();
+                } else {
+                    out.once("drain", () => cb());
+                }
+            },
+        });
+        let settled = false;
+        // A reader that stops early: abort the transfer (basic-ftp then drops that connection from the set).
+        sink.on("error", () => undefined);
+        out.once("close", () => {
+            if (!settled) {
+                sink.destroy(new Error("the reader stopped reading"));
+            }
+        });
+        const download = async (s: FtpSession) => {
+            // Checked first: some servers (ProFTPD) reset the data connection before saying 550.
+            if ((await this.statWith(s, path))?.kind !== "file") {
+                throw new FiledropError("REMOTE_IO", `Cannot read ${this.endpoint}${path}: no such file.`);
+            }
+            await s.client.downloadTo(sink, path);
+        };
+        void this.run("read", path, download).then(
+            () => {
+                settled = true;
+                out.end();
+            },
+            (e) => {
+                settled = true;
+                out.destroy(e);
+            },
+        );
+        return out;
+    }
+
+    rename(from: string, to: string): Promise<void> {
+        return this.run("rename", to, async (s) => {
+            if (this.capabilities.atomicOverwrite) {
+                try {
+                    await s.client.send(`RNFR ${from}`);
+                    await s.client.send(`RNTO ${to}`);
+                    return;
+                } catch (e) {
+                    if (ftpCode(e) === undefined || (await this.statWith(s, to)) === undefined || (await this.statWith(s, from)) === undefined) {
+                        throw e;
+                    }
+                    // The server will not rename over an existing file (ProFTPD without AllowOverwrite).
+                    this.capabilities.atomicOverwrite = false;
+                }
+            }
+            // Not atomic: the target is briefly missing; upload results and logs say so.
+            await s.client.sendIgnoringError(`DELE ${to}`);
+            await s.client.send(`RNFR ${from}`);
+            await s.client.send(`RNTO ${to}`);
+        });
+    }
+
+    private async chmodWith(s: FtpSession, path: string, mode: number): Promise<void> {
+        await s.client.send(`SITE CHMOD ${(mode & 0o7777).toString(8).padStart(4, "0")} ${path}`);
+    }
+
+    chmod(path: string, mode: number): Promise<void> {
+        if (!this.capabilities.chmod) {
+            return Promise.reject(new FiledropError("UNSUPPORTED", `${this.endpoint} does not offer SITE CHMOD, so the mode of ${path} cannot be set; remove \`mode\` or enable SITE CHMOD on the server.`));
+        }
+        return this.run("change mode of", path, (s) => this.chmodWith(s, path, mode));
+    }
+
+    chown(path: string): Promise<void> {
+        return Promise.reject(new FiledropError("UNSUPPORTED", `FTP cannot change the owner of ${this.endpoint}${path}; remove \`uid\`/\`gid\` or use protocol "sftp".`));
+    }
+
+    remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
+        return this.run("hash", path, async (s) => {
+            if (s.digest === undefined) {
+                return undefined;
+            }
+            const r = await s.client.sendIgnoringError(`${s.digest} ${path}`);
+            if (r.code === 550) {
+                throw Object.assign(new Error(r.message), { code: r.code });
+            }
+            // Any other refusal (XSHA256 cannot take paths with spaces on ProFTPD): the caller reads the file back.
+            const hex = r.code < 400 ? parseDigestReply(r.message) : undefined;
+            return hex ? { sha256: hex, method: `ftp ${s.digest}` } : undefined;
+        });
+    }
+
+    exec(command: string): Promise<ExecResult> {
+        return Promise.reject(new FiledropError("UNSUPPORTED", `FTP cannot run commands on ${this.endpoint} (\`${command.slice(0, 60)}\`); \`validate\` needs protocol "sftp".`));
+    }
+
+    /** Closes every control connection. */
+    close(): void {
+        this.sessions.close();
+    }
+}
+
+/** Opens an FTPS (or, when allowed, FTP) connection: TLS verified before login, data channel protected. */
+export async function openFtps(c: ConnectionInputs, creds: CredentialInputs): Promise<Transport> {
+    const first = await openFtpSession(c, creds);
+    const max = Math.max(1, Math.min(c.maxSessions ?? MAX_CONTROL_CONNECTIONS, MAX_CONTROL_CONNECTIONS));
+    const sessions = new FtpSessions(first, max, () => openFtpSession(c, creds), endpointUrl(c));
+    return new FtpsTransport(sessions, first, c);
 }

@@ -2,9 +2,10 @@
 // scripts/servers/ftp.sh, which installs (if needed), configures and starts vsftpd and ProFTPD on 127.0.0.1
 // and describes them in DIR/ftp.json. Start once per test run (it takes a few seconds; the first run on a
 // fresh machine also installs Debian packages), stop at the end. Requires root.
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { onStopWorld, World } from "./world";
 
 /** `protocol` values, as in the connection object (SPEC section 3). */
 export type FtpProtocol = "ftps" | "ftps-implicit" | "ftp";
@@ -183,5 +184,43 @@ export function basicFtpAccessOptions(
     ...base,
     secure: s.protocol === "ftps-implicit" ? "implicit" : true,
     secureOptions: { ca: fs.readFileSync(s.caCertPath ?? servers.caCertPath) },
+  };
+}
+
+let worldServers: FtpServers | undefined;
+
+/**
+ * The FTP servers of the shared test world, started on first use in `<world.dir>/servers` (beside sshd, so the
+ * test user and its password are the same) and stopped with the world. Synchronous, so that targets.ts can
+ * hand out connection args from plain functions.
+ */
+export function worldFtpServers(w: World): FtpServers {
+  if (worldServers && worldServers.dir === path.join(w.dir, "servers")) return worldServers;
+  const dir = path.join(w.dir, "servers");
+  process.stderr.write(`[harness] starting FTP servers in ${dir}\n`);
+  execFileSync("bash", [ftpScriptPath(), "start", dir], {
+    stdio: ["ignore", "ignore", process.env.FILEDROP_HARNESS_VERBOSE ? "inherit" : "pipe"],
+    timeout: 10 * 60 * 1000,
+  });
+  worldServers = readFtpServers(dir);
+  onStopWorld(() => {
+    execFileSync("bash", [ftpScriptPath(), "stop", dir], { stdio: ["ignore", "ignore", "pipe"] });
+    worldServers = undefined;
+  });
+  return worldServers;
+}
+
+/** Connection args (SDK `ConnectionArgs`, plain JSON) for one server of the world, trusting the test CA. */
+export function ftpConnection(w: World, key: FtpServerKey, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const servers = worldFtpServers(w);
+  const s = servers.servers[key];
+  return {
+    protocol: s.protocol,
+    host: s.host,
+    port: s.port,
+    user: servers.user,
+    password: servers.password,
+    ...(s.protocol === "ftp" ? { allowPlaintext: true } : { ca: fs.readFileSync(servers.caCertPath, "utf8") }),
+    ...extra,
   };
 }
