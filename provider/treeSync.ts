@@ -5,13 +5,14 @@
  */
 import * as fs from "fs";
 import * as posix from "path/posix";
+import { Readable } from "stream";
 import { ConnectionInputs, CredentialInputs } from "./connection";
 import { Manifest, remotePathOf, TreeEntry } from "./plan/treeManifest";
-import { removeEmptyDirs } from "./remoteDirs";
-import { shellQuote } from "./shellQuote";
+import { ensureDirs, removeEmptyDirs } from "./remoteDirs";
+import { isFiledropError } from "./errors";
 import { withTransport } from "./transport/pool";
 import { Transport } from "./transport/types";
-import { remoteSha256, verifiedUpload } from "./upload";
+import { abandon, commitStaged, remoteSha256, StagedUpload, stageUpload, verifyStaged } from "./upload";
 import { parseMode } from "./handlers/fileInputs";
 
 /** Runs `fn` over `items`, at most `limit` at once; collects every failure instead of stopping at the first. */
@@ -40,35 +41,78 @@ export interface UploadOutcome {
     errors: unknown[];
 }
 
+/** Files per pooled operation: a dropped connection redoes at most this many. */
+const CHUNK = 250;
+/** Files in flight at once on the one connection (SFTP requests are pipelined; exec channels are capped apart). */
+const FILES_IN_FLIGHT = 64;
+/** Files up to this size are read whole before upload. */
+const SMALL_FILE = 256 << 10;
+
 /**
- * Uploads `rels` from `sourceDir` to `destination`, each by a verified atomic upload. Every file is its own pooled
- * operation, so the pool's per-endpoint limit bounds the parallelism and a dropped connection retries one file.
+ * Uploads `rels` from `sourceDir` to `destination`, each file by the verified atomic upload of upload.ts, in three
+ * passes over one pooled connection: stage every file (temporary name, streamed with its hash, size checked, many
+ * in flight), verify their SHA-256 on the server in batches (one `openssl dgst` per 100 files over SSH), then
+ * rename each into place. A file that fails is reported and leaves its target untouched; a dropped connection
+ * retries the chunk (every step is idempotent).
  */
 export async function uploadFiles(c: ConnectionInputs, creds: CredentialInputs, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
     const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
-    await Promise.all(
-        rels.map(async (rel) => {
-            const want = manifest[rel];
-            const local = posix.join(sourceDir.split("\\").join("/"), rel);
-            try {
-                const r = await withTransport(c, creds, (t) =>
-                    verifiedUpload(t, {
-                        path: remotePathOf(destination, rel),
-                        open: () => fs.createReadStream(local, { highWaterMark: 1 << 20 }),
-                        expectedSha256: want.sha256,
-                        mode: parseMode(want.mode),
-                        createParents: true,
-                        sweep: false,
-                    }),
-                );
-                out.uploaded[rel] = { sha256: r.sha256, size: r.size, mode: want.mode };
-                out.createdDirs.push(...r.createdDirs);
-                out.verifiedBy = r.verifiedBy;
-            } catch (e) {
-                out.errors.push(e);
-            }
-        }),
-    );
+    for (let i = 0; i < rels.length; i += CHUNK) {
+        const chunk = rels.slice(i, i + CHUNK);
+        try {
+            const r = await withTransport(c, creds, (t) => syncChunk(t, sourceDir, destination, manifest, chunk));
+            Object.assign(out.uploaded, r.uploaded);
+            out.createdDirs.push(...r.createdDirs);
+            out.errors.push(...r.errors);
+            out.verifiedBy = r.verifiedBy ?? out.verifiedBy;
+        } catch (e) {
+            out.errors.push(e);
+        }
+    }
+    return out;
+}
+
+async function syncChunk(t: Transport, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
+    const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
+    // Folders first, parents before children, so files do not race to create them.
+    const dirs = [...new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel))))].sort((a, b) => a.split("/").length - b.split("/").length);
+    for (const d of dirs) {
+        out.createdDirs.push(...(await ensureDirs(t, d)));
+    }
+    const staged: StagedUpload[] = [];
+    const stageErrors = await forEachLimit(rels, FILES_IN_FLIGHT, async (rel) => {
+        const local = posix.join(sourceDir.split("\\").join("/"), rel);
+        // Small files are read whole (cheaper than a stream per file); large ones stream, memory stays bounded.
+        const small = manifest[rel].size <= SMALL_FILE ? await fs.promises.readFile(local) : undefined;
+        staged.push(
+            await stageUpload(t, {
+                path: remotePathOf(destination, rel),
+                open: () => (small ? Readable.from([small]) : fs.createReadStream(local, { highWaterMark: 1 << 20 })),
+                expectedSha256: manifest[rel].sha256,
+                mode: parseMode(manifest[rel].mode),
+                createParents: false,
+                sweep: false,
+                batch: true,
+            }),
+        );
+    });
+    const verdicts = await verifyStaged(t, staged);
+    const relOf = (s: StagedUpload) => posix.relative(destination, s.spec.path);
+    const commitErrors = await forEachLimit(staged.map((s, i) => [s, verdicts[i]] as const), FILES_IN_FLIGHT, async ([s, verdict]) => {
+        if (typeof verdict !== "string") {
+            await abandon(t, s);
+            throw verdict;
+        }
+        const r = await commitStaged(t, s, verdict);
+        out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
+        out.verifiedBy = r.verifiedBy;
+    });
+    out.errors.push(...stageErrors, ...commitErrors);
+    // A lost connection fails the whole chunk, so the pool retries it on a new one.
+    const lost = out.errors.find((e) => isFiledropError(e) && e.transient);
+    if (lost !== undefined) {
+        throw lost;
+    }
     return out;
 }
 
@@ -99,23 +143,11 @@ export async function listFiles(t: Transport, dir: string, rel = ""): Promise<st
     return out;
 }
 
-/**
- * SHA-256 of many remote files: batches of paths in one `openssl dgst` over SSH exec where the server runs
- * commands (one channel per 100 files, not one per file), else one by one by the transport's best means.
- */
+/** SHA-256 of many remote files: in batches on the server where the transport can, else one by one. */
 export async function hashMany(t: Transport, paths: string[]): Promise<Map<string, string>> {
     const result = new Map<string, string>();
-    if (t.capabilities.exec) {
-        for (let i = 0; i < paths.length; i += 100) {
-            const batch = paths.slice(i, i + 100);
-            const r = await t.exec(`openssl dgst -sha256 -r ${batch.map(shellQuote).join(" ")}`).catch(() => undefined);
-            for (const line of r?.stdout.split("\n") ?? []) {
-                const m = /^([0-9a-f]{64}) \*?(.*)$/.exec(line);
-                if (m && batch.includes(m[2])) {
-                    result.set(m[2], m[1]);
-                }
-            }
-        }
+    for (const [p, r] of t.remoteSha256Many ? await t.remoteSha256Many(paths) : []) {
+        result.set(p, r.sha256);
     }
     await forEachLimit(
         paths.filter((p) => !result.has(p)),

@@ -11,8 +11,8 @@ import { Readable } from "stream";
 import type { Client, ClientChannel, SFTPWrapper, Stats } from "ssh2";
 import { ConnectionInputs, CredentialInputs, endpointUrl, portOf, userOf } from "../connection";
 import { FiledropError, isFiledropError, messageOf } from "../errors";
-import { shellQuote } from "../shellQuote";
 import { checkHostKey } from "../trust/sshTrust";
+import { SshHasher } from "./sshHasher";
 import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 /**
@@ -26,6 +26,8 @@ const MIN_WRITES_IN_FLIGHT = 16;
 const MAX_WRITES_IN_FLIGHT = 64;
 const READS_IN_FLIGHT = 16;
 const STATUS_NO_SUCH_FILE = 2;
+/** Concurrent exec channels per connection: below OpenSSH's default MaxSessions (10) with the SFTP channel. */
+const EXECS_AT_ONCE = 4;
 const STATUS_PERMISSION_DENIED = 3;
 
 function statOf(s: Stats): RemoteStat {
@@ -37,7 +39,9 @@ function statOf(s: Stats): RemoteStat {
 export class SftpTransport implements Transport {
     public readonly endpoint: string;
     public readonly capabilities: TransportCapabilities;
-    private hasher: "openssl" | "sha256sum" | "none" | undefined;
+    private readonly hasher = new SshHasher((command) => this.exec(command));
+    private execsRunning = 0;
+    private readonly execWaiters: (() => void)[] = [];
     public closed = false;
 
     constructor(
@@ -280,30 +284,28 @@ export class SftpTransport implements Transport {
     }
 
     async remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
-        const commands: Record<"openssl" | "sha256sum", string> = {
-            openssl: `openssl dgst -sha256 -r ${shellQuote(path)}`,
-            sha256sum: `sha256sum -b ${shellQuote(path)}`,
-        };
-        const order: ("openssl" | "sha256sum")[] = this.hasher === undefined ? ["openssl", "sha256sum"] : this.hasher === "none" ? [] : [this.hasher];
-        for (const h of order) {
-            let r: ExecResult;
-            try {
-                r = await this.exec(commands[h]);
-            } catch {
-                this.hasher = "none";
-                return undefined;
-            }
-            const m = /^([0-9a-f]{64})\b/.exec(r.stdout.trim());
-            if (r.code === 0 && m) {
-                this.hasher = h;
-                return { sha256: m[1], method: `ssh exec: ${h === "openssl" ? "openssl dgst -sha256" : "sha256sum"}` };
-            }
-        }
-        this.hasher = "none";
-        return undefined;
+        return (await this.hasher.sha256Many([path])).get(path);
     }
 
-    exec(command: string): Promise<ExecResult> {
+    remoteSha256Many(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>> {
+        return this.hasher.sha256Many(paths);
+    }
+
+    /** Runs a command, at most EXECS_AT_ONCE at a time (sshd's MaxSessions 10 counts the SFTP channel too). */
+    async exec(command: string): Promise<ExecResult> {
+        while (this.execsRunning >= EXECS_AT_ONCE) {
+            await new Promise<void>((r) => this.execWaiters.push(r));
+        }
+        this.execsRunning++;
+        try {
+            return await this.execNow(command);
+        } finally {
+            this.execsRunning--;
+            this.execWaiters.shift()?.();
+        }
+    }
+
+    private execNow(command: string): Promise<ExecResult> {
         return new Promise<ExecResult>((resolve, reject) => {
             this.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
                 if (err) {

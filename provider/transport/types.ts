@@ -73,6 +73,11 @@ export interface Transport {
      * in which case the caller reads the file back. `method` says how it was computed, for logs and outputs.
      */
     remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined>;
+    /**
+     * Like `remoteSha256` for many files in few round trips, where the server allows it (SSH exec of one hasher over
+     * a batch). Files missing from the result are verified one by one.
+     */
+    remoteSha256Many?(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>>;
     /** Run a command on the server; rejects with UNSUPPORTED where `capabilities.exec` is false. */
     exec(command: string): Promise<ExecResult>;
     /** Closes the connection. */
