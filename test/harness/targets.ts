@@ -2,6 +2,7 @@
  * The servers the protocol-neutral suites run against: each target gives connection args for the program and
  * says where files land. The RemoteFile lifecycle suite runs once per target.
  */
+import { ftpConnection, FtpServerKey, worldFtpServers } from "./ftpServers";
 import { sshConnection, World } from "./world";
 
 export interface Target {
@@ -26,5 +27,19 @@ export function targets(): Target[] {
             supportsExec: true,
             serverPid: (w) => w.sshd.pid,
         },
+        ftpTarget("ftps explicit (vsftpd)", "vsftpdExplicit"),
+        ftpTarget("ftps explicit (ProFTPD)", "proftpdExplicit"),
+        ftpTarget("ftps implicit (vsftpd)", "vsftpdImplicit"),
     ];
+}
+
+/** A target on one of the FTP servers of ftpServers.ts, started with the world on first use. */
+function ftpTarget(name: string, key: FtpServerKey): Target {
+    return {
+        name,
+        connection: (w) => ftpConnection(w, key),
+        supportsMode: true, // SITE CHMOD, on both vsftpd and ProFTPD
+        supportsExec: false,
+        serverPid: (w) => worldFtpServers(w).servers[key].pid!,
+    };
 }
