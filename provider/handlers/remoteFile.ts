@@ -14,7 +14,6 @@ import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
 import { remoteSha256, verifiedUpload } from "../upload";
 import { plain } from "./plain";
-import { recordWrite, writtenByOther } from "./writtenPaths";
 import { formatMode, parseMode, RemoteFileInputs, RemoteFileOutputs } from "./fileInputs";
 
 /** Keys of ours; `__provider` and anything else the engine adds is ignored so package upgrades diff clean. */
@@ -132,16 +131,13 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             verifiedBy: r.verifiedBy,
             atomic: r.atomic,
         };
-        const id = t.endpoint + inputs.path;
-        await recordWrite(inputs.connection, inputs.path, id);
-        return { id, outs: plain(outs) };
+        return { id: t.endpoint + inputs.path, outs: plain(outs) };
     });
 }
 
-export async function update(id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
+export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
     return withTransport(news.connection, credsOf(news), async (t) => {
         const base: RemoteFileOutputs = { ...olds, ...news };
-        await recordWrite(news.connection, news.path, id);
         if (news.sha256 !== olds.sha256) {
             const r = await upload(t, news);
             return {
@@ -182,12 +178,7 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
     });
 }
 
-export async function remove(id: string, props: RemoteFileOutputs): Promise<void> {
-    const other = await writtenByOther(props.connection, props.path, id);
-    if (other !== undefined) {
-        // Its replacement wrote this very file in this deployment (see writtenPaths.ts): it is not ours to remove.
-        return;
-    }
+export async function remove(_id: string, props: RemoteFileOutputs): Promise<void> {
     await withTransport(props.connection, credsOf(props), async (t) => {
         const backup = props.backupPath;
         if (props.onDelete === "restore" && backup !== undefined && (await t.stat(backup))?.kind === "file") {

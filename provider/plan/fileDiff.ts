@@ -18,9 +18,10 @@ export interface Located {
 }
 
 /**
- * Keys whose change means "another object somewhere else": host, port, protocol, path. When only the protocol or
- * port changes, the object is at the same place: the old one must be deleted before the new one is written, or
- * the old resource's delete would remove the file the new one just wrote.
+ * Keys whose change means "another object": host, port, protocol, path. When the path stays the same, the new
+ * object may well be the same remote file (a protocol or port change, or the host renamed to an alias of the same
+ * server, which cannot be told from here): the old one is then deleted before the new one is written, or the old
+ * resource's delete would remove the file its replacement just wrote.
  */
 export function locationDiff(olds: Located, news: Located): { replaces: string[]; sameLocation: boolean } {
     const replaces: string[] = [];
@@ -36,7 +37,7 @@ export function locationDiff(olds: Located, news: Located): { replaces: string[]
     if (olds.path !== news.path) {
         replaces.push("path");
     }
-    const sameLocation = olds.connection.host === news.connection.host && olds.path === news.path;
+    const sameLocation = olds.path === news.path;
     return { replaces, sameLocation };
 }
 

@@ -22,6 +22,8 @@ export class TestStack {
     public readonly dir: string;
     public readonly stateDir: string;
     public readonly passphrase = "test-passphrase-not-a-secret";
+    /** Everything every command printed so far, for "no secret in the output" checks. */
+    public readonly outputs: string[] = [];
 
     constructor(
         private readonly world: World,
@@ -56,6 +58,7 @@ export class TestStack {
             child.stdout.on("data", (d) => (output += d));
             child.stderr.on("data", (d) => (output += d));
             child.on("close", (code) => {
+                this.outputs.push(output);
                 const m = /FILEDROP_RESULT (\{.*\})/.exec(output);
                 resolve({ code: code ?? 1, output, summary: m ? JSON.parse(m[1]) : {} });
             });

@@ -94,13 +94,17 @@ for (const target of targets()) {
             }
         });
 
-        it("never writes the password, the private key or secret content in clear text", function () {
+        it("never writes the password, the private key or secret content in clear text (state and CLI output)", async function () {
+            await stack.ok("preview", ["--diff"]);
             const conn = target.connection(w);
             const state = stack.stateText();
+            const output = stack.outputs.join("\n");
             assert.ok(state.length > 1000, "state file not found");
+            assert.ok(output.includes("filedrop:RemoteFile"), "the CLI output was not captured");
             for (const secret of [conn.password, conn.privateKey, secretText].filter((s): s is string => typeof s === "string")) {
                 const probe = secret.includes("PRIVATE KEY") ? secret.split("\n")[1] : secret;
                 assert.ok(!state.includes(probe), "a secret appears in the state file");
+                assert.ok(!output.includes(probe), "a secret appears in the CLI output");
             }
         });
 

@@ -33,7 +33,9 @@ describe("checkInputs", function () {
     it("replaces on host, port, protocol or path, deleting first when the remote file stays the same", function () {
         const a = { connection: { host: "h", port: 22 }, path: "/x" };
         assert.deepStrictEqual(locationDiff(a, { ...a }), { replaces: [], sameLocation: true });
-        assert.deepStrictEqual(locationDiff(a, { ...a, path: "/y" }).replaces, ["path"]);
+        assert.deepStrictEqual(locationDiff(a, { ...a, path: "/y" }), { replaces: ["path"], sameLocation: false });
+        // A renamed host may be an alias of the same server: same path, so delete first.
+        assert.deepStrictEqual(locationDiff(a, { connection: { host: "h.example", port: 22 }, path: "/x" }), { replaces: ["connection.host"], sameLocation: true });
         const proto = locationDiff(a, { connection: { host: "h", protocol: "ftps", port: 21 }, path: "/x" });
         assert.deepStrictEqual(proto.replaces, ["connection.port", "connection.protocol"]);
         assert.ok(proto.sameLocation);
