@@ -16,6 +16,7 @@ import { closeAll, withTransport } from "../../provider/transport/pool";
 import { Transport } from "../../provider/transport/types";
 import { verifiedUpload } from "../../provider/upload";
 import { countFtpConnections, ftpConnection, FtpServerKey, worldFtpServers } from "../harness/ftpServers";
+import { startScriptedFtpServer } from "../harness/scriptedFtpServer";
 import { getWorld, remoteDir, World } from "../harness/world";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -189,6 +190,29 @@ describe("FTPS transport", function () {
         it("plain FTP to a server that requires TLS: TLS_REQUIRED", async function () {
             const { c, creds } = split(ftpConnection(w, "proftpdExplicit", { protocol: "ftp", allowPlaintext: true }));
             assert.strictEqual((await refusal(openFtps(c, creds))).code, "TLS_REQUIRED");
+        });
+
+        it("a server refusing PROT P: TLS_REQUIRED, never a plaintext data channel", async function () {
+            const tlsDir = path.join(worldFtpServers(w).dir, "ftp", "tls");
+            const server = await startScriptedFtpServer(fs.readFileSync(path.join(tlsDir, "server.pem"), "utf8"), fs.readFileSync(path.join(tlsDir, "server.key"), "utf8"), {
+                OPTS: "200 OK.",
+                USER: "331 Password required.",
+                PASS: "230 Logged in.",
+                FEAT: "211 No features.",
+                TYPE: "200 Binary mode.",
+                PBSZ: "200 PBSZ=0",
+                PROT: "536 PROT P not supported.",
+            });
+            try {
+                const { c, creds } = split(ftpConnection(w, "vsftpdExplicit", { port: server.port }));
+                const r = await refusal(openFtps(c, creds));
+                assert.strictEqual(r.code, "TLS_REQUIRED");
+                assert.match(r.message, /refused to protect the data channel \(PROT P\): "536 PROT P not supported\."/);
+                assert.ok(server.received.includes("PROT P"), server.received.join("|"));
+                assert.ok(!server.received.some((l) => /^(PASV|EPSV|PORT|EPRT|STOR|RETR|LIST|MLSD)\b/.test(l)), server.received.join("|"));
+            } finally {
+                await server.close();
+            }
         });
 
         it("a wrong password: AUTH_FAILED, not retried, password not in the message", async function () {
