@@ -36,21 +36,107 @@ export async function ensureDirs(t: Transport, dir: string, mode?: number): Prom
     return created;
 }
 
-/** Removes the given folders innermost first, each only if it is empty; stops at the first that is not. */
-export async function removeEmptyDirs(t: Transport, created: readonly string[]): Promise<string[]> {
+/**
+ * Folders a resource created but could not remove yet because they were not empty, per endpoint, for this provider
+ * process (one process serves every dynamic resource of a deployment). Pulumi deletes sibling resources in
+ * parallel: the one that created a shared parent may be deleted while its siblings' files are still in it, so
+ * whoever empties the folder later removes it. Only folders some resource created are ever recorded.
+ */
+const pending = new Map<string, Set<string>>();
+
+function pendingOf(endpoint: string): Set<string> {
+    let set = pending.get(endpoint);
+    if (!set) {
+        set = new Set();
+        pending.set(endpoint, set);
+    }
+    return set;
+}
+
+/** True when `dir` is `p` or a folder above it (POSIX, absolute). */
+export function isAncestorOrSelf(dir: string, p: string): boolean {
+    return dir === p || dir === "/" || p.startsWith(`${dir}/`);
+}
+
+/**
+ * The folders to try to remove, innermost first: the caller's own `created` ones, and the recorded ones (created
+ * by a deleted resource, not empty then) that are above `freed`, `freed` itself or below it, or above one of
+ * `created`. Never a folder that is in neither list.
+ */
+export function foldersToRetry(created: readonly string[], recorded: Iterable<string>, freed?: string): string[] {
+    const all = new Set(created);
+    for (const d of recorded) {
+        const nearFreed = freed !== undefined && (isAncestorOrSelf(d, freed) || isAncestorOrSelf(freed, d));
+        if (nearFreed || created.some((c) => c !== d && isAncestorOrSelf(d, c))) {
+            all.add(d);
+        }
+    }
+    return [...all].sort((a, b) => b.split("/").length - a.split("/").length || a.localeCompare(b));
+}
+
+/**
+ * Removes the folders a resource created (`created`), innermost first, each only if it is empty, and returns those
+ * removed. A delete passes as `freed` the path it just removed (a file, or a tree's destination): then the folders
+ * of `created` that are not empty yet (a sibling resource's file is still in one) are recorded, and the recorded
+ * folders above or below `freed` are tried again, so the last of the siblings to go removes them. Without `freed`
+ * (cleanup after a failed upload, a prune) nothing is recorded.
+ */
+export async function removeEmptyDirs(t: Transport, created: readonly string[], freed?: string): Promise<string[]> {
+    const recorded = pendingOf(t.endpoint);
+    if (freed !== undefined) {
+        // Record before looking: a sibling that empties the folder after our listing then finds it recorded.
+        for (const d of created) {
+            recorded.add(d);
+        }
+    }
     const removed: string[] = [];
-    for (const d of [...created].sort((a, b) => b.length - a.length)) {
-        const st = await t.stat(d);
-        if (!st) {
-            continue;
+    const kept: string[] = [];
+    for (const d of foldersToRetry(created, recorded, freed)) {
+        if (kept.some((k) => isAncestorOrSelf(d, k))) {
+            continue; // A folder below it stays, so it is not empty.
         }
-        if (st.kind !== "directory" || (await t.list(d)).length > 0) {
-            break;
+        let outcome: "removed" | "gone" | "kept";
+        try {
+            outcome = await removeIfEmpty(t, d);
+        } catch (e) {
+            if (created.includes(d)) {
+                throw e;
+            }
+            outcome = "kept"; // Another resource's folder: its failure must not fail this delete.
         }
-        await t.rmdir(d);
-        removed.push(d);
+        if (outcome === "kept") {
+            kept.push(d);
+        } else {
+            recorded.delete(d);
+            if (outcome === "removed") {
+                removed.push(d);
+            }
+        }
     }
     return removed;
+}
+
+/** "gone" when nothing (or no folder) is at `d`; "kept" when it is not empty, even after a failed rmdir. */
+async function removeIfEmpty(t: Transport, d: string): Promise<"removed" | "gone" | "kept"> {
+    if ((await t.stat(d))?.kind !== "directory") {
+        return "gone"; // Gone already, or something else took its place: not a folder of ours any more.
+    }
+    if ((await t.list(d)).length > 0) {
+        return "kept";
+    }
+    try {
+        await t.rmdir(d);
+        return "removed";
+    } catch (e) {
+        // A sibling removed it meanwhile, or an entry arrived meanwhile: both are fine.
+        if ((await t.stat(d)) === undefined) {
+            return "gone";
+        }
+        if ((await t.list(d)).length > 0) {
+            return "kept";
+        }
+        throw e;
+    }
 }
 
 /** Removes `dir` with everything below it (symlinks are removed, never followed); succeeds if it is already gone. */

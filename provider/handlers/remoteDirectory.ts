@@ -136,10 +136,12 @@ export async function remove(_id: string, props: RemoteDirectoryOutputs): Promis
     await withTransport(props.connection, props.credentials ?? {}, async (t) => {
         if (props.onDelete === "recursive") {
             // Only the outermost level we created, with everything in it; never a folder that was there before.
-            await removeRecursive(t, [...created].sort((a, b) => a.length - b.length)[0]);
+            const outermost = [...created].sort((a, b) => a.length - b.length)[0];
+            await removeRecursive(t, outermost);
+            await removeEmptyDirs(t, [], outermost);
             return;
         }
         // Left in place when something else is in it (SPEC: only when empty); the levels above stay then too.
-        await removeEmptyDirs(t, created);
+        await removeEmptyDirs(t, created, props.path);
     });
 }

@@ -11,7 +11,7 @@ import { FiledropError, messageOf } from "../errors";
 import { checkConnection, CheckFailure, isKnown, modeProblem, remotePathProblem } from "../plan/checkInputs";
 import { changedKeys, locationDiff } from "../plan/fileDiff";
 import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf } from "../plan/treeManifest";
-import { ensureDirs } from "../remoteDirs";
+import { ensureDirs, removeEmptyDirs } from "../remoteDirs";
 import { withTransport } from "../transport/pool";
 import { listFiles, removeFiles, scanOwned, sweepFolders, uploadFiles } from "../treeSync";
 import { parseMode } from "./fileInputs";
@@ -216,6 +216,9 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
 
 export async function remove(_id: string, props: RemoteTreeOutputs): Promise<void> {
     await withTransport(props.connection, props.credentials ?? {}, async (t) => {
-        await removeFiles(t, props.destination, Object.keys(props.files ?? {}), props.createdDirs ?? []);
+        const created = props.createdDirs ?? [];
+        const gone = await removeFiles(t, props.destination, Object.keys(props.files ?? {}), created);
+        // Folders shared with sibling resources deleted in parallel: see removeEmptyDirs.
+        await removeEmptyDirs(t, created.filter((d) => !gone.includes(d)), props.destination);
     });
 }

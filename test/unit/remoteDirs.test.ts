@@ -1,0 +1,69 @@
+import * as assert from "assert";
+import * as posix from "path/posix";
+import { foldersToRetry, isAncestorOrSelf, removeEmptyDirs } from "../../provider/remoteDirs";
+import { Transport } from "../../provider/transport/types";
+
+/** A server in memory: just enough of Transport for removeEmptyDirs, each call answered after a random tick. */
+function fakeServer(endpoint: string, dirs: string[], files: string[]) {
+    const d = new Set(["/", ...dirs]);
+    const f = new Set(files);
+    const tick = () => new Promise<void>((r) => setTimeout(r, Math.random() * 3));
+    const children = (p: string) => [...d, ...f].filter((x) => x !== p && posix.dirname(x) === p);
+    const t = {
+        endpoint,
+        stat: async (p: string) => (await tick(), d.has(p) ? { kind: "directory", size: 0 } : f.has(p) ? { kind: "file", size: 1 } : undefined),
+        list: async (p: string) => (await tick(), children(p).map((name) => ({ name: posix.basename(name), stat: { kind: "file", size: 0 } }))),
+        rmdir: async (p: string) => {
+            await tick();
+            if (!d.has(p) || children(p).length > 0) {
+                throw new Error(`rmdir ${p} failed`);
+            }
+            d.delete(p);
+        },
+        remove: async (p: string) => void (await tick(), f.delete(p)),
+    } as unknown as Transport;
+    return { t, dirs: d, files: f };
+}
+
+describe("remoteDirs", () => {
+    it("isAncestorOrSelf compares whole segments", () => {
+        assert.ok(isAncestorOrSelf("/a", "/a/b"));
+        assert.ok(isAncestorOrSelf("/a", "/a"));
+        assert.ok(isAncestorOrSelf("/", "/a"));
+        assert.ok(!isAncestorOrSelf("/a", "/ab/c"));
+        assert.ok(!isAncestorOrSelf("/a/b", "/a"));
+    });
+
+    it("foldersToRetry: own folders and recorded ones on the freed path's line, innermost first, nothing else", () => {
+        const recorded = ["/srv", "/srv/app", "/srv/other", "/srv/app/conf/deep", "/x"];
+        assert.deepStrictEqual(foldersToRetry(["/srv/app/conf"], recorded, "/srv/app/conf/a.txt"), ["/srv/app/conf", "/srv/app", "/srv"]);
+        assert.deepStrictEqual(foldersToRetry([], recorded, "/srv/app"), ["/srv/app/conf/deep", "/srv/app", "/srv"]);
+        assert.deepStrictEqual(foldersToRetry([], recorded, "/y/z"), []);
+        assert.deepStrictEqual(foldersToRetry(["/a/b", "/a"], [], undefined), ["/a/b", "/a"]);
+    });
+
+    it("the creator deleted first: the last sibling to go removes the shared folders; a folder nobody created stays", async () => {
+        for (let round = 0; round < 50; round++) {
+            const ep = `sftp://u@h:${round}`;
+            // /keep existed before; /keep/a and /keep/a/b were created by resource 0; the others only put files in.
+            const files = Array.from({ length: 10 }, (_, i) => `/keep/a/b/f${i}`);
+            const s = fakeServer(ep, ["/keep", "/keep/a", "/keep/a/b"], files);
+            await Promise.all(
+                files.map(async (p, i) => {
+                    await s.t.remove(p);
+                    await removeEmptyDirs(s.t, i === 0 ? ["/keep/a", "/keep/a/b"] : [], p);
+                }),
+            );
+            assert.deepStrictEqual([...s.dirs].sort(), ["/", "/keep"], `round ${round}`);
+        }
+    });
+
+    it("without a freed path (a failed upload's cleanup) nothing is recorded", async () => {
+        const s = fakeServer("sftp://u@h:1000", ["/a", "/a/b"], ["/a/b/x", "/a/y"]);
+        assert.deepStrictEqual(await removeEmptyDirs(s.t, ["/a", "/a/b"]), []);
+        await s.t.remove("/a/b/x");
+        await s.t.remove("/a/y");
+        assert.deepStrictEqual(await removeEmptyDirs(s.t, [], "/a/y"), []);
+        assert.ok(s.dirs.has("/a/b"));
+    });
+});
