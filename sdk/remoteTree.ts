@@ -51,6 +51,11 @@ export interface RemoteTreeArgs {
  * refresh finds remote files changed or deleted out of band; destroy removes exactly the files the tree uploaded
  * and the folders it created, leaving everything else in `destination` alone.
  *
+ * To see which files a deployment would add, change and remove, run `pulumi preview --diff`: in a preview, the
+ * tree's `changes` input lists them (sorted, at most 50 names per list, then "… and N more") with a summary such as
+ * "3 changed, 2 added, 1 removed". A plain `pulumi preview` only shows that `manifest` changes. `changes` never
+ * causes an update by itself, and is not kept in the state.
+ *
  * @example
  * ```ts
  * new RemoteTree("site", {
@@ -105,6 +110,8 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 createParents: args.createParents ?? true,
                 manifest: built.apply((b) => b.manifest),
                 problems: built.apply((b) => b.problems),
+                // Lets check name the changed files in a preview only (see the class comment); never stored.
+                preview: pulumi.runtime.isDryRun(),
                 files: undefined,
                 createdDirs: undefined,
                 drift: undefined,

@@ -10,7 +10,7 @@ import { ConnectionInputs, CredentialInputs } from "../connection";
 import { FiledropError, messageOf } from "../errors";
 import { checkConnection, CheckFailure, isKnown, modeProblem, remotePathProblem } from "../plan/checkInputs";
 import { changedKeys, locationDiff } from "../plan/fileDiff";
-import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf } from "../plan/treeManifest";
+import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf, TreeChanges, treeChanges } from "../plan/treeManifest";
 import { ensureDirs, removeEmptyDirs } from "../remoteDirs";
 import { withTransport } from "../transport/pool";
 import { listFiles, removeFiles, scanOwned, sweepFolders, uploadFiles } from "../treeSync";
@@ -36,6 +36,16 @@ export interface RemoteTreeInputs {
     manifest: Manifest;
     /** Problems found while building the manifest (symlinks leaving the source...), reported by check. */
     problems?: string[];
+    /**
+     * Set by check, for people only: the files this deployment adds, changes and removes, from the last deployed
+     * manifest to this one (absent when none), so that `pulumi preview --diff` names them. Diff ignores it.
+     */
+    changes?: TreeChanges;
+    /**
+     * Set by the SDK: true while previewing. Check computes `changes` only then and drops this flag, so the state
+     * never keeps a list (the next preview then shows only its own names, not the last deployment's).
+     */
+    preview?: boolean;
 }
 
 /** What refresh found. */
@@ -62,7 +72,7 @@ const INPUT_KEYS: (keyof RemoteTreeInputs)[] = ["connection", "credentials", "so
 const SETTINGS_KEYS: (keyof RemoteTreeInputs)[] = ["connection", "credentials", "prune", "createParents"];
 const NO_DRIFT: TreeDrift = { changed: [], missing: [], extra: [] };
 
-export async function check(_olds: RemoteTreeInputs, news: RemoteTreeInputs): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
+export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
     const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
     const dest = isKnown(news.destination) ? remotePathProblem(news.destination) : undefined;
     if (dest) {
@@ -91,7 +101,24 @@ export async function check(_olds: RemoteTreeInputs, news: RemoteTreeInputs): Pr
     if (news.prune !== undefined && isKnown(news.prune) && ![true, false, "all"].includes(news.prune)) {
         failures.push({ property: "prune", reason: `must be true, false or "all"; got ${JSON.stringify(news.prune)}` });
     }
-    return { inputs: news, failures };
+    return { inputs: withChanges(olds, news), failures };
+}
+
+/**
+ * `news` with, in a preview, `changes` computed from the manifest last deployed (`olds`, the stored inputs) to the
+ * new one. A new tree, or one that moves elsewhere (a replace), adds every file.
+ */
+export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: RemoteTreeInputs): RemoteTreeInputs {
+    const { changes: _stale, preview, ...inputs } = news;
+    if (preview !== true || !isKnown(news.manifest) || !news.manifest || !isKnown(news.destination) || !isKnown(news.connection) || !isKnown(news.prune)) {
+        return inputs;
+    }
+    const sameTree =
+        olds?.manifest !== undefined &&
+        olds.connection !== undefined &&
+        locationDiff({ connection: olds.connection, path: olds.destination ?? "" }, { connection: news.connection, path: news.destination }).replaces.length === 0;
+    const changes = treeChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    return changes === undefined ? inputs : { ...inputs, changes };
 }
 
 /** The work an update would do: files to upload, chmod only, and remove. */
@@ -113,8 +140,8 @@ export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTre
         const plan = planTree(olds.files ?? {}, news);
         if (plan.added.length + plan.changed.length + plan.removed.length > 0) {
             changed.push("manifest");
-            // No detailedDiff for Node dynamic providers: name the files on the provider's stderr, which the engine
-            // shows in the preview; `pulumi preview --diff` also names them through the manifest's keys.
+            // No detailedDiff for Node dynamic providers: `pulumi preview --diff` names the files through the
+            // `changes` input check sets in a preview; the provider's stderr, which the engine shows, names them too.
             process.stderr.write(`filedrop RemoteTree ${news.destination}: ${describeDiff(plan)}\n`);
         }
     }

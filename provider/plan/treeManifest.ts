@@ -118,6 +118,48 @@ export function describeDiff(d: ManifestDiff, limit = 20): string {
     return [part("added", d.added), part("changed", d.changed), part("removed", d.removed)].join(", ");
 }
 
+/**
+ * The files a deployment would change, as the RemoteTree's `changes` input: what `pulumi preview --diff` shows.
+ * Each list is sorted and names at most `limit` files, then "… and N more".
+ */
+export interface TreeChanges {
+    /** E.g. "3 changed, 2 added, 1 removed". */
+    summary: string;
+    added?: string[];
+    changed?: string[];
+    removed?: string[];
+}
+
+/** Default number of names per list in {@link TreeChanges}. */
+export const CHANGES_LIMIT = 50;
+
+/**
+ * What going from manifest `olds` (the last deployed one; undefined for a new tree) to `news` changes, or undefined
+ * when nothing does, so an unchanged tree's inputs stay the same. With `prune: false` nothing is removed.
+ */
+export function treeChanges(olds: Manifest | undefined, news: Manifest, prune: boolean | "all" | undefined, limit = CHANGES_LIMIT): TreeChanges | undefined {
+    const d = diffManifests(olds ?? {}, news);
+    const removed = prune === false ? [] : d.removed;
+    const total = d.added.length + d.changed.length + removed.length;
+    if (total === 0) {
+        return undefined;
+    }
+    const cap = (l: string[]) => (l.length > limit ? [...l.slice(0, limit), `… and ${l.length - limit} more`] : l);
+    const out: TreeChanges = {
+        summary: [`${d.changed.length} changed`, `${d.added.length} added`, `${removed.length} removed`].filter((x) => !x.startsWith("0 ")).join(", "),
+    };
+    if (d.added.length > 0) {
+        out.added = cap(d.added);
+    }
+    if (d.changed.length > 0) {
+        out.changed = cap(d.changed);
+    }
+    if (removed.length > 0) {
+        out.removed = cap(removed);
+    }
+    return out;
+}
+
 /** Remote folders the manifest's files live in (below `destination`, not including it), outermost first. */
 export function foldersOf(destination: string, manifest: Manifest): string[] {
     const dirs = new Set<string>();

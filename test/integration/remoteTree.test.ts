@@ -95,10 +95,24 @@ describe("RemoteTree of 1000 files over sftp", function () {
         fs.unlinkSync(path.join(src, deleted));
         const r = await stack.ok("preview", ["--diff"]);
         assert.strictEqual(r.summary.update, 1, r.output);
-        // The engine's own diff of the manifest input marks each added (+), changed (~) and removed (-) file.
-        const marked = [...r.output.matchAll(/^\s*([~+-]) (\S+?)\s*: \{$/gm)].filter((m) => m[2].includes("/")).map((m) => `${m[1]} ${m[2]}`).sort();
-        assert.deepStrictEqual(marked, [...edited.map((f) => `~ ${f}`), ...added.map((f) => `+ ${f}`), `- ${deleted}`].sort(), r.output.slice(0, 4000));
-        console.log(`      preview --diff marks: ${marked.join(", ")}`);
+        // Check puts the changed names in the `changes` input, which the engine's diff shows, each name once.
+        const block = /^(\s*)\+ changes\s*: \{\n([\s\S]*?)^\1  \}$/m.exec(r.output);
+        assert.ok(block, r.output.slice(0, 4000));
+        const lists: Record<string, string[]> = {};
+        let list = "";
+        for (const line of block[2].split("\n")) {
+            const head = /^\s*\+ (\w+)\s*: (\[|"(.*)")$/.exec(line);
+            const item = /^\s*\+\s+\[\d+\]: "(.*)"$/.exec(line);
+            if (head) {
+                list = head[1];
+                lists[list] = head[3] === undefined ? [] : [head[3]];
+            } else if (item) {
+                lists[list].push(item[1]);
+            }
+        }
+        assert.deepStrictEqual(lists, { added, changed: edited, removed: [deleted], summary: ["3 changed, 2 added, 1 removed"] }, block[0]);
+        assert.ok(block[0].split("\n").length <= 20, block[0]);
+        console.log(`      preview --diff changes: ${[...edited.map((f) => `~ ${f}`), ...added.map((f) => `+ ${f}`), `- ${deleted}`].join(", ")}`);
     });
 
     it("up transfers only those: untouched remote files keep their inode and mtime", async function () {
@@ -127,6 +141,11 @@ describe("RemoteTree of 1000 files over sftp", function () {
             assert.strictEqual(fs.readFileSync(path.join(dest, rel), "utf8"), fs.readFileSync(path.join(src, rel), "utf8"));
         }
         assert.match(String(treeOutputs().lastChanges), /^2 added .*3 changed .*1 removed/);
+        // The names are for previews only: the state keeps no `changes`, and the unchanged tree previews clean.
+        const state = JSON.parse(fs.readFileSync(path.join(stack.stateDir, ".pulumi", "stacks", "tree-1000", "test.json"), "utf8"));
+        const tree = state.checkpoint.latest.resources.find((x: { type: string }) => x.type === TREE_TYPE);
+        assert.ok(!("changes" in tree.inputs) && !("preview" in tree.inputs) && !("changes" in tree.outputs), JSON.stringify(Object.keys(tree.inputs)));
+        await stack.ok("preview", ["--expect-no-changes"]);
     });
 
     it("refresh finds a remote file changed and one deleted out of band, and up repairs both", async function () {
