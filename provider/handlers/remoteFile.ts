@@ -50,7 +50,19 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "restore"].includes(news.onDelete)) {
         failures.push({ property: "onDelete", reason: `must be "delete" or "restore" (to keep the file, use the resource option retainOnDelete); got "${news.onDelete}"` });
     }
+    failures.push(...sshOnlyProblems(news));
     return { inputs: news, failures };
+}
+
+/** `validate`, `uid` and `gid` need SSH (commands, chown): refuse them at preview for FTP protocols. */
+function sshOnlyProblems(i: RemoteFileInputs): CheckFailure[] {
+    const protocol = i.connection?.protocol ?? "sftp";
+    if (protocol === "sftp" || !isKnown(protocol)) {
+        return [];
+    }
+    return (["validate", "uid", "gid"] as const)
+        .filter((k) => i[k] !== undefined)
+        .map((k) => ({ property: k, reason: `needs protocol "sftp" (FTP servers cannot ${k === "validate" ? "run commands" : "change owners"}); remove it or switch protocol` }));
 }
 
 export async function diff(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.DiffResult> {
@@ -189,7 +201,7 @@ export async function remove(_id: string, props: RemoteFileOutputs): Promise<voi
                 await t.remove(backup);
             }
         }
-        await removeEmptyDirs(t, props.createdDirs ?? [], props.path);
+        await removeEmptyDirs(t, props.createdDirs ?? []);
     });
 }
 
