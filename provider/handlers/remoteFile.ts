@@ -201,7 +201,7 @@ export async function remove(_id: string, props: RemoteFileOutputs): Promise<voi
                 await t.remove(backup);
             }
         }
-        await removeEmptyDirs(t, props.createdDirs ?? []);
+        await removeEmptyDirs(t, props.createdDirs ?? [], props.path);
     });
 }
 

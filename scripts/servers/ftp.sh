@@ -27,10 +27,11 @@
 #     forbids starting services, and any system service is stopped/disabled afterwards.
 #   * TLS session reuse on the data channel: vsftpd (require_ssl_reuse=YES) and ProFTPD (unless
 #     "TLSOptions NoSessionReuseRequired") by default refuse a data connection that does not resume the control
-#     connection's TLS session. curl and basic-ftp >= 5 (it keeps the TLS 1.3 ticket from the "session" event;
-#     checked with 6.2.6 on Node 20) do resume, older clients did not. Default here: reuse NOT required, so
-#     a client bug elsewhere does not hide behind it; FILEDROP_FTP_TLS_REUSE=required gives the servers'
-#     stricter defaults (recorded as tlsSessionReuseRequired in ftp.json).
+#     connection's TLS session. curl 7.88 and basic-ftp 6.2.6 on Node 20 (it keeps the TLS 1.3 ticket from
+#     the "session" event) do resume and pass against both strict servers (checked: login, uploads, rename,
+#     list, 4 x 300 files). Default here is still reuse NOT required, for clients that do not resume;
+#     FILEDROP_FTP_TLS_REUSE=required restores the servers' own strict defaults (tlsSessionReuseRequired
+#     in ftp.json says which is in effect).
 #   * Logs are truncated once every server passed its readiness check, so they only hold test traffic
 #     (both servers open their logs with O_APPEND per session, truncation is safe).
 #
@@ -43,7 +44,7 @@ FTP_USER="filedrop"
 FTP_HOME="/home/filedrop"
 PASV_RANGE_SIZE=100                        # passive ports per server
 CACHE_DIR="/var/cache/filedrop-ftp"        # unpacked .deb of whichever FTP server dpkg could not install
-USER_LOCK="/var/lock/filedrop-user.lock"   # serialises user creation/password with sshd.sh
+USER_LOCK="/var/lock/filedrop-user.lock"   # serialises user creation/password (sshd.sh could take it too)
 TLS_REUSE="${FILEDROP_FTP_TLS_REUSE:-optional}"
 
 log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
@@ -371,8 +372,8 @@ write_vsftpd_conf() {
     echo "tcp_wrappers=NO"
     echo "secure_chroot_dir=$empty"      # vsftpd's unprivileged helper chroots here (must be root-owned)
     echo "nopriv_user=nobody"
-    # vsftpd 3.0.3's seccomp filter predates current glibc/OpenSSL syscalls and kills sessions
-    # ("500 OOPS: child died") on some kernels; the harness is loopback-only, so it goes.
+    # vsftpd 3.0.3's seccomp filter predates current glibc/OpenSSL syscalls and is known to kill sessions
+    # elsewhere ("500 OOPS: child died"); not needed for a loopback-only harness, so off.
     echo "seccomp_sandbox=NO"
     echo "pasv_enable=YES"
     echo "pasv_address=127.0.0.1"
