@@ -330,6 +330,27 @@ export class SftpTransport implements Transport {
     }
 }
 
+/**
+ * ssh2 writes every SSH packet to the socket on its own: with Nagle off (above) and hundreds of small requests in
+ * flight, that is one syscall per packet. Corking the socket on the first write of a tick and uncorking on the next
+ * tick hands the kernel all packets of the tick in one writev, without delaying any of them past the current tick.
+ */
+function coalesceWrites(sock: net.Socket): void {
+    const write = sock.write.bind(sock) as (...args: unknown[]) => boolean;
+    let corked = false;
+    (sock as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+        if (!corked) {
+            corked = true;
+            sock.cork();
+            process.nextTick(() => {
+                corked = false;
+                sock.uncork();
+            });
+        }
+        return write(...args);
+    };
+}
+
 /** How long a TCP connect plus SSH handshake may take before it counts as a (transient) failure. */
 const DEFAULT_DIAL_TIMEOUT_MS = 15000;
 
@@ -351,6 +372,7 @@ export function openSftp(c: ConnectionInputs, creds: CredentialInputs): Promise<
         };
         const sock = net.connect({ host: c.host, port: portOf(c) });
         sock.setNoDelay(true);
+        coalesceWrites(sock);
         sock.on("error", () => undefined); // reported through the client's error event
         client.on("error", (err: Error & { level?: string; code?: string }) => {
             if (hostKeyError) {
