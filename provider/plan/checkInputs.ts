@@ -31,6 +31,10 @@ export function remotePathProblem(path: unknown): string | undefined {
     if (path.includes("\0")) {
         return "must not contain a NUL byte";
     }
+    if (/[\r\n]/.test(path)) {
+        // FTP sends paths on a line of their own: a line break would smuggle in another command.
+        return "must not contain a line break";
+    }
     if (!path.startsWith("/")) {
         return `must be absolute (start with /); got "${path.slice(0, 200)}"`;
     }

@@ -48,8 +48,9 @@ const MAX_REL = 4096;
 
 /** Problems with a manifest's relative path, or undefined: it must stay below the tree's root. */
 export function relativePathProblem(rel: string): string | undefined {
-    if (rel === "" || rel.includes("\0")) {
-        return `"${rel.replace(/\0/g, "\\0")}" is not a usable relative path (empty or containing NUL)`;
+    if (rel === "" || rel.includes("\0") || /[\r\n]/.test(rel)) {
+        // A line break would smuggle another command into FTP's one-line path arguments.
+        return `${JSON.stringify(rel.slice(0, 200))} is not a usable relative path (empty, or containing NUL or a line break)`;
     }
     if (rel.startsWith("/") || rel.split("/").some((s) => s === "" || s === "." || s === "..")) {
         return `"${rel.slice(0, 200)}" must be a plain relative path with no empty, "." or ".." segments`;

@@ -9,6 +9,7 @@ describe("checkInputs", function () {
         assert.match(remotePathProblem("etc/x")!, /must be absolute/);
         assert.match(remotePathProblem("/a/../b")!, /must not contain "\.\." segments/);
         assert.match(remotePathProblem("/a\0b")!, /NUL byte/);
+        assert.match(remotePathProblem("/a\r\nDELE /etc/passwd")!, /line break/);
         assert.match(remotePathProblem("/" + "a".repeat(5000))!, /limit is 4096/);
         assert.match(remotePathProblem("/" + "a".repeat(300))!, /longer than 255 bytes/);
     });

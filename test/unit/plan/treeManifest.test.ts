@@ -79,7 +79,7 @@ describe("treeManifest", () => {
     });
 
     it("validates relative paths so nothing is written outside the destination", () => {
-        for (const bad of ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/.", "a\0b", "x".repeat(256)]) {
+        for (const bad of ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/.", "a\0b", "a\r\nDELE x", "x".repeat(256)]) {
             assert.ok(relativePathProblem(bad), `should refuse ${JSON.stringify(bad).slice(0, 40)}`);
             assert.throws(() => remotePathOf("/srv/site", bad), /outside \/srv\/site|refusing/);
         }
