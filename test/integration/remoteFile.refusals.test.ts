@@ -3,6 +3,7 @@
  * writes nothing, and leaks no secret into the output.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { remoteFilesProgram } from "../harness/programs";
@@ -72,21 +73,31 @@ describe("RemoteFile refusals over sftp", function () {
         assert.ok(!output.includes(password), "the password appears in the output");
     });
 
-    it("logs in with the right password, and with an encrypted key and its passphrase", async function () {
+    it("logs in with the right password, with an encrypted key and its passphrase, and through ssh-agent", async function () {
+        // A real ssh-agent holding the test key, on a socket of its own; stopped at the end of the test.
+        const agentSock = path.join(w.dir, `agent-${n}.sock`);
+        const agentOut = execFileSync("ssh-agent", ["-a", agentSock], { encoding: "utf8" });
+        const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(agentOut)![1]);
+        execFileSync("ssh-add", [w.sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: "ignore" });
         const conns = [
+            { host: w.sshd.host, port: w.sshd.port, user: w.sshd.user, agentSocketPath: agentSock, knownHosts: w.sshd.knownHostsPath },
             { host: w.sshd.host, port: w.sshd.port, user: w.sshd.user, password: w.sshd.password, knownHosts: w.sshd.knownHostsPath },
             { host: w.sshd.host, port: w.sshd.port, user: w.sshd.user, privateKey: fs.readFileSync(w.sshd.encryptedKeyPath, "utf8"), privateKeyPassword: w.sshd.encryptedKeyPassphrase, knownHosts: w.sshd.knownHostsPath },
         ];
-        for (const conn of conns) {
-            const root = remoteDir(w, "login");
-            const stack = new TestStack(w, `login-${++n}`, remoteFilesProgram);
-            stack.setSettings({ connection: conn, files: [{ name: "f", path: path.join(root, "f.txt"), content: "ok" }] });
-            const r = await stack.ok("up");
-            assert.strictEqual(fs.readFileSync(path.join(root, "f.txt"), "utf8"), "ok");
-            for (const secret of [conn.password, conn.privateKeyPassword].filter((s): s is string => !!s)) {
-                assert.ok(!r.output.includes(secret) && !stack.stateText().includes(secret), "a secret leaked");
+        try {
+            for (const conn of conns) {
+                const root = remoteDir(w, "login");
+                const stack = new TestStack(w, `login-${++n}`, remoteFilesProgram);
+                stack.setSettings({ connection: conn, files: [{ name: "f", path: path.join(root, "f.txt"), content: "ok" }] });
+                const r = await stack.ok("up");
+                assert.strictEqual(fs.readFileSync(path.join(root, "f.txt"), "utf8"), "ok");
+                for (const secret of [(conn as { password?: string }).password, (conn as { privateKeyPassword?: string }).privateKeyPassword].filter((s): s is string => !!s)) {
+                    assert.ok(!r.output.includes(secret) && !stack.stateText().includes(secret), "a secret leaked");
+                }
+                await stack.ok("destroy");
             }
-            await stack.ok("destroy");
+        } finally {
+            process.kill(agentPid);
         }
     });
 
