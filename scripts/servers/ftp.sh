@@ -29,14 +29,14 @@
 #     "TLSOptions NoSessionReuseRequired") by default refuse a data connection that does not resume the control
 #     connection's TLS session. curl 7.88 and basic-ftp 6.2.6 on Node 20 (it keeps the TLS 1.3 ticket from
 #     the "session" event) do resume and pass against both strict servers (checked: login, uploads, rename,
-#     list, 4 x 300 files). Default here is still reuse NOT required, for clients that do not resume;
-#     FILEDROP_FTP_TLS_REUSE=required restores the servers' own strict defaults (tlsSessionReuseRequired
-#     in ftp.json says which is in effect).
+#     list, 4 x 300 files). Default here: reuse REQUIRED, the servers' stock behaviour, so the tests prove
+#     the provider works against servers as users run them; FILEDROP_FTP_TLS_REUSE=optional relaxes it for
+#     clients that do not resume (tlsSessionReuseRequired in ftp.json says which is in effect).
 #   * Logs are truncated once every server passed its readiness check, so they only hold test traffic
 #     (both servers open their logs with O_APPEND per session, truncation is safe).
 #
 # Environment:
-#   FILEDROP_FTP_TLS_REUSE=optional|required   (default optional, see above)
+#   FILEDROP_FTP_TLS_REUSE=optional|required   (default required: the servers' own stock behaviour, see above)
 set -euo pipefail
 
 SCRIPT_NAME="ftp.sh"
@@ -45,7 +45,7 @@ FTP_HOME="/home/filedrop"
 PASV_RANGE_SIZE=100                        # passive ports per server
 CACHE_DIR="/var/cache/filedrop-ftp"        # unpacked .deb of whichever FTP server dpkg could not install
 USER_LOCK="/var/lock/filedrop-user.lock"   # serialises user creation/password (sshd.sh could take it too)
-TLS_REUSE="${FILEDROP_FTP_TLS_REUSE:-optional}"
+TLS_REUSE="${FILEDROP_FTP_TLS_REUSE:-required}"
 
 log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
