@@ -19,16 +19,31 @@
  * Prints a table and a final one-line JSON summary. Everything it starts and writes is removed at the end, also
  * on failure or Ctrl-C.
  */
-import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { performance } from "perf_hooks";
-import { Readable } from "stream";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const MB = 1e6;
-const MIB = 1 << 20;
+import {
+    benchMain,
+    ChildResult as BaseChildResult,
+    childSample,
+    largeFileArgs,
+    log,
+    measureAlternating,
+    medianPhases,
+    MIB,
+    rowFigures,
+    run,
+    runChild,
+    Sample as BaseSample,
+    Scratch,
+    serversScript,
+    TABLE_HEAD,
+    tableCells,
+    UploadJob,
+    uploadInChild,
+    wallSample,
+    writeRandomFile,
+} from "./common";
 
 type ServerKey = "proftpdExplicit" | "vsftpdExplicit";
 const SERVER_KEYS: readonly ServerKey[] = ["proftpdExplicit", "vsftpdExplicit"];
@@ -51,63 +66,21 @@ interface FtpInfo {
     servers: Record<string, FtpServerInfo>;
 }
 
-interface ChildJob {
-    mode: "verified" | "write";
+interface ChildJob extends UploadJob {
     host: string;
     port: number;
     user: string;
     password: string;
     caCertPath: string;
-    source: string;
-    target: string;
 }
 
-interface ChildResult {
-    bytes: number;
-    connectMs: number;
-    uploadMs: number;
-    totalMs: number;
-    maxRssMiB: number;
-    vmHwmMiB?: number;
-    verifiedBy?: string;
-    tls?: string;
-    phases: Record<string, number>;
-}
+/** The child's report and a sample carry the data connection's TLS too. */
+type ChildResult = BaseChildResult & { tls?: string };
+type Sample = BaseSample & { tls?: string };
 
-interface Sample {
-    seconds: number;
-    mbps: number;
-    transferMbps?: number;
-    rssMiB?: number;
-    wallSeconds?: number;
-    verifiedBy?: string;
-    tls?: string;
-    phases?: Record<string, number>;
-}
-
-function argOf(name: string, dflt: string): string {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function log(msg: string): void {
-    process.stderr.write(`[bench] ${msg}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Child: one upload through the provider's code, reporting time and peak memory.
-// ---------------------------------------------------------------------------------------------------------------
-
-async function child(jobFile: string): Promise<void> {
-    const job = JSON.parse(fs.readFileSync(jobFile, "utf8")) as ChildJob;
+/** The child (`--child JOBFILE`, see benchMain): one upload over FTPS through the provider's code, also recording the data TLS. */
+async function child(job: ChildJob): Promise<ChildResult> {
     const { openFtps } = require("../provider/transport/ftps") as typeof import("../provider/transport/ftps");
-    const { verifiedUpload } = require("../provider/upload") as typeof import("../provider/upload");
 
     // Record the data connection's TLS version/cipher (and whether it resumed the control session) for the table.
     const tlsMod = require("tls") as typeof import("tls");
@@ -121,103 +94,13 @@ async function child(jobFile: string): Promise<void> {
         return s;
     };
 
-    const t0 = performance.now();
-    const t = await openFtps(
-        { protocol: "ftps", host: job.host, port: job.port, user: job.user, ca: fs.readFileSync(job.caCertPath, "utf8") },
-        { password: job.password },
+    // The read-back is timed until the caller has consumed the stream, not just opened it.
+    const base = await uploadInChild(
+        job,
+        () => openFtps({ protocol: "ftps", host: job.host, port: job.port, user: job.user, ca: fs.readFileSync(job.caCertPath, "utf8") }, { password: job.password }),
+        ["read"],
     );
-    const t1 = performance.now();
-    // Time each transport call, to see where an upload spends its time.
-    const phases: Record<string, number> = {};
-    const timed = new Proxy(t, {
-        get(target, prop, receiver) {
-            const v = Reflect.get(target, prop, receiver);
-            if (typeof v !== "function" || prop === "constructor") {
-                return v;
-            }
-            const add = (name: string, s: number) => (phases[name] = (phases[name] ?? 0) + (performance.now() - s));
-            return async (...args: unknown[]) => {
-                const s = performance.now();
-                let streamed = false;
-                try {
-                    const r = await (v as (...a: unknown[]) => unknown).apply(target, args);
-                    if (prop === "read" && r instanceof Readable) {
-                        // The read-back: count the time until the caller has consumed the stream, not just opened it.
-                        streamed = true;
-                        r.once("close", () => add("read", s));
-                    }
-                    return r;
-                } finally {
-                    if (!streamed) {
-                        add(String(prop), s);
-                    }
-                }
-            };
-        },
-    });
-    let bytes: number;
-    let verifiedBy: string | undefined;
-    const open = () => fs.createReadStream(job.source, { highWaterMark: MIB });
-    if (job.mode === "verified") {
-        const r = await verifiedUpload(timed, { path: job.target, open, createParents: false, mode: 0o644 });
-        bytes = r.size;
-        verifiedBy = r.verifiedBy;
-    } else {
-        bytes = await timed.write(job.target, open(), 0o644);
-    }
-    const t2 = performance.now();
-    t.close();
-    let vmHwmMiB: number | undefined;
-    try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
-        vmHwmMiB = m ? Number(m[1]) / 1024 : undefined;
-    } catch {
-        // not Linux
-    }
-    const result: ChildResult = {
-        bytes,
-        connectMs: t1 - t0,
-        uploadMs: t2 - t1,
-        totalMs: t2 - t0,
-        maxRssMiB: process.resourceUsage().maxRSS / 1024,
-        vmHwmMiB,
-        verifiedBy,
-        tls: tlsDesc,
-        phases,
-    };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Parent.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Runs a command with a time limit; resolves with its output, rejects on non-zero exit or timeout. */
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string; wallMs: number }> {
-    return new Promise((resolve, reject) => {
-        const start = performance.now();
-        const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        p.stdout.on("data", (d: Buffer) => out.push(d));
-        p.stderr.on("data", (d: Buffer) => err.push(d));
-        const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-        p.on("error", (e) => {
-            clearTimeout(timer);
-            reject(e);
-        });
-        p.on("close", (code, signal) => {
-            clearTimeout(timer);
-            const wallMs = performance.now() - start;
-            const stdout = Buffer.concat(out).toString();
-            const stderr = Buffer.concat(err).toString();
-            if (code !== 0) {
-                reject(new Error(`${cmd} exited ${code ?? signal}${signal === "SIGKILL" ? " (timed out)" : ""}: ${stderr.trim().split("\n").slice(-5).join(" | ")}`));
-            } else {
-                resolve({ stdout, stderr, wallMs });
-            }
-        });
-    });
+    return { ...base, tls: tlsDesc };
 }
 
 interface Variant {
@@ -227,64 +110,27 @@ interface Variant {
     measure(target: string): Promise<Sample>;
 }
 
+/** The parent: FTP servers, source file, curl and ours against each server in alternating order, the table and the JSON summary. */
 async function main(): Promise<void> {
-    const mib = Number(argOf("mib", "200"));
-    const runs = Number(argOf("runs", "3"));
-    const timeoutS = Number(argOf("timeout", "900"));
-    if (!(mib > 0) || !(runs > 0)) {
-        throw new Error("usage: node dist/bench/ftpsFile.js [--mib 200] [--runs 3] [--timeout 900]");
-    }
-    const deadline = Date.now() + timeoutS * 1000;
-    const perRunTimeoutMs = Math.max(60_000, mib * 1000); // ≥ 1 MB/s or give up
+    const { mib, runs, timeoutS, deadline, perRunTimeoutMs } = largeFileArgs("ftpsFile.js");
 
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-bench-ftps-"));
+    const scratch = new Scratch("filedrop-bench-ftps-");
+    const tmp = scratch.tmp;
     const ftpDir = path.join(tmp, "servers");
-    let remoteDir: string | undefined;
-    let serversStarted = false;
-    const cleanup = () => {
-        if (serversStarted) {
-            try {
-                execFileSync("bash", [path.join(ROOT, "scripts/servers/ftp.sh"), "stop", ftpDir], { stdio: "ignore", timeout: 30_000 });
-            } catch {
-                log(`could not stop the FTP servers in ${ftpDir}`);
-            }
-            serversStarted = false;
-        }
-        for (const d of [remoteDir, tmp]) {
-            if (d) {
-                fs.rmSync(d, { recursive: true, force: true });
-            }
-        }
-    };
-    const onSignal = (sig: NodeJS.Signals) => {
-        cleanup();
-        process.exit(sig === "SIGINT" ? 130 : 143);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
 
     try {
         log(`starting FTP servers in ${ftpDir}`);
         fs.mkdirSync(ftpDir);
-        serversStarted = true; // stop is idempotent: also clean up after a half-finished start
-        execFileSync("bash", [path.join(ROOT, "scripts/servers/ftp.sh"), "start", ftpDir], { stdio: ["ignore", "ignore", "inherit"], timeout: 600_000 });
+        scratch.stopServersAtCleanup("ftp.sh", ftpDir, 30_000, "the FTP servers"); // stop is idempotent: also clean up after a half-finished start
+        serversScript("ftp.sh", "start", ftpDir, 600_000);
         const ftp = JSON.parse(fs.readFileSync(path.join(ftpDir, "ftp.json"), "utf8")) as FtpInfo;
 
         // The remote folder, owned by the FTP user (remote and local share this machine).
-        remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-bench-ftps-remote-"));
-        fs.chmodSync(remoteDir, 0o755);
-        fs.chownSync(remoteDir, ftp.uid, ftp.gid);
+        const remoteDir = scratch.makeRemoteDir("filedrop-bench-ftps-remote-", { uid: ftp.uid, gid: ftp.gid });
 
-        // The source: N MiB of random bytes, written in 1 MiB pieces (little memory) and left in the page cache.
+        // The source: N MiB of random bytes.
         const source = path.join(tmp, "source.bin");
-        log(`writing ${mib} MiB of random bytes to ${source}`);
-        const fd = fs.openSync(source, "w");
-        const buf = Buffer.allocUnsafe(MIB);
-        for (let i = 0; i < mib; i++) {
-            require("crypto").randomFillSync(buf);
-            fs.writeSync(fd, buf);
-        }
-        fs.closeSync(fd);
+        writeRandomFile(source, mib);
         fs.chmodSync(tmp, 0o755);
         fs.chmodSync(source, 0o644);
         const size = mib * MIB;
@@ -307,7 +153,7 @@ async function main(): Promise<void> {
                     perRunTimeoutMs,
                 );
                 checkSize(this.name, target);
-                return { seconds: r.wallMs / 1000, mbps: size / MB / (r.wallMs / 1000) };
+                return wallSample(size, r.wallMs);
             },
         });
         const ours = (key: ServerKey, mode: ChildJob["mode"]): Variant => ({
@@ -316,25 +162,13 @@ async function main(): Promise<void> {
             kind: mode,
             async measure(target) {
                 const s = ftp.servers[key];
-                const jobFile = path.join(tmp, "job.json");
                 const job: ChildJob = { mode, host: s.host, port: s.port, user: ftp.user, password: ftp.password, caCertPath: ftp.caCertPath, source, target };
-                fs.writeFileSync(jobFile, JSON.stringify(job), { mode: 0o600 });
-                const r = await run(process.execPath, [__filename, "--child", jobFile], perRunTimeoutMs);
-                const c = JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
+                const { c, wallMs } = await runChild<ChildResult>(__filename, path.join(tmp, "job.json"), job, perRunTimeoutMs, 0o600);
                 if (c.bytes !== size) {
                     throw new Error(`${this.name}: wrote ${c.bytes} bytes, expected ${size}`);
                 }
                 checkSize(this.name, target);
-                return {
-                    seconds: c.totalMs / 1000,
-                    mbps: size / MB / (c.totalMs / 1000),
-                    transferMbps: size / MB / (c.uploadMs / 1000),
-                    rssMiB: c.maxRssMiB,
-                    wallSeconds: r.wallMs / 1000,
-                    verifiedBy: c.verifiedBy,
-                    tls: c.tls,
-                    phases: c.phases,
-                };
+                return { ...childSample(c, size, wallMs), tls: c.tls };
             },
         });
         const variants: Variant[] = [
@@ -343,42 +177,22 @@ async function main(): Promise<void> {
             ...SERVER_KEYS.map((k) => ours(k, "write")),
         ];
 
-        const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
-        for (let i = 0; i < runs; i++) {
-            const order = i % 2 === 0 ? variants : [...variants].reverse();
-            for (const v of order) {
-                if (Date.now() > deadline) {
-                    throw new Error(`time box of ${timeoutS}s exceeded`);
-                }
-                const target = path.join(remoteDir, "target.bin");
-                for (const f of fs.readdirSync(remoteDir)) {
-                    fs.rmSync(path.join(remoteDir, f), { force: true }); // every upload creates the file afresh
-                }
-                const s = await v.measure(target);
-                samples.get(v.name)!.push(s);
-                log(`run ${i + 1}/${runs} ${v.name}: ${s.mbps.toFixed(0)} MB/s${s.rssMiB !== undefined ? `, peak RSS ${s.rssMiB.toFixed(0)} MiB` : ""}${s.phases ? `, ${Object.entries(s.phases).map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(", ")}` : ""}`);
+        const clearRemote = () => {
+            for (const f of fs.readdirSync(remoteDir)) {
+                fs.rmSync(path.join(remoteDir, f), { force: true }); // every upload creates the file afresh
             }
-        }
-        for (const f of fs.readdirSync(remoteDir)) {
-            fs.rmSync(path.join(remoteDir, f), { force: true });
-        }
+        };
+        const target = path.join(remoteDir, "target.bin");
+        const samples = await measureAlternating(variants, { runs, deadline, timeoutS, target, before: clearRemote });
+        clearRemote();
 
         // Report.
-        const med = (name: string, f: (s: Sample) => number | undefined) => {
-            const xs = samples.get(name)!.map(f).filter((x): x is number => x !== undefined);
-            return xs.length ? median(xs) : undefined;
-        };
         const rows = variants.map((v) => ({
             v,
-            mbps: med(v.name, (s) => s.mbps)!,
-            transfer: med(v.name, (s) => s.transferMbps),
-            seconds: med(v.name, (s) => s.seconds)!,
-            rss: v.kind !== "curl" ? Math.max(...samples.get(v.name)!.map((s) => s.rssMiB ?? 0)) : undefined,
+            ...rowFigures(samples.get(v.name)!, v.kind !== "curl"),
             verifiedBy: samples.get(v.name)![0].verifiedBy,
             tls: samples.get(v.name)![0].tls,
-            phases: Object.fromEntries(
-                [...new Set(samples.get(v.name)!.flatMap((s) => Object.keys(s.phases ?? {})))].map((p) => [p, Math.round(med(v.name, (s) => s.phases?.[p]) ?? 0)]),
-            ),
+            phases: medianPhases(samples.get(v.name)!),
         }));
         const row = (key: ServerKey, kind: Variant["kind"]) => rows.find((r) => r.v.server === key && r.v.kind === kind)!;
         const per = Object.fromEntries(
@@ -395,11 +209,8 @@ async function main(): Promise<void> {
 
         const pad = (s: string, n: number) => s.padEnd(n);
         const lines = [
-            `${pad("what", 44)} ${pad("MB/s", 7)} ${pad("transfer", 9)} ${pad("s", 6)} ${pad("peak RSS", 9)} ${pad("verified by", 16)} data TLS`,
-            ...rows.map(
-                (r) =>
-                    `${pad(r.v.name, 44)} ${pad(r.mbps.toFixed(0), 7)} ${pad(r.transfer !== undefined ? r.transfer.toFixed(0) : "", 9)} ${pad(r.seconds.toFixed(2), 6)} ${pad(r.rss !== undefined ? `${r.rss.toFixed(0)} MiB` : "", 9)} ${pad(r.v.kind === "curl" ? "(none)" : r.v.kind === "write" ? "(none)" : r.verifiedBy ?? "?", 16)} ${r.tls ?? ""}`,
-            ),
+            `${TABLE_HEAD}${pad("verified by", 16)} data TLS`,
+            ...rows.map((r) => `${tableCells(r.v.name, r)}${pad(r.v.kind === "curl" ? "(none)" : r.v.kind === "write" ? "(none)" : r.verifiedBy ?? "?", 16)} ${r.tls ?? ""}`),
         ];
         process.stdout.write(
             [
@@ -438,23 +249,8 @@ async function main(): Promise<void> {
         };
         process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
-        cleanup();
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
+        scratch.dispose();
     }
 }
 
-if (process.argv[2] === "--child") {
-    child(process.argv[3]).then(
-        () => process.exit(0),
-        (e) => {
-            process.stderr.write(`${(e as Error).stack ?? e}\n`);
-            process.exit(1);
-        },
-    );
-} else {
-    main().catch((e) => {
-        process.stderr.write(`[bench] failed: ${(e as Error).message}\n`);
-        process.exit(1);
-    });
-}
+benchMain(main, child);

@@ -16,15 +16,32 @@
  * ours: connect + upload inside the child, node start-up excluded and reported apart). Prints a table and a final
  * one-line JSON summary. Everything it starts and writes is removed at the end, also on failure or Ctrl-C.
  */
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { performance } from "perf_hooks";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const MB = 1e6;
-const MIB = 1 << 20;
+import {
+    benchMain,
+    ChildResult as BaseChildResult,
+    childSample,
+    largeFileArgs,
+    log,
+    measureAlternating,
+    MIB,
+    medianPhases,
+    rowFigures,
+    run,
+    runChild,
+    Sample as BaseSample,
+    Scratch,
+    serversScript,
+    TABLE_HEAD,
+    tableCells,
+    UploadJob,
+    uploadInChild,
+    wallSample,
+    writeRandomFile,
+} from "./common";
 
 interface SshdInfo {
     host: string;
@@ -34,57 +51,16 @@ interface SshdInfo {
     knownHostsPath: string;
 }
 
-interface ChildJob {
-    mode: "verified" | "write";
+interface ChildJob extends UploadJob {
     sshd: SshdInfo;
-    source: string;
-    target: string;
 }
 
-interface ChildResult {
-    bytes: number;
-    connectMs: number;
-    uploadMs: number;
-    totalMs: number;
-    maxRssMiB: number;
-    vmHwmMiB?: number;
-    cipher?: string;
-    verifiedBy?: string;
-    phases: Record<string, number>;
-}
+/** The child's report and a sample carry the negotiated SSH cipher too. */
+type ChildResult = BaseChildResult & { cipher?: string };
+type Sample = BaseSample & { cipher?: string };
 
-interface Sample {
-    seconds: number;
-    mbps: number;
-    transferMbps?: number;
-    rssMiB?: number;
-    wallSeconds?: number;
-    cipher?: string;
-    verifiedBy?: string;
-    phases?: Record<string, number>;
-}
-
-function argOf(name: string, dflt: string): string {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function log(msg: string): void {
-    process.stderr.write(`[bench] ${msg}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Child: one upload through the provider's code, reporting time and peak memory.
-// ---------------------------------------------------------------------------------------------------------------
-
-async function child(jobFile: string): Promise<void> {
-    const job = JSON.parse(fs.readFileSync(jobFile, "utf8")) as ChildJob;
+/** The child (`--child JOBFILE`, see benchMain): one upload over SFTP through the provider's code, also recording the negotiated cipher. */
+async function child(job: ChildJob): Promise<ChildResult> {
     // Record the negotiated cipher: wrap Client#connect before openSftp loads the same module instance.
     const ssh2 = require("ssh2") as typeof import("ssh2");
     let cipher: string | undefined;
@@ -95,95 +71,13 @@ async function child(jobFile: string): Promise<void> {
         return origConnect.call(this, cfg);
     };
     const { openSftp } = require("../provider/transport/sftp") as typeof import("../provider/transport/sftp");
-    const { verifiedUpload } = require("../provider/upload") as typeof import("../provider/upload");
-
-    const t0 = performance.now();
-    const t = await openSftp(
-        { host: job.sshd.host, port: job.sshd.port, user: job.sshd.user, knownHosts: job.sshd.knownHostsPath },
-        { privateKey: fs.readFileSync(job.sshd.privateKeyPath, "utf8") },
+    const base = await uploadInChild(job, () =>
+        openSftp(
+            { host: job.sshd.host, port: job.sshd.port, user: job.sshd.user, knownHosts: job.sshd.knownHostsPath },
+            { privateKey: fs.readFileSync(job.sshd.privateKeyPath, "utf8") },
+        ),
     );
-    const t1 = performance.now();
-    // Time each transport call, to see where an upload spends its time.
-    const phases: Record<string, number> = {};
-    const timed = new Proxy(t, {
-        get(target, prop, receiver) {
-            const v = Reflect.get(target, prop, receiver);
-            if (typeof v !== "function" || prop === "constructor") {
-                return v;
-            }
-            return async (...args: unknown[]) => {
-                const s = performance.now();
-                try {
-                    return await (v as (...a: unknown[]) => unknown).apply(target, args);
-                } finally {
-                    phases[String(prop)] = (phases[String(prop)] ?? 0) + (performance.now() - s);
-                }
-            };
-        },
-    });
-    let bytes: number;
-    let verifiedBy: string | undefined;
-    const open = () => fs.createReadStream(job.source, { highWaterMark: MIB });
-    if (job.mode === "verified") {
-        const r = await verifiedUpload(timed, { path: job.target, open, createParents: false, mode: 0o644 });
-        bytes = r.size;
-        verifiedBy = r.verifiedBy;
-    } else {
-        bytes = await timed.write(job.target, open(), 0o644);
-    }
-    const t2 = performance.now();
-    t.close();
-    let vmHwmMiB: number | undefined;
-    try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
-        vmHwmMiB = m ? Number(m[1]) / 1024 : undefined;
-    } catch {
-        // not Linux
-    }
-    const result: ChildResult = {
-        bytes,
-        connectMs: t1 - t0,
-        uploadMs: t2 - t1,
-        totalMs: t2 - t0,
-        maxRssMiB: process.resourceUsage().maxRSS / 1024,
-        vmHwmMiB,
-        cipher,
-        verifiedBy,
-        phases,
-    };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Parent.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Runs a command with a time limit; resolves with its output, rejects on non-zero exit or timeout. */
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string; wallMs: number }> {
-    return new Promise((resolve, reject) => {
-        const start = performance.now();
-        const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        p.stdout.on("data", (d: Buffer) => out.push(d));
-        p.stderr.on("data", (d: Buffer) => err.push(d));
-        const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-        p.on("error", (e) => {
-            clearTimeout(timer);
-            reject(e);
-        });
-        p.on("close", (code, signal) => {
-            clearTimeout(timer);
-            const wallMs = performance.now() - start;
-            const stdout = Buffer.concat(out).toString();
-            const stderr = Buffer.concat(err).toString();
-            if (code !== 0) {
-                reject(new Error(`${cmd} exited ${code ?? signal}${signal === "SIGKILL" ? " (timed out)" : ""}: ${stderr.trim().split("\n").slice(-5).join(" | ")}`));
-            } else {
-                resolve({ stdout, stderr, wallMs });
-            }
-        });
-    });
+    return { ...base, cipher };
 }
 
 interface Variant {
@@ -192,68 +86,30 @@ interface Variant {
     measure(target: string): Promise<Sample>;
 }
 
+/** The parent: sshd, source file, the five variants in alternating order, the table and the JSON summary. */
 async function main(): Promise<void> {
-    const mib = Number(argOf("mib", "200"));
-    const runs = Number(argOf("runs", "3"));
-    const timeoutS = Number(argOf("timeout", "900"));
-    if (!(mib > 0) || !(runs > 0)) {
-        throw new Error("usage: node dist/bench/largeFile.js [--mib 200] [--runs 3] [--timeout 900]");
-    }
-    const deadline = Date.now() + timeoutS * 1000;
-    const perRunTimeoutMs = Math.max(60_000, mib * 1000); // ≥ 1 MB/s or give up
+    const { mib, runs, timeoutS, deadline, perRunTimeoutMs } = largeFileArgs("largeFile.js");
 
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-bench-"));
-    fs.chmodSync(tmp, 0o755); // the sshd user reads its authorized_keys in here
+    const scratch = new Scratch("filedrop-bench-", 0o755); // the sshd user reads its authorized_keys in here
+    const tmp = scratch.tmp;
     const sshdDir = path.join(tmp, "sshd");
-    let remoteDir: string | undefined;
-    let sshdStarted = false;
-    const cleanup = () => {
-        if (sshdStarted) {
-            try {
-                execFileSync("bash", [path.join(ROOT, "scripts/servers/sshd.sh"), "stop", sshdDir], { stdio: "ignore", timeout: 20_000 });
-            } catch {
-                log(`could not stop sshd in ${sshdDir}`);
-            }
-            sshdStarted = false;
-        }
-        for (const d of [remoteDir, tmp]) {
-            if (d) {
-                fs.rmSync(d, { recursive: true, force: true });
-            }
-        }
-    };
-    const onSignal = (sig: NodeJS.Signals) => {
-        cleanup();
-        process.exit(sig === "SIGINT" ? 130 : 143);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
 
     try {
         log(`starting sshd in ${sshdDir}`);
-        execFileSync("bash", [path.join(ROOT, "scripts/servers/sshd.sh"), "start", sshdDir], { stdio: ["ignore", "ignore", "inherit"], timeout: 300_000 });
-        sshdStarted = true;
+        serversScript("sshd.sh", "start", sshdDir, 300_000);
+        scratch.stopServersAtCleanup("sshd.sh", sshdDir, 20_000, "sshd");
         const sshd = JSON.parse(fs.readFileSync(path.join(sshdDir, "sshd.json"), "utf8")) as SshdInfo;
 
         // The remote folder, owned by the sshd user (remote and local share this machine).
-        remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-bench-remote-"));
-        fs.chmodSync(remoteDir, 0o755);
-        if (process.getuid?.() === 0) {
-            const uid = Number(execFileSync("id", ["-u", sshd.user]).toString().trim());
-            const gid = Number(execFileSync("id", ["-g", sshd.user]).toString().trim());
-            fs.chownSync(remoteDir, uid, gid);
-        }
+        const owner =
+            process.getuid?.() === 0
+                ? { uid: Number(execFileSync("id", ["-u", sshd.user]).toString().trim()), gid: Number(execFileSync("id", ["-g", sshd.user]).toString().trim()) }
+                : undefined;
+        const remoteDir = scratch.makeRemoteDir("filedrop-bench-remote-", owner);
 
-        // The source: N MiB of random bytes, written in 1 MiB pieces (little memory) and left in the page cache.
+        // The source: N MiB of random bytes.
         const source = path.join(tmp, "source.bin");
-        log(`writing ${mib} MiB of random bytes to ${source}`);
-        const fd = fs.openSync(source, "w");
-        const buf = Buffer.allocUnsafe(MIB);
-        for (let i = 0; i < mib; i++) {
-            require("crypto").randomFillSync(buf);
-            fs.writeSync(fd, buf);
-        }
-        fs.closeSync(fd);
+        writeRandomFile(source, mib);
         const size = mib * MIB;
 
         const batch = path.join(tmp, "batch");
@@ -282,31 +138,20 @@ async function main(): Promise<void> {
                     throw new Error(`${name}: remote file has ${got} bytes, expected ${size}`);
                 }
                 const cipher = /cipher: ([^ ]+) MAC/.exec(r.stderr)?.[1];
-                return { seconds: r.wallMs / 1000, mbps: size / MB / (r.wallMs / 1000), cipher };
+                return { ...wallSample(size, r.wallMs), cipher };
             },
         });
         const ours = (name: string, mode: ChildJob["mode"]): Variant => ({
             name,
             kind: "ours",
             async measure(target) {
-                const jobFile = path.join(tmp, "job.json");
-                fs.writeFileSync(jobFile, JSON.stringify({ mode, sshd, source, target } satisfies ChildJob));
-                const r = await run(process.execPath, [__filename, "--child", jobFile], perRunTimeoutMs);
-                const c = JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
+                const job: ChildJob = { mode, sshd, source, target };
+                const { c, wallMs } = await runChild<ChildResult>(__filename, path.join(tmp, "job.json"), job, perRunTimeoutMs);
                 const got = fs.statSync(target).size;
                 if (c.bytes !== size || got !== size) {
                     throw new Error(`${name}: wrote ${c.bytes} bytes, remote file has ${got}, expected ${size}`);
                 }
-                return {
-                    seconds: c.totalMs / 1000,
-                    mbps: size / MB / (c.totalMs / 1000),
-                    transferMbps: size / MB / (c.uploadMs / 1000),
-                    rssMiB: c.maxRssMiB,
-                    wallSeconds: r.wallMs / 1000,
-                    cipher: c.cipher,
-                    verifiedBy: c.verifiedBy,
-                    phases: c.phases,
-                };
+                return { ...childSample(c, size, wallMs), cipher: c.cipher };
             },
         });
         const variants: Variant[] = [
@@ -317,21 +162,9 @@ async function main(): Promise<void> {
             ours("ours: transport write only", "write"),
         ];
 
-        const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
-        for (let i = 0; i < runs; i++) {
-            const order = i % 2 === 0 ? variants : [...variants].reverse();
-            for (const v of order) {
-                if (Date.now() > deadline) {
-                    throw new Error(`time box of ${timeoutS}s exceeded`);
-                }
-                const target = path.join(remoteDir, "target.bin");
-                fs.rmSync(target, { force: true }); // every upload creates the file afresh
-                const s = await v.measure(target);
-                fs.rmSync(target, { force: true });
-                samples.get(v.name)!.push(s);
-                log(`run ${i + 1}/${runs} ${v.name}: ${s.mbps.toFixed(0)} MB/s${s.rssMiB !== undefined ? `, peak RSS ${s.rssMiB.toFixed(0)} MiB` : ""}${s.phases ? `, ${Object.entries(s.phases).map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(", ")}` : ""}`);
-            }
-        }
+        const target = path.join(remoteDir, "target.bin");
+        const rmTarget = () => fs.rmSync(target, { force: true }); // every upload creates the file afresh
+        const samples = await measureAlternating(variants, { runs, deadline, timeoutS, target, before: rmTarget, after: rmTarget });
 
         // Report.
         const native = (require("ssh2/lib/protocol/crypto") as { bindingAvailable?: boolean }).bindingAvailable === true;
@@ -342,16 +175,9 @@ async function main(): Promise<void> {
         } catch {
             // optional
         }
-        const med = (name: string, f: (s: Sample) => number | undefined) => {
-            const xs = samples.get(name)!.map(f).filter((x): x is number => x !== undefined);
-            return xs.length ? median(xs) : undefined;
-        };
         const rows = variants.map((v) => ({
             name: v.name,
-            mbps: med(v.name, (s) => s.mbps)!,
-            transfer: med(v.name, (s) => s.transferMbps),
-            seconds: med(v.name, (s) => s.seconds)!,
-            rss: v.kind === "ours" ? Math.max(...samples.get(v.name)!.map((s) => s.rssMiB ?? 0)) : undefined,
+            ...rowFigures(samples.get(v.name)!, v.kind === "ours"),
             cipher: samples.get(v.name)![0].cipher,
         }));
         const opensshDefault = rows[0].mbps;
@@ -359,17 +185,9 @@ async function main(): Promise<void> {
         const bestOpenssh = Math.max(rows[0].mbps, rows[1].mbps);
         const verified = rows[3];
         const writeOnly = rows[4];
-        const phaseNames = [...new Set(samples.get(verified.name)!.flatMap((s) => Object.keys(s.phases ?? {})))];
-        const phases = Object.fromEntries(phaseNames.map((p) => [p, Math.round(med(verified.name, (s) => s.phases?.[p]) ?? 0)]));
+        const phases = medianPhases(samples.get(verified.name)!);
 
-        const pad = (s: string, n: number) => s.padEnd(n);
-        const lines = [
-            `${pad("what", 44)} ${pad("MB/s", 7)} ${pad("transfer", 9)} ${pad("s", 6)} ${pad("peak RSS", 9)} cipher`,
-            ...rows.map(
-                (r) =>
-                    `${pad(r.name, 44)} ${pad(r.mbps.toFixed(0), 7)} ${pad(r.transfer !== undefined ? r.transfer.toFixed(0) : "", 9)} ${pad(r.seconds.toFixed(2), 6)} ${pad(r.rss !== undefined ? `${r.rss.toFixed(0)} MiB` : "", 9)} ${r.cipher ?? "?"}`,
-            ),
-        ];
+        const lines = [`${TABLE_HEAD}cipher`, ...rows.map((r) => `${tableCells(r.name, r)}${r.cipher ?? "?"}`)];
         process.stdout.write(
             [
                 `One ${mib} MiB file over SFTP, loopback, ${os.cpus().length} cores, medians of ${runs} (alternating order); MB = 10^6 bytes.`,
@@ -407,23 +225,8 @@ async function main(): Promise<void> {
         };
         process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
-        cleanup();
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
+        scratch.dispose();
     }
 }
 
-if (process.argv[2] === "--child") {
-    child(process.argv[3]).then(
-        () => process.exit(0),
-        (e) => {
-            process.stderr.write(`${(e as Error).stack ?? e}\n`);
-            process.exit(1);
-        },
-    );
-} else {
-    main().catch((e) => {
-        process.stderr.write(`[bench] failed: ${(e as Error).message}\n`);
-        process.exit(1);
-    });
-}
+benchMain(main, child);

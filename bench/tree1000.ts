@@ -18,9 +18,9 @@ import { closeAll, poolStats } from "../provider/transport/pool";
 import { TestStack } from "../test/harness/stack";
 import { dirsAndTreesProgram } from "../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection, stopWorld } from "../test/harness/world";
+import { log, median } from "./common";
 
 const RUNS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
     const w = getWorld();
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
         provider.push(Number(process.hrtime.bigint() - t0) / 1e6);
         await closeAll();
         if (run === 0) {
-            console.error(`[bench] provider run used ${poolStats.connectionsOpened - opened} connection(s)`);
+            log(`provider run used ${poolStats.connectionsOpened - opened} connection(s)`);
         }
 
         const sdest = path.join(remoteDir(w, "bench-openssh"), "site");
