@@ -100,6 +100,12 @@ export function stopWorld(): void {
             log(`stop hook: ${(e as Error).message}`);
         }
     }
+    // The scratch folder (servers, state, programs, remote root) goes too, unless asked to keep it for debugging.
+    if (process.env.FILEDROP_KEEP_TEST_DIR === undefined) {
+        fs.rmSync(world.dir, { recursive: true, force: true });
+    } else {
+        log(`kept ${world.dir} (FILEDROP_KEEP_TEST_DIR is set)`);
+    }
     world = undefined;
 }
 
