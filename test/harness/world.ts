@@ -102,7 +102,11 @@ export function stopWorld(): void {
     }
     // The scratch folder (servers, state, programs, remote root) goes too, unless asked to keep it for debugging.
     if (process.env.FILEDROP_KEEP_TEST_DIR === undefined) {
-        fs.rmSync(world.dir, { recursive: true, force: true });
+        try {
+            fs.rmSync(world.dir, { recursive: true, force: true });
+        } catch (e) {
+            log(`could not remove ${world.dir}: ${(e as Error).message}`);
+        }
     } else {
         log(`kept ${world.dir} (FILEDROP_KEEP_TEST_DIR is set)`);
     }
