@@ -12,26 +12,9 @@ import { ensureDirs, removeEmptyDirs } from "./remoteDirs";
 import { isFiledropError } from "./errors";
 import { withTransport } from "./transport/pool";
 import { Transport } from "./transport/types";
-import { abandon, commitStaged, remoteSha256, StagedUpload, stageUpload, verifyStaged } from "./upload";
+import { forEachLimit } from "./concurrency";
+import { abandon, commitStaged, isTemporaryName, remoteSha256Many, StagedUpload, stageUpload, verifyStaged } from "./upload";
 import { parseMode } from "./handlers/fileInputs";
-
-/** Runs `fn` over `items`, at most `limit` at once; collects every failure instead of stopping at the first. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<unknown[]> {
-    const errors: unknown[] = [];
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const item = items[next++];
-            try {
-                await fn(item);
-            } catch (e) {
-                errors.push(e);
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return errors;
-}
 
 /** What uploading a set of files did; `uploaded` holds only the files that made it. */
 export interface UploadOutcome {
@@ -117,13 +100,11 @@ async function syncChunk(t: Transport, sourceDir: string, destination: string, m
     return out;
 }
 
-const TEMP = /^\..+\.filedrop-[0-9a-f]{12}$/;
-
 /** Removes temporaries left by an interrupted earlier run in the given folders (those that exist). */
 export async function sweepFolders(t: Transport, folders: string[]): Promise<void> {
     await forEachLimit(folders, 8, async (dir) => {
         for (const e of await t.list(dir).catch(() => [])) {
-            if (TEMP.test(e.name) && e.stat.kind === "file") {
+            if (isTemporaryName(e.name) && e.stat.kind === "file") {
                 await t.remove(posix.join(dir, e.name));
             }
         }
@@ -137,24 +118,21 @@ export async function listFiles(t: Transport, dir: string, rel = ""): Promise<st
         const r = rel === "" ? e.name : `${rel}/${e.name}`;
         if (e.stat.kind === "directory") {
             out.push(...(await listFiles(t, dir, r)));
-        } else if (!TEMP.test(e.name)) {
+        } else if (!isTemporaryName(e.name)) {
             out.push(r);
         }
     }
     return out;
 }
 
-/** SHA-256 of many remote files: in batches on the server where the transport can, else one by one. */
+/** SHA-256 of many remote files (see upload.ts remoteSha256Many); files that could not be hashed are left out. */
 export async function hashMany(t: Transport, paths: string[]): Promise<Map<string, string>> {
     const result = new Map<string, string>();
-    for (const [p, r] of t.remoteSha256Many ? await t.remoteSha256Many(paths) : []) {
-        result.set(p, r.sha256);
+    for (const [p, r] of await remoteSha256Many(t, paths)) {
+        if (!(r instanceof Error)) {
+            result.set(p, r.sha256);
+        }
     }
-    await forEachLimit(
-        paths.filter((p) => !result.has(p)),
-        8,
-        async (p) => void result.set(p, (await remoteSha256(t, p)).sha256),
-    );
     return result;
 }
 

@@ -12,6 +12,7 @@ import { randomBytes } from "crypto";
 import * as posix from "path/posix";
 import { Readable } from "stream";
 import { FiledropError, isFiledropError, messageOf } from "./errors";
+import { forEachLimit } from "./concurrency";
 import { HashingStream, sha256OfStream } from "./hashing";
 import { ensureDirs, removeEmptyDirs } from "./remoteDirs";
 import { shellQuote } from "./shellQuote";
@@ -60,13 +61,18 @@ export function tempPrefix(target: string): string {
     return `.${posix.basename(target)}.filedrop-`;
 }
 
+/** True for the name of a temporary this package writes (`.<name>.filedrop-<12 hex>`), never for a backup. */
+export function isTemporaryName(name: string): boolean {
+    return /^\..+\.filedrop-[0-9a-f]{12}$/.test(name);
+}
+
 /** Removes temporaries of `target` left in its folder by an interrupted earlier run. */
 export async function sweepTemporaries(t: Transport, target: string): Promise<number> {
     const dir = posix.dirname(target);
     const prefix = tempPrefix(target);
     let removed = 0;
     for (const e of await t.list(dir).catch(() => [])) {
-        if (e.name.startsWith(prefix) && !e.name.endsWith(".filedrop-backup") && e.stat.kind === "file") {
+        if (e.name.startsWith(prefix) && isTemporaryName(e.name) && e.stat.kind === "file") {
             await t.remove(posix.join(dir, e.name));
             removed++;
         }
@@ -81,6 +87,26 @@ export async function remoteSha256(t: Transport, path: string): Promise<{ sha256
         return onServer;
     }
     return { sha256: (await sha256OfStream(await t.read(path))).sha256, method: "read-back" };
+}
+
+/**
+ * SHA-256 of many remote files: in batches on the server where the transport can (one `openssl dgst` per 100 files
+ * over SSH), the rest one by one by `remoteSha256` (8 at once). A file that cannot be hashed maps to its error.
+ */
+export async function remoteSha256Many(t: Transport, paths: readonly string[]): Promise<Map<string, { sha256: string; method: string } | FiledropError>> {
+    const result = new Map<string, { sha256: string; method: string } | FiledropError>(t.remoteSha256Many ? await t.remoteSha256Many(paths) : []);
+    await forEachLimit(
+        paths.filter((p) => !result.has(p)),
+        8,
+        async (p) => {
+            try {
+                result.set(p, await remoteSha256(t, p));
+            } catch (e) {
+                result.set(p, isFiledropError(e) ? e : new FiledropError("REMOTE_IO", `Cannot hash ${t.endpoint}${p}: ${messageOf(e)}.`, { cause: e }));
+            }
+        },
+    );
+    return result;
 }
 
 /** A file written to its temporary name and checked for size, not yet verified by hash nor renamed. */
@@ -139,11 +165,14 @@ export async function stageUpload(t: Transport, spec: UploadSpec): Promise<Stage
  * method or the error; a mismatch is a VERIFY_FAILED error for that file.
  */
 export async function verifyStaged(t: Transport, staged: readonly StagedUpload[]): Promise<(string | FiledropError)[]> {
-    const onServer = t.remoteSha256Many ? await t.remoteSha256Many(staged.map((s) => s.tmp)) : new Map<string, { sha256: string; method: string }>();
+    const hashes = await remoteSha256Many(t, staged.map((s) => s.tmp));
     const results: (string | FiledropError)[] = [];
     for (const s of staged) {
         try {
-            const remote = onServer.get(s.tmp) ?? (await remoteSha256(t, s.tmp));
+            const remote = hashes.get(s.tmp);
+            if (remote === undefined || remote instanceof Error) {
+                throw remote ?? new FiledropError("REMOTE_IO", `Cannot hash ${t.endpoint}${s.tmp}.`);
+            }
             if (remote.sha256 !== s.sha256) {
                 throw new FiledropError("VERIFY_FAILED", `Upload to ${t.endpoint}${s.spec.path} is corrupt: SHA-256 on the server (${remote.method}) is ${remote.sha256.slice(0, 12)}…, expected ${s.sha256.slice(0, 12)}…; the target was left untouched.`, { transient: true });
             }
