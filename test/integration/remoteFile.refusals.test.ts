@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, snapshot, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, sshConnection, sshConnectionCount, World } from "../harness/world";
 
 describe("RemoteFile refusals over sftp", function () {
     let w: World;
@@ -119,11 +119,11 @@ describe("RemoteFile refusals over sftp", function () {
         for (const [file, pattern] of cases) {
             const stack = new TestStack(w, `check-${++n}`, remoteFilesProgram);
             stack.setSettings({ connection: sshConnection(w), files: [{ name: "f", path: "/tmp/ok.txt", content: "x", ...file }] });
-            const before = (await import("../harness/world")).sshConnectionCount(w);
+            const before = sshConnectionCount(w);
             const r = await stack.run("preview");
             assert.notStrictEqual(r.code, 0, r.output);
             assert.match(r.output, pattern);
-            assert.strictEqual((await import("../harness/world")).sshConnectionCount(w), before, "check connected to the server");
+            assert.strictEqual(sshConnectionCount(w), before, "check connected to the server");
         }
     });
 });
