@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { create } from "../provider/handlers/remoteTree";
-import { buildManifest } from "../provider/plan/treeManifest";
+import { buildManifest } from "../sdk/treeSource";
 import { closeAll, poolStats } from "../provider/transport/pool";
 import { TestStack } from "../test/harness/stack";
 import { dirsAndTreesProgram } from "../test/harness/treePrograms";

@@ -1,12 +1,13 @@
 import { createHash } from "crypto";
+import { DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_PROTOCOL } from "./defaults";
+import { Protocol, protocolInfo } from "./protocols";
+
+export type { Protocol } from "./protocols";
 
 /**
  * The connection settings as the provider sees them: plain values, no `pulumi.Input`s.
  * The SDK's `ConnectionArgs` (sdk/connection.ts) documents every field for users.
  */
-
-/** Wire protocols. */
-export type Protocol = "sftp" | "ftps" | "ftps-implicit" | "ftp";
 
 /** The non-secret part of a connection, stored in state as is. */
 export interface ConnectionInputs {
@@ -35,21 +36,14 @@ export interface CredentialInputs {
     privateKeyPassword?: string;
 }
 
-/** Default port of each protocol. */
+/** Default port of each protocol (see the protocol registry). */
 export function defaultPort(protocol: Protocol): number {
-    switch (protocol) {
-        case "sftp":
-            return 22;
-        case "ftps-implicit":
-            return 990;
-        default:
-            return 21;
-    }
+    return protocolInfo(protocol).defaultPort;
 }
 
 /** The protocol, defaulted. */
 export function protocolOf(c: ConnectionInputs): Protocol {
-    return c.protocol ?? "sftp";
+    return c.protocol ?? DEFAULT_PROTOCOL;
 }
 
 /** The port, defaulted. */
@@ -87,4 +81,9 @@ export function endpointKey(c: ConnectionInputs, creds: CredentialInputs): strin
             .update(JSON.stringify([creds.password ?? "", creds.privateKey ?? "", creds.privateKeyPassword ?? ""]))
             .digest("hex"),
     ]);
+}
+
+/** How long one dial (TCP connect and handshake) may take, in milliseconds. */
+export function dialTimeoutMs(c: ConnectionInputs): number {
+    return c.perDialTimeout !== undefined ? c.perDialTimeout * 1000 : DEFAULT_DIAL_TIMEOUT_MS;
 }

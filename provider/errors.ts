@@ -57,10 +57,52 @@ export function hasCode(e: unknown, code: FiledropErrorCode): boolean {
     return isFiledropError(e) && e.code === code;
 }
 
-/** The message of any thrown value, for wrapping. */
+/** The message of any thrown value, for wrapping (an Error from any realm or module copy, else its text). */
 export function messageOf(e: unknown): string {
-    if (e instanceof Error) {
-        return e.message;
+    if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
+        return (e as { message: string }).message;
     }
     return String(e);
+}
+
+/*
+ * Factories for the wordings used in more than one place: each sentence exists once. `endpoint` is the URL
+ * without password (`sftp://deploy@host:22`); `path` an absolute remote path.
+ */
+
+/** The connection dropped during an operation; transient, so the pool retries the operation on a new one. */
+export function connectionLost(endpoint: string, op: string, path: string, cause?: unknown, detail?: string): FiledropError {
+    const why = detail === undefined ? "" : ` (${detail})`;
+    return new FiledropError("CONNECTION_LOST", `Connection to ${endpoint} was lost while trying to ${op} ${path}${why}; run the deployment again.`, { cause, transient: true });
+}
+
+/** The server refused or failed an operation; `said` is its own words, `hint` a reason to add. */
+export function remoteIo(endpoint: string, op: string, path: string, said: string, options: { cause?: unknown; hint?: string; transient?: boolean } = {}): FiledropError {
+    return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: the server said "${said}"${options.hint ?? ""}.`, { cause: options.cause, transient: options.transient });
+}
+
+/** Nothing at a path an operation needed. */
+export function noSuchFile(endpoint: string, op: string, path: string, cause?: unknown): FiledropError {
+    return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: no such file or directory.`, { cause });
+}
+
+/** The remote user may not do an operation; `said` is the server's own words when it gave any. */
+export function permissionDenied(endpoint: string, op: string, path: string, said?: string, cause?: unknown): FiledropError {
+    const quoted = said === undefined ? "" : `: the server said "${said}"`;
+    return new FiledropError("PERMISSION_DENIED", `Permission denied to ${op} ${endpoint}${path}${quoted}; check the remote user's rights on that path.`, { cause });
+}
+
+/** The folder a file or folder goes into is missing and `createParents` is off. */
+export function folderMissing(endpoint: string, dir: string): FiledropError {
+    return new FiledropError("REMOTE_IO", `Folder ${endpoint}${dir} does not exist; create it or set \`createParents: true\`.`);
+}
+
+/** Something other than a folder is where a folder must be. */
+export function notAFolder(endpoint: string, path: string): FiledropError {
+    return new FiledropError("REMOTE_IO", `${endpoint}${path} exists and is not a directory; remove it or choose another path.`);
+}
+
+/** Any thrown value as a FiledropError: itself when it is one, else REMOTE_IO with `sentence(message)`. */
+export function asFiledropError(e: unknown, sentence: (message: string) => string): FiledropError {
+    return isFiledropError(e) ? e : new FiledropError("REMOTE_IO", sentence(messageOf(e)), { cause: e });
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInputs, CredentialInputs } from "../provider/connection";
+import type { Protocol } from "../provider/protocols";
 
 /**
  * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`, so the same
@@ -8,16 +9,17 @@ import type { ConnectionInputs, CredentialInputs } from "../provider/connection"
  */
 export interface ConnectionArgs {
     /**
-     * Wire protocol: `"sftp"` (SSH), `"ftps"` (explicit AUTH TLS), `"ftps-implicit"`, or `"ftp"` (plaintext,
-     * refused unless `allowPlaintext` is set).
+     * Wire protocol, one of the protocol registry (provider/protocols.ts): `"sftp"` (SSH), `"ftps"` (explicit
+     * AUTH TLS), `"ftps-implicit"`, or `"ftp"` (plaintext, refused unless `allowPlaintext` is set).
      * @default "sftp"
      */
-    readonly protocol?: pulumi.Input<"sftp" | "ftps" | "ftps-implicit" | "ftp">;
+    readonly protocol?: pulumi.Input<Protocol>;
     /** Server name or address. */
     readonly host: pulumi.Input<string>;
     /**
      * TCP port.
-     * @default 22 for sftp, 21 for ftps and ftp, 990 for ftps-implicit
+     * @default the protocol's `defaultPort` in the protocol registry: 22 for sftp, 21 for ftps and ftp, 990 for
+     * ftps-implicit
      */
     readonly port?: pulumi.Input<number>;
     /**

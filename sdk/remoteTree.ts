@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildManifest } from "../provider/plan/treeManifest";
+import { buildManifest } from "./treeSource";
 import { remoteTreeProvider } from "../provider/index";
 import { ConnectionArgs, splitConnection } from "./connection";
 
@@ -106,8 +106,8 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 include: args.include,
                 exclude: args.exclude,
                 modes: args.modes,
-                prune: args.prune ?? true,
-                createParents: args.createParents ?? true,
+                prune: args.prune,
+                createParents: args.createParents,
                 manifest: built.apply((b) => b.manifest),
                 problems: built.apply((b) => b.problems),
                 // Lets check name the changed files in a preview only (see the class comment); never stored.

@@ -5,13 +5,15 @@
 import * as posix from "path/posix";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConnectionInputs, CredentialInputs } from "../connection";
-import { FiledropError } from "../errors";
-import { checkConnection, CheckFailure, isKnown, modeProblem, remotePathProblem } from "../plan/checkInputs";
-import { changedKeys, locationDiff } from "../plan/fileDiff";
-import { ensureDirs, removeEmptyDirs, removeRecursive } from "../remoteDirs";
+import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
+import { folderMissing, notAFolder } from "../errors";
+import { formatMode, modeProblem, normalizeMode, parseMode, sameMode } from "../mode";
+import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
+import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
-import { formatMode, parseMode } from "./fileInputs";
 import { plain } from "./plain";
 
 export type OnDeleteDirectory = "delete" | "recursive";
@@ -36,8 +38,21 @@ export interface RemoteDirectoryOutputs extends RemoteDirectoryInputs {
     present: boolean;
 }
 
-const INPUT_KEYS: (keyof RemoteDirectoryInputs)[] = ["connection", "credentials", "path", "mode", "createParents", "onDelete"];
-const SETTINGS_KEYS: (keyof RemoteDirectoryInputs)[] = ["connection", "credentials", "createParents", "onDelete"];
+/** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
+export const RULES: KeyRules<RemoteDirectoryInputs> = {
+    connection: "update", // host, port and protocol replace (locationDiff); the other fields update
+    credentials: "update",
+    path: "replace",
+    mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
+    createParents: "update",
+    onDelete: "update",
+};
+
+/** The inputs with every default applied and the mode written "0750": the one place RemoteDirectory defaults live. */
+function withDefaults(i: RemoteDirectoryInputs): RemoteDirectoryInputs {
+    const mode = i.mode !== undefined && isKnown(i.mode) && modeProblem(i.mode) === undefined ? normalizeMode(i.mode) : i.mode;
+    return { ...i, mode, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE };
+}
 
 export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryInputs): Promise<dynamic.CheckResult<RemoteDirectoryInputs>> {
     const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
@@ -54,33 +69,32 @@ export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryI
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "recursive"].includes(news.onDelete)) {
         failures.push({ property: "onDelete", reason: `must be "delete" or "recursive" (to keep the folder, use the resource option retainOnDelete); got "${news.onDelete}"` });
     }
-    return { inputs: news, failures };
+    return { inputs: withDefaults(news), failures };
 }
 
 export async function diff(_id: string, olds: RemoteDirectoryOutputs, news: RemoteDirectoryInputs): Promise<dynamic.DiffResult> {
-    const { replaces, sameLocation } = locationDiff(olds, news);
-    const changed = changedKeys<RemoteDirectoryInputs>(olds, news, SETTINGS_KEYS).map(String);
-    if (news.mode !== undefined && parseMode(news.mode) !== parseMode(olds.mode ?? "0")) {
-        changed.push("mode");
+    const custom: string[] = [];
+    if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0")) {
+        custom.push("mode");
     }
     if (olds.present === false) {
-        changed.push("present");
+        custom.push("present");
     }
-    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameLocation };
+    return diffByRules(RULES, olds, news, { olds: olds.path, news: news.path }, custom);
 }
 
 /** Makes the directory (and, with createParents, its parents); returns the levels created. */
 async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
     const mode = i.mode === undefined ? undefined : parseMode(i.mode);
     let created: string[];
-    if (i.createParents ?? true) {
+    if (i.createParents === true) {
         created = await ensureDirs(t, i.path, mode);
     } else {
         const st = await t.stat(i.path);
         if (st?.kind === "directory") {
             created = [];
         } else if ((await t.stat(posix.dirname(i.path)))?.kind !== "directory") {
-            throw new FiledropError("REMOTE_IO", `Folder ${t.endpoint}${posix.dirname(i.path)} does not exist; create it or set \`createParents: true\`.`);
+            throw folderMissing(t.endpoint, posix.dirname(i.path));
         } else {
             await t.mkdir(i.path, mode);
             created = [i.path];
@@ -88,7 +102,7 @@ async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
     }
     const st = await t.stat(i.path);
     if (st?.kind !== "directory") {
-        throw new FiledropError("REMOTE_IO", `${t.endpoint}${i.path} exists and is not a directory; remove it or choose another path.`);
+        throw notAFolder(t.endpoint, i.path);
     }
     // mkdir's mode is filtered by the server's umask: set it explicitly.
     if (mode !== undefined && (st.mode ?? -1) !== mode && t.capabilities.chmod) {
@@ -114,7 +128,7 @@ export async function update(_id: string, olds: RemoteDirectoryOutputs, news: Re
     return withTransport(news.connection, news.credentials ?? {}, async (t) => {
         // Made again if it vanished; levels made now are ours too.
         const created = await make(t, news);
-        const all = [...new Set([...(olds.createdDirs ?? []), ...created])].sort((a, b) => a.length - b.length);
+        const all = outermostFirst(new Set([...(olds.createdDirs ?? []), ...created]));
         return { outs: await outputsOf(t, news, all, olds.existedBefore) };
     });
 }
@@ -123,7 +137,7 @@ export async function read(id: string, props: RemoteDirectoryOutputs): Promise<d
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const st = await t.stat(props.path);
         const present = st?.kind === "directory";
-        const inputs = Object.fromEntries(INPUT_KEYS.filter((k) => props[k] !== undefined).map((k) => [k, props[k]])) as unknown as RemoteDirectoryOutputs;
+        const inputs = inputsOf(RULES, props) as RemoteDirectoryOutputs;
         return { id, props: plain({ ...props, present, mode: present ? formatMode(st?.mode) ?? props.mode : props.mode }), inputs: plain(inputs) };
     });
 }
@@ -136,7 +150,7 @@ export async function remove(_id: string, props: RemoteDirectoryOutputs): Promis
     await withTransport(props.connection, props.credentials ?? {}, async (t) => {
         if (props.onDelete === "recursive") {
             // Only the outermost level we created, with everything in it; never a folder that was there before.
-            const outermost = [...created].sort((a, b) => a.length - b.length)[0];
+            const outermost = outermostFirst(created)[0];
             await removeRecursive(t, outermost);
             await removeEmptyDirs(t, [], outermost);
             return;

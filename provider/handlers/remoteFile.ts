@@ -1,26 +1,92 @@
 /**
  * The RemoteFile dynamic-provider handler: check, diff, create, read, update, delete. Protocol-neutral: it speaks
- * `Transport` through the pool.
+ * `Transport` through the pool, and uploads by the verified atomic upload of ops/.
  */
 import * as fs from "fs";
 import * as posix from "path/posix";
 import { Readable } from "stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { CredentialInputs } from "../connection";
-import { changedKeys, locationDiff } from "../plan/fileDiff";
-import { checkConnection, CheckFailure, isKnown, localSourceProblem, modeProblem, remotePathProblem } from "../plan/checkInputs";
-import { removeEmptyDirs } from "../remoteDirs";
+import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
+import { DEFAULT_CREATE_PARENTS, DEFAULT_FILE_ON_DELETE } from "../defaults";
+import { localSourceProblem } from "../localFiles";
+import { formatMode, modeProblem, normalizeMode, parseMode, sameMode } from "../mode";
+import { removeEmptyDirs } from "../ops/remoteDirs";
+import { remoteSha256 } from "../ops/remoteHash";
+import { verifiedUpload } from "../ops/upload";
+import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
-import { remoteSha256, verifiedUpload } from "../upload";
 import { plain } from "./plain";
-import { formatMode, parseMode, RemoteFileInputs, RemoteFileOutputs } from "./fileInputs";
 
-/** Keys of ours; `__provider` and anything else the engine adds is ignored so package upgrades diff clean. */
-const SETTINGS_KEYS: (keyof RemoteFileInputs)[] = ["uid", "gid", "createParents", "onDelete", "validate", "credentials", "connection", "content", "sourcePath"];
+export type OnDeleteFile = "delete" | "restore";
+
+/** Inputs of a RemoteFile, as the SDK hands them to the provider (check fills in the defaults). */
+export interface RemoteFileInputs {
+    connection: ConnectionInputs;
+    credentials?: CredentialInputs;
+    path: string;
+    /** The text to write, when given as `content` (possibly a secret). */
+    content?: string;
+    /** Absolute local path, when given as `source`. */
+    sourcePath?: string;
+    /** SHA-256 (hex) of the bytes the program wants there; on outputs, the one verified on the server. */
+    sha256: string;
+    /** Size in bytes of those bytes; on outputs, the verified remote size. */
+    size: number;
+    /** Octal permission string such as "0640" (check writes it so); on outputs, the remote mode. */
+    mode?: string;
+    uid?: number;
+    gid?: number;
+    createParents?: boolean;
+    onDelete?: OnDeleteFile;
+    validate?: string;
+}
+
+/** Outputs of a RemoteFile: the inputs, with sha256/size/mode as found on the server, plus: */
+export interface RemoteFileOutputs extends RemoteFileInputs {
+    /** Remote modification time, seconds since the epoch. */
+    mtime: number;
+    /** Whether a file was at the path before this resource first wrote it (it was adopted). */
+    existedBefore: boolean;
+    /** SHA-256 of the file that was there before, when one was. */
+    previousSha256?: string;
+    /** Where that previous file is kept for `onDelete: "restore"`. */
+    backupPath?: string;
+    /** Folders created for this file, outermost first; destroy removes them when empty. */
+    createdDirs: string[];
+    /** How the last upload's SHA-256 was verified on the server. */
+    verifiedBy: string;
+    /** Whether the last replace was atomic. */
+    atomic: boolean;
+}
+
+/** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
+export const RULES: KeyRules<RemoteFileInputs> = {
+    connection: "update", // host, port and protocol replace (locationDiff); the other fields update
+    credentials: "update",
+    path: "replace",
+    content: "update",
+    sourcePath: "update",
+    sha256: "update",
+    size: "ignore", // the SHA-256 covers the bytes
+    mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
+    uid: "update",
+    gid: "update",
+    createParents: "update",
+    onDelete: "update",
+    validate: "update",
+};
 
 function credsOf(i: RemoteFileInputs): CredentialInputs {
     return i.credentials ?? {};
+}
+
+/** The inputs with every default applied and the mode written "0640": the one place RemoteFile defaults live. */
+function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
+    const mode = i.mode !== undefined && isKnown(i.mode) && modeProblem(i.mode) === undefined ? normalizeMode(i.mode) : i.mode;
+    return { ...i, mode, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_FILE_ON_DELETE };
 }
 
 export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Promise<dynamic.CheckResult<RemoteFileInputs>> {
@@ -50,35 +116,26 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "restore"].includes(news.onDelete)) {
         failures.push({ property: "onDelete", reason: `must be "delete" or "restore" (to keep the file, use the resource option retainOnDelete); got "${news.onDelete}"` });
     }
-    failures.push(...sshOnlyProblems(news));
-    return { inputs: news, failures };
+    failures.push(...capabilityProblems(news));
+    return { inputs: withDefaults(news), failures };
 }
 
-/** `validate`, `uid` and `gid` need SSH (commands, chown): refuse them at preview for FTP protocols. */
-function sshOnlyProblems(i: RemoteFileInputs): CheckFailure[] {
-    const protocol = i.connection?.protocol ?? "sftp";
-    if (protocol === "sftp" || !isKnown(protocol)) {
+/** `validate` needs commands and `uid`/`gid` need chown: refuse them at preview where the protocol has neither. */
+function capabilityProblems(i: RemoteFileInputs): CheckFailure[] {
+    const protocol = i.connection && isKnown(i.connection) ? protocolOf(i.connection) : undefined;
+    if (protocol === undefined || !isKnown(protocol) || !isProtocol(protocol)) {
         return [];
     }
+    const info = protocolInfo(protocol);
+    const needs = { validate: info.exec ? undefined : "run commands", uid: info.chown ? undefined : "change owners", gid: info.chown ? undefined : "change owners" };
     return (["validate", "uid", "gid"] as const)
-        .filter((k) => i[k] !== undefined)
-        .map((k) => ({ property: k, reason: `needs protocol "sftp" (FTP servers cannot ${k === "validate" ? "run commands" : "change owners"}); remove it or switch protocol` }));
+        .filter((k) => i[k] !== undefined && needs[k] !== undefined)
+        .map((k) => ({ property: k, reason: `needs protocol "sftp" (FTP servers cannot ${needs[k]}); remove it or switch protocol` }));
 }
 
 export async function diff(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.DiffResult> {
-    const { replaces, sameLocation } = locationDiff(olds, news);
-    const changed: string[] = changedKeys<RemoteFileInputs>(olds, news, SETTINGS_KEYS).map(String);
-    if (news.sha256 !== olds.sha256) {
-        changed.push("sha256");
-    }
-    if (news.mode !== undefined && parseMode(news.mode) !== parseMode(olds.mode ?? "0")) {
-        changed.push("mode");
-    }
-    return {
-        changes: replaces.length > 0 || changed.length > 0,
-        replaces,
-        deleteBeforeReplace: replaces.length > 0 && sameLocation,
-    };
+    const custom = news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0") ? ["mode"] : [];
+    return diffByRules(RULES, olds, news, { olds: olds.path, news: news.path }, custom);
 }
 
 function openSource(i: RemoteFileInputs): () => Readable {
@@ -110,7 +167,7 @@ async function upload(t: Transport, i: RemoteFileInputs) {
         mode: i.mode === undefined ? undefined : parseMode(i.mode),
         uid: i.uid,
         gid: i.gid,
-        createParents: i.createParents ?? true,
+        createParents: i.createParents === true,
         validate: i.validate,
     });
 }
@@ -166,7 +223,7 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
-        if (news.mode !== undefined && parseMode(news.mode) !== parseMode(olds.mode ?? "0") && t.capabilities.chmod) {
+        if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0") && t.capabilities.chmod) {
             await t.chmod(news.path, parseMode(news.mode));
         }
         if ((news.uid !== undefined && news.uid !== olds.uid) || (news.gid !== undefined && news.gid !== olds.gid)) {
@@ -179,14 +236,16 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
 
 export async function read(id: string, props: RemoteFileOutputs): Promise<dynamic.ReadResult<RemoteFileOutputs>> {
     return withTransport(props.connection, credsOf(props), async (t) => {
+        // The inputs are what was last deployed, so a refresh that finds drift shows it against them.
+        const inputs = plain(inputsOf(RULES, props)) as RemoteFileOutputs;
         const st = await t.stat(props.path);
         if (!st || st.kind !== "file") {
             // Gone (or replaced by something else) out of band: keep the resource, mark it missing, and the next
             // `up` writes it again. An empty sha256 never equals a planned one.
-            return { id, props: plain({ ...props, sha256: "", size: 0, mtime: 0 }) };
+            return { id, props: plain({ ...props, sha256: "", size: 0, mtime: 0 }), inputs };
         }
         const { sha256 } = await remoteSha256(t, props.path);
-        return { id, props: plain({ ...props, sha256, size: st.size, mode: formatMode(st.mode) ?? props.mode, mtime: st.mtime ?? props.mtime }) };
+        return { id, props: plain({ ...props, sha256, size: st.size, mode: formatMode(st.mode) ?? props.mode, mtime: st.mtime ?? props.mtime }), inputs };
     });
 }
 
@@ -204,4 +263,3 @@ export async function remove(_id: string, props: RemoteFileOutputs): Promise<voi
         await removeEmptyDirs(t, props.createdDirs ?? [], props.path);
     });
 }
-

@@ -4,17 +4,21 @@
  * is local. `up` uploads only what was added or changed, each file by a verified atomic upload; destroy removes
  * exactly the files it uploaded and the folders it created.
  */
-import * as fs from "fs";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConnectionInputs, CredentialInputs } from "../connection";
-import { FiledropError, messageOf } from "../errors";
-import { checkConnection, CheckFailure, isKnown, modeProblem, remotePathProblem } from "../plan/checkInputs";
-import { changedKeys, locationDiff } from "../plan/fileDiff";
+import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
+import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
+import { localFolderProblem } from "../localFiles";
+import { modeProblem, parseMode } from "../mode";
+import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
+import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
+import { listFiles, scanOwned } from "../ops/treeScan";
+import { RunOnTransport, uploadFiles } from "../ops/treeUpload";
+import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { diffByRules, inputsOf, KeyRules, locationDiff } from "../plan/fileDiff";
 import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf, TreeChanges, treeChanges } from "../plan/treeManifest";
-import { ensureDirs, removeEmptyDirs } from "../remoteDirs";
+import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
-import { listFiles, removeFiles, scanOwned, sweepFolders, uploadFiles } from "../treeSync";
-import { parseMode } from "./fileInputs";
 import { plain } from "./plain";
 
 export type Prune = boolean | "all";
@@ -68,8 +72,27 @@ export interface RemoteTreeOutputs extends RemoteTreeInputs {
     verifiedBy?: string;
 }
 
-const INPUT_KEYS: (keyof RemoteTreeInputs)[] = ["connection", "credentials", "sourceDir", "destination", "include", "exclude", "modes", "prune", "createParents", "manifest", "problems"];
-const SETTINGS_KEYS: (keyof RemoteTreeInputs)[] = ["connection", "credentials", "prune", "createParents"];
+/** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
+export const RULES: KeyRules<RemoteTreeInputs> = {
+    connection: "update", // host, port and protocol replace (locationDiff); the other fields update
+    credentials: "update",
+    sourceDir: "ignore", // the manifest says what is there; the same files from another folder are no change
+    destination: "replace",
+    include: "ignore", // decides the manifest, which is diffed
+    exclude: "ignore", // decides the manifest, which is diffed
+    modes: "ignore", // decides the manifest's modes, which are diffed
+    prune: "update",
+    createParents: "update",
+    manifest: "custom", // file by file against what the tree owns (planTree)
+    problems: "ignore", // check refuses any
+    changes: "ignore", // for people only (preview --diff)
+    preview: "ignore", // dropped by check
+};
+
+/** The inputs with every default applied: the one place RemoteTree defaults live. */
+function withDefaults(i: RemoteTreeInputs): RemoteTreeInputs {
+    return { ...i, prune: i.prune ?? DEFAULT_PRUNE, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS };
+}
 const NO_DRIFT: TreeDrift = { changed: [], missing: [], extra: [] };
 
 export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
@@ -78,8 +101,9 @@ export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Pro
     if (dest) {
         failures.push({ property: "destination", reason: dest });
     }
-    if (isKnown(news.sourceDir) && !(typeof news.sourceDir === "string" && fs.existsSync(news.sourceDir) && fs.statSync(news.sourceDir).isDirectory())) {
-        failures.push({ property: "source", reason: `"${news.sourceDir}" is not a folder on this machine (paths are relative to the program's folder)` });
+    const source = isKnown(news.sourceDir) ? localFolderProblem(news.sourceDir) : undefined;
+    if (source) {
+        failures.push({ property: "source", reason: source });
     }
     for (const p of news.problems ?? []) {
         failures.push({ property: "source", reason: p });
@@ -101,7 +125,7 @@ export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Pro
     if (news.prune !== undefined && isKnown(news.prune) && ![true, false, "all"].includes(news.prune)) {
         failures.push({ property: "prune", reason: `must be true, false or "all"; got ${JSON.stringify(news.prune)}` });
     }
-    return { inputs: withChanges(olds, news), failures };
+    return { inputs: withChanges(olds, withDefaults(news)), failures };
 }
 
 /**
@@ -131,9 +155,7 @@ export function planTree(owned: Manifest, news: RemoteTreeInputs): ManifestDiff 
 }
 
 export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTreeInputs): Promise<dynamic.DiffResult> {
-    const { replaces: loc, sameLocation } = locationDiff({ connection: olds.connection, path: olds.destination }, { connection: news.connection, path: news.destination });
-    const replaces = loc.map((k) => (k === "path" ? "destination" : k));
-    const changed = changedKeys<RemoteTreeInputs>(olds, news, SETTINGS_KEYS).map(String);
+    const changed: string[] = [];
     if (!isKnown(news.manifest)) {
         changed.push("manifest");
     } else {
@@ -148,7 +170,7 @@ export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTre
     if (news.prune === "all" && (olds.drift?.extra ?? []).length > 0) {
         changed.push("drift");
     }
-    return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameLocation };
+    return diffByRules(RULES, olds, news, { olds: olds.destination, news: news.destination }, changed);
 }
 
 /** A failure that still records what the tree now owns, so state never loses track of uploaded files. */
@@ -156,7 +178,7 @@ function partialFailure(id: string, outs: RemoteTreeOutputs, errors: unknown[]):
     const first = errors[0];
     const reasons = errors.slice(0, 5).map(messageOf);
     const e = new FiledropError(
-        first && (first as FiledropError).code ? (first as FiledropError).code : "REMOTE_IO",
+        isFiledropError(first) ? first.code : "REMOTE_IO",
         `${errors.length} file(s) of the tree at ${outs.destination} failed; the others are in place and recorded. First: ${messageOf(first)}`,
         { cause: first },
     ) as FiledropError & { id: string; properties: unknown; reasons: string[] };
@@ -166,25 +188,25 @@ function partialFailure(id: string, outs: RemoteTreeOutputs, errors: unknown[]):
 
 /** Brings the server from `owned` to `news`; used by create (owned = {}) and update. */
 async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, createdBefore: string[]): Promise<RemoteTreeOutputs> {
-    const creds = news.credentials ?? {};
+    const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
     const plan = planTree(owned, news);
     const createdDirs = [...createdBefore];
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
-    const extra = await withTransport(news.connection, creds, async (t) => {
-        if (news.createParents ?? true) {
+    const extra = await run(async (t) => {
+        if (news.createParents === true) {
             createdDirs.push(...(await ensureDirs(t, news.destination)));
         } else if ((await t.stat(news.destination))?.kind !== "directory") {
-            throw new FiledropError("REMOTE_IO", `Folder ${t.endpoint}${news.destination} does not exist; create it or set \`createParents: true\`.`);
+            throw folderMissing(t.endpoint, news.destination);
         }
         await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)]);
         for (const rel of plan.chmodOnly) {
             await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
         }
-        const strays = news.prune === "all" ? (await listFiles(t, news.destination)).filter((r) => !(r in news.manifest) && !(r in owned)) : [];
+        const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), news.manifest, owned) : [];
         await removeFiles(t, news.destination, [...plan.removed, ...strays], createdDirs);
         return strays;
     });
-    const up = await uploadFiles(news.connection, creds, news.sourceDir, news.destination, news.manifest, plan.upload);
+    const up = await uploadFiles(run, news.sourceDir, news.destination, news.manifest, plan.upload);
     const files: Manifest = { ...owned };
     for (const rel of plan.removed) {
         delete files[rel];
@@ -193,7 +215,7 @@ async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, created
         files[rel] = { ...files[rel], mode: news.manifest[rel].mode };
     }
     Object.assign(files, up.uploaded);
-    const dirs = [...new Set([...createdDirs, ...up.createdDirs])].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+    const dirs = outermostFirst(new Set([...createdDirs, ...up.createdDirs]));
     const outs: RemoteTreeOutputs = {
         ...news,
         files: sortManifest(files),
@@ -230,9 +252,9 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
         const scan = await scanOwned(t, props.destination, props.files ?? {});
         const extra =
             props.prune === "all" && (await t.stat(props.destination))?.kind === "directory"
-                ? (await listFiles(t, props.destination)).filter((r) => !(r in (props.files ?? {})))
+                ? notIn(await listFiles(t, props.destination), props.files ?? {})
                 : [];
-        const inputs = Object.fromEntries(INPUT_KEYS.filter((k) => props[k] !== undefined).map((k) => [k, props[k]])) as unknown as RemoteTreeOutputs;
+        const inputs = inputsOf(RULES, props) as RemoteTreeOutputs;
         return {
             id,
             props: plain({ ...props, files: sortManifest(scan.files), drift: { changed: scan.changed, missing: scan.missing, extra: extra.sort() } }),

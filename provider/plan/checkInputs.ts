@@ -2,9 +2,11 @@
  * Input validation run by `check`, before anything connects. Each failure is one sentence naming the fix.
  * Pure functions; unknown values (during preview) are skipped.
  */
-import * as fs from "fs";
-import { ConnectionInputs, CredentialInputs } from "../connection";
+import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
+import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
+
+export { modeProblem } from "../mode";
 
 /** One rejected property. */
 export interface CheckFailure {
@@ -21,7 +23,6 @@ export function isKnown(v: unknown): boolean {
 }
 
 const MAX_PATH = 4096;
-const PROTOCOLS = ["sftp", "ftps", "ftps-implicit", "ftp"];
 
 /** Problems with a remote absolute POSIX path, or undefined. */
 export function remotePathProblem(path: unknown): string | undefined {
@@ -50,14 +51,6 @@ export function remotePathProblem(path: unknown): string | undefined {
     return undefined;
 }
 
-/** Problems with an octal mode string, or undefined. */
-export function modeProblem(mode: unknown): string | undefined {
-    if (typeof mode !== "string" || !/^(0o|0)?[0-7]{3,4}$/.test(mode)) {
-        return `must be an octal string such as "0644"; got ${JSON.stringify(mode)}`;
-    }
-    return undefined;
-}
-
 /** Problems with the connection and credentials. */
 export function checkConnection(c: ConnectionInputs | undefined, creds: CredentialInputs | undefined): CheckFailure[] {
     const f: CheckFailure[] = [];
@@ -67,48 +60,40 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
     if (!isKnown(c)) {
         return f;
     }
-    const protocol = c.protocol ?? "sftp";
+    const protocol = protocolOf(c);
     if (isKnown(c.host) && (typeof c.host !== "string" || c.host.trim() === "")) {
         f.push({ property: "connection.host", reason: "is required: the server's name or address" });
     }
-    if (isKnown(c.protocol) && !PROTOCOLS.includes(protocol)) {
-        f.push({ property: "connection.protocol", reason: `must be one of ${PROTOCOLS.join(", ")}; got "${protocol}"` });
+    if (isKnown(c.protocol) && !isProtocol(protocol)) {
+        f.push({ property: "connection.protocol", reason: `must be one of ${PROTOCOL_NAMES.join(", ")}; got "${protocol}"` });
+        return f;
     }
     if (isKnown(c.port) && c.port !== undefined && !(Number.isInteger(c.port) && c.port > 0 && c.port < 65536)) {
         f.push({ property: "connection.port", reason: `must be a TCP port number (1-65535); got ${c.port}` });
     }
-    if (protocol === "ftp" && c.allowPlaintext !== true) {
+    if (!isKnown(c.protocol)) {
+        return f;
+    }
+    const info = protocolInfo(protocol);
+    if (info.plaintext && c.allowPlaintext !== true) {
         f.push({
             property: "connection.protocol",
-            reason: 'is "ftp", which sends the password and the files in clear text: use "ftps", or set `allowPlaintext: true` if you accept that',
+            reason: `is "${protocol}", which sends the password and the files in clear text: use "ftps", or set \`allowPlaintext: true\` if you accept that`,
         });
     }
-    if (protocol === "sftp") {
-        if (isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
-            f.push({ property: "connection.hostKey", reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")' });
-        }
-        const hasAgent = c.agentSocketPath !== undefined;
-        if (creds === undefined || (creds.password === undefined && creds.privateKey === undefined && !hasAgent)) {
-            f.push({ property: "connection", reason: "has no credential: set `password`, `privateKey` or `agentSocketPath`" });
-        }
-    } else if (creds?.password === undefined && isKnown(creds)) {
-        f.push({ property: "connection.password", reason: "is required for FTP and FTPS logins" });
+    if (protocol === "sftp" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
+        f.push({ property: "connection.hostKey", reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")' });
+    }
+    const given = (k: (typeof info.credentials)[number]) => (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined;
+    if (isKnown(creds) && !info.credentials.some(given)) {
+        f.push(
+            info.credentials.length === 1
+                ? { property: `connection.${info.credentials[0]}`, reason: `is required for protocol "${protocol}" logins` }
+                : { property: "connection", reason: `has no credential: set ${info.credentials.map((k) => `\`${k}\``).join(", ").replace(/, ([^,]*)$/, " or $1")}` },
+        );
     }
     if (isKnown(c.certFingerprint) && c.certFingerprint !== undefined && !/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/.test(c.certFingerprint)) {
         f.push({ property: "connection.certFingerprint", reason: "must be a SHA-256 fingerprint (64 hex digits, colons allowed)" });
     }
     return f;
-}
-
-/** Problems with a local source file, or undefined. */
-export function localSourceProblem(path: string): string | undefined {
-    try {
-        const st = fs.statSync(path);
-        if (!st.isFile()) {
-            return `"${path}" is not a regular file`;
-        }
-    } catch {
-        return `"${path}" does not exist on this machine (paths are relative to the program's folder)`;
-    }
-    return undefined;
 }

@@ -1,6 +1,7 @@
 /**
- * The diff rules of a remote file, computed locally from hashes (no network): what changed, and whether the
- * change is an update in place or a replace.
+ * Diff rules shared by the three resources, computed locally (no network): which input keys replace the resource,
+ * which update it in place, and which are ignored. Each handler declares a rule for every key of its inputs (a
+ * `KeyRules` table, checked by the compiler and by a unit test), so a new input can never be silently not diffed.
  */
 import { ConnectionInputs, portOf, protocolOf } from "../connection";
 
@@ -16,6 +17,16 @@ export interface Located {
     connection: ConnectionInputs;
     path: string;
 }
+
+/**
+ * How diff treats an input key: `"replace"` (another remote object), `"update"` (changed in place), `"ignore"`
+ * (never a change by itself; the table says why next to the key), or `"custom"` (the handler compares it itself,
+ * e.g. a mode in any spelling, or a manifest).
+ */
+export type KeyRule = "replace" | "update" | "ignore" | "custom";
+
+/** A rule for every key of `T`, optional keys included. */
+export type KeyRules<T> = { readonly [K in keyof Required<T>]: KeyRule };
 
 /**
  * Keys whose change means "another object": host, port, protocol, path. When the path stays the same, the new
@@ -53,4 +64,32 @@ export function stableJson(v: unknown): string {
 /** Names of the keys whose values differ, among `keys`. */
 export function changedKeys<T extends object>(olds: T, news: T, keys: (keyof T)[]): (keyof T)[] {
     return keys.filter((k) => stableJson(olds[k]) !== stableJson(news[k]));
+}
+
+/** The keys of a rules table that have the given rule. */
+export function keysWithRule<T>(rules: KeyRules<T>, rule: KeyRule): (keyof T)[] {
+    return (Object.keys(rules) as (keyof T)[]).filter((k) => rules[k as keyof Required<T>] === rule);
+}
+
+/** The input keys of a rules table that `props` holds: what `read` hands back as `inputs`. */
+export function inputsOf<T extends object>(rules: KeyRules<T>, props: T): Partial<T> {
+    return Object.fromEntries((Object.keys(rules) as (keyof T)[]).filter((k) => props[k] !== undefined).map((k) => [k, props[k]])) as Partial<T>;
+}
+
+/**
+ * The diff of a resource at `olds.path` → `news.path`: `"replace"` keys and the connection's location replace,
+ * `"update"` keys (and the handler's own `customChanges`) update. The old object is deleted first when the new one
+ * may be the same remote object.
+ */
+export function diffByRules<T extends { connection: ConnectionInputs }>(
+    rules: KeyRules<T>,
+    olds: T,
+    news: T,
+    location: { olds: string; news: string },
+    customChanges: string[],
+): DiffDecision {
+    const loc = locationDiff({ connection: olds.connection, path: location.olds }, { connection: news.connection, path: location.news });
+    const replaces = [...loc.replaces.filter((k) => k !== "path"), ...changedKeys(olds, news, keysWithRule(rules, "replace")).map(String)];
+    const updates = [...changedKeys(olds, news, keysWithRule(rules, "update")).map(String), ...customChanges];
+    return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && loc.sameLocation };
 }

@@ -1,17 +1,17 @@
 /**
  * The manifest of a RemoteTree: relative path -> SHA-256, size and mode of every file the tree mirrors. Built from
- * the local folder at program time (so preview needs no connection), diffed against the manifest of what the tree
- * last put on the server. Everything here is local: no network.
+ * the local folder at program time (sdk/treeSource.ts, so preview needs no connection), diffed against the manifest
+ * of what the tree last put on the server. Everything here is pure: no network, no file system.
  *
  * Globs are matched with picomatch, the matcher behind micromatch, fast-glob, chokidar and anymatch: no
  * dependencies of its own, bash-like semantics people already know from .gitignore-style patterns, and no file
  * system access (we walk the folder ourselves, so symlinks are judged by our rules).
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as posix from "path/posix";
 import picomatch = require("picomatch");
-import { sha256OfFile } from "../hashing";
+import { CHANGES_LIMIT, DEFAULT_EXECUTABLE_MODE, DEFAULT_FILE_MODE } from "../defaults";
+import { formatMode, normalizeMode, sameMode } from "../mode";
+import { outermostFirst } from "../remotePaths";
 
 /** One file of the tree. */
 export interface TreeEntry {
@@ -81,14 +81,17 @@ export function selector(sel: TreeSelection): { file: (rel: string) => boolean; 
     };
 }
 
-/** The mode of a file: the first matching `modes` pattern, else 0755 for a locally executable file, else 0644. */
+/**
+ * The mode of a file, as "0640": the first matching `modes` pattern, else 0755 for a locally executable file, else
+ * 0644.
+ */
 export function modeFor(rel: string, modes: Record<string, string> | undefined, localMode: number): string {
     for (const [pattern, mode] of Object.entries(modes ?? {})) {
         if (picomatch.isMatch(rel, pattern, MATCH_OPTIONS)) {
-            return mode.replace(/^0o/, "").padStart(4, "0");
+            return normalizeMode(mode);
         }
     }
-    return localMode & 0o100 ? "0755" : "0644";
+    return formatMode(localMode & 0o100 ? DEFAULT_EXECUTABLE_MODE : DEFAULT_FILE_MODE);
 }
 
 /** Differences from `olds` (what is on the server) to `news` (what the program wants). */
@@ -100,7 +103,7 @@ export function diffManifests(olds: Manifest, news: Manifest): ManifestDiff {
         const o = olds[rel];
         if (o === undefined) {
             added.push(rel);
-        } else if (o.sha256 !== n.sha256 || o.size !== n.size || o.mode !== n.mode) {
+        } else if (o.sha256 !== n.sha256 || o.size !== n.size || !sameMode(o.mode, n.mode)) {
             changed.push(rel);
         }
     }
@@ -131,8 +134,7 @@ export interface TreeChanges {
     removed?: string[];
 }
 
-/** Default number of names per list in {@link TreeChanges}. */
-export const CHANGES_LIMIT = 50;
+export { CHANGES_LIMIT } from "../defaults";
 
 /**
  * What going from manifest `olds` (the last deployed one; undefined for a new tree) to `news` changes, or undefined
@@ -171,80 +173,5 @@ export function foldersOf(destination: string, manifest: Manifest): string[] {
             d = posix.dirname(d);
         }
     }
-    return [...dirs].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
-}
-
-/** A local file found by the walk. */
-interface Found {
-    rel: string;
-    abs: string;
-    localMode: number;
-}
-
-/**
- * Walks `root` and lists the selected files. Symlinks are followed when they resolve inside `root` and reported
- * as problems when they point outside it (or nowhere); anything else but files and folders is skipped.
- */
-export function walkSource(root: string, sel: TreeSelection): { files: Found[]; problems: string[] } {
-    const files: Found[] = [];
-    const problems: string[] = [];
-    const realRoot = fs.realpathSync(root);
-    const pick = selector(sel);
-    const visited = new Set<string>([realRoot]);
-    const walk = (absDir: string, relDir: string) => {
-        for (const e of fs.readdirSync(absDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-            const rel = relDir === "" ? e.name : `${relDir}/${e.name}`;
-            const abs = path.join(absDir, e.name);
-            let st = fs.lstatSync(abs);
-            if (st.isSymbolicLink()) {
-                let real: string;
-                try {
-                    real = fs.realpathSync(abs);
-                } catch {
-                    problems.push(`symlink "${rel}" points to nothing; remove it or exclude it`);
-                    continue;
-                }
-                if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-                    problems.push(`symlink "${rel}" points outside the source folder (to ${real}); copy the file in or exclude it`);
-                    continue;
-                }
-                st = fs.statSync(abs);
-                if (st.isDirectory()) {
-                    if (visited.has(real)) {
-                        continue;
-                    }
-                    visited.add(real);
-                }
-            }
-            if (st.isDirectory()) {
-                if (!pick.skipDir(rel)) {
-                    walk(abs, rel);
-                }
-            } else if (st.isFile() && pick.file(rel)) {
-                files.push({ rel, abs, localMode: st.mode });
-            }
-        }
-    };
-    walk(root, "");
-    return { files, problems };
-}
-
-/** Builds the manifest of the selected files of `root`, hashing up to 16 files at once. */
-export async function buildManifest(root: string, sel: TreeSelection): Promise<{ manifest: Manifest; problems: string[] }> {
-    const { files, problems } = walkSource(root, sel);
-    const manifest: Manifest = {};
-    let next = 0;
-    const worker = async () => {
-        while (next < files.length) {
-            const f = files[next++];
-            const { sha256, size } = await sha256OfFile(f.abs);
-            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, sel.modes, f.localMode) };
-        }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    const sorted: Manifest = {};
-    for (const k of Object.keys(manifest).sort()) {
-        sorted[k] = manifest[k];
-    }
-    return { manifest: sorted, problems };
+    return outermostFirst(dirs);
 }

@@ -17,10 +17,12 @@
 import * as posix from "path/posix";
 import { PassThrough, Readable, Writable } from "stream";
 import { ConnectionInputs, CredentialInputs, endpointUrl, protocolOf } from "../connection";
-import { FiledropError, isFiledropError, messageOf } from "../errors";
+import { connectionLost, FiledropError, isFiledropError, messageOf, noSuchFile, permissionDenied, remoteIo } from "../errors";
+import { formatMode } from "../mode";
 import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
 import { FtpSession, openFtpSession, replyText } from "./ftpsSession";
-import { FtpSessions, MAX_CONTROL_CONNECTIONS } from "./ftpsSessions";
+import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
+import { FtpSessions } from "./ftpsSessions";
 import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 /**
@@ -71,20 +73,19 @@ export class FtpsTransport implements Transport {
         if (isFiledropError(e)) {
             return e;
         }
-        const where = `${this.endpoint}${path}`;
         const code = ftpCode(e);
         if (code === undefined) {
-            return new FiledropError("CONNECTION_LOST", `Connection to ${this.endpoint} was lost while trying to ${op} ${path} (${messageOf(e).split("\n")[0]}); run the deployment again.`, { cause: e, transient: true });
+            return connectionLost(this.endpoint, op, path, e, messageOf(e).split("\n")[0]);
         }
         const said = replyText(e);
         if (code === 552 || code === 452) {
-            return new FiledropError("NO_SPACE", `Cannot ${op} ${where}: the server said "${said}" (disk full or quota reached).`, { cause: e });
+            return new FiledropError("NO_SPACE", `Cannot ${op} ${this.endpoint}${path}: the server said "${said}" (disk full or quota reached).`, { cause: e });
         }
         if (/permission|denied|not permitted/i.test(said)) {
-            return new FiledropError("PERMISSION_DENIED", `Permission denied to ${op} ${where}: the server said "${said}"; check the remote user's rights on that path.`, { cause: e });
+            return permissionDenied(this.endpoint, op, path, said, e);
         }
         // 4xx replies are transient by definition (421 closing, 425/426 data connection trouble, 450 busy).
-        return new FiledropError("REMOTE_IO", `Cannot ${op} ${where}: the server said "${said}".`, { cause: e, transient: code >= 400 && code < 500 });
+        return remoteIo(this.endpoint, op, path, said, { cause: e, transient: code >= 400 && code < 500 });
     }
 
     /** Runs `f` on a connection of the set, mapping failures. */
@@ -229,7 +230,7 @@ export class FtpsTransport implements Transport {
         const download = async (s: FtpSession) => {
             // Checked first: some servers (ProFTPD) reset the data connection before saying 550.
             if ((await this.statWith(s, path))?.kind !== "file") {
-                throw new FiledropError("REMOTE_IO", `Cannot read ${this.endpoint}${path}: no such file.`);
+                throw noSuchFile(this.endpoint, "read", path);
             }
             await s.client.downloadTo(sink, path);
         };
@@ -269,7 +270,7 @@ export class FtpsTransport implements Transport {
     }
 
     private async chmodWith(s: FtpSession, path: string, mode: number): Promise<void> {
-        await s.client.send(`SITE CHMOD ${(mode & 0o7777).toString(8).padStart(4, "0")} ${path}`);
+        await s.client.send(`SITE CHMOD ${formatMode(mode)} ${path}`);
     }
 
     chmod(path: string, mode: number): Promise<void> {
@@ -311,7 +312,7 @@ export class FtpsTransport implements Transport {
 /** Opens an FTPS (or, when allowed, FTP) connection: TLS verified before login, data channel protected. */
 export async function openFtps(c: ConnectionInputs, creds: CredentialInputs): Promise<Transport> {
     const first = await openFtpSession(c, creds);
-    const max = Math.max(1, Math.min(c.maxSessions ?? MAX_CONTROL_CONNECTIONS, MAX_CONTROL_CONNECTIONS));
+    const max = Math.max(1, Math.min(c.maxSessions ?? MAX_FTP_CONTROL_CONNECTIONS, MAX_FTP_CONTROL_CONNECTIONS));
     const sessions = new FtpSessions(first, max, () => openFtpSession(c, creds), endpointUrl(c));
     return new FtpsTransport(sessions, first, c);
 }

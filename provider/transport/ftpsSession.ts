@@ -10,7 +10,7 @@
 import type { Client, FTPResponse } from "basic-ftp";
 import type { Socket } from "net";
 import type { TLSSocket } from "tls";
-import { ConnectionInputs, CredentialInputs, endpointUrl, portOf, protocolOf, userOf } from "../connection";
+import { ConnectionInputs, CredentialInputs, dialTimeoutMs, endpointUrl, portOf, protocolOf, userOf } from "../connection";
 import { FiledropError, isFiledropError, messageOf } from "../errors";
 import { checkTlsPeer, tlsOptionsFor } from "../trust/tlsTrust";
 import { hashAlgorithms } from "./ftpReplies";
@@ -29,7 +29,6 @@ export interface FtpSession {
 
 /** Milliseconds a command or a stalled transfer may take before the connection counts as lost. */
 const COMMAND_TIMEOUT_MS = 120000;
-const DEFAULT_DIAL_TIMEOUT_MS = 15000;
 
 const TRANSIENT = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|Timeout|closed|FIN packet/i;
 const TLS_PROTOCOL = /ssl|tls|wrong version|EPROTO|handshake/i;
@@ -174,7 +173,7 @@ export async function openFtpSession(c: ConnectionInputs, creds: CredentialInput
     // Loaded here, not at the top: the dynamic provider's closure serialization then captures a module reference.
     const { Client: FtpClient } = require("basic-ftp") as typeof import("basic-ftp");
     const client = new FtpClient(COMMAND_TIMEOUT_MS);
-    const dialMs = c.perDialTimeout !== undefined ? c.perDialTimeout * 1000 : DEFAULT_DIAL_TIMEOUT_MS;
+    const dialMs = dialTimeoutMs(c);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new FiledropError("CONNECT_FAILED", `Connecting to ${endpointUrl(c)} took longer than ${dialMs / 1000} s; check host and port.`, { transient: true })), dialMs);

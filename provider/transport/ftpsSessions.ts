@@ -3,15 +3,15 @@
  *
  * basic-ftp's Client runs one command at a time, while the pool (pool.ts) runs up to `maxSessions` operations at
  * once on one Transport. Rather than queueing them all on one connection, each Transport keeps up to
- * {@link MAX_CONTROL_CONNECTIONS} logged-in connections, opened on demand and lent to one operation at a time, so
+ * MAX_FTP_CONTROL_CONNECTIONS (defaults.ts) logged-in connections, opened on demand and lent to one operation at a time, so
  * uploads of many small files overlap. If the server refuses an extra connection (per-IP limits), the set keeps
  * the connections it has and operations wait for one of them instead.
  */
 import { FiledropError } from "../errors";
 import { FtpSession } from "./ftpsSession";
 
-/** The most control connections one FTP Transport opens. */
-export const MAX_CONTROL_CONNECTIONS = 4;
+/** The most control connections one FTP Transport opens (see defaults.ts). */
+export { MAX_FTP_CONTROL_CONNECTIONS as MAX_CONTROL_CONNECTIONS } from "../defaults";
 
 export class FtpSessions {
     private readonly idle: FtpSession[] = [];

@@ -6,16 +6,12 @@
  * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
  */
 import { ConnectionInputs, CredentialInputs, endpointKey } from "../connection";
+import { DEFAULT_DIAL_ERROR_LIMIT, DEFAULT_MAX_SESSIONS, DIAL_BACKOFF_FIRST_MS, DIAL_BACKOFF_MAX_MS, IDLE_CLOSE_MS, OPERATION_ATTEMPTS } from "../defaults";
 import { isFiledropError } from "../errors";
 import { openTransport } from "./open";
 import { Transport } from "./types";
 
-/** Default number of concurrent operations per endpoint. */
-export const DEFAULT_MAX_SESSIONS = 8;
-/** Default number of connection attempts (like @pulumi/command's dialErrorLimit). */
-export const DEFAULT_DIAL_ERROR_LIMIT = 10;
-const IDLE_CLOSE_MS = 2000;
-const OPERATION_ATTEMPTS = 3;
+export { DEFAULT_DIAL_ERROR_LIMIT, DEFAULT_MAX_SESSIONS } from "../defaults";
 
 interface Entry {
     transport?: Promise<Transport>;
@@ -43,7 +39,7 @@ async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): P
             if (!(isFiledropError(e) && e.transient) || attempt >= limit) {
                 throw e;
             }
-            await sleep(Math.min(250 * 2 ** (attempt - 1), 5000) * (0.75 + Math.random() / 2));
+            await sleep(Math.min(DIAL_BACKOFF_FIRST_MS * 2 ** (attempt - 1), DIAL_BACKOFF_MAX_MS) * (0.75 + Math.random() / 2));
         }
     }
 }

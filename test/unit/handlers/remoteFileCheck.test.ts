@@ -1,7 +1,7 @@
 /** RemoteFile's check and diff: pure, no network. */
 import * as assert from "assert";
 import { check, diff } from "../../../provider/handlers/remoteFile";
-import { RemoteFileInputs, RemoteFileOutputs } from "../../../provider/handlers/fileInputs";
+import { RemoteFileInputs, RemoteFileOutputs } from "../../../provider/handlers/remoteFile";
 
 const base: RemoteFileInputs = { connection: { host: "h" }, credentials: { password: "p" }, path: "/etc/x", content: "a", sha256: "aa", size: 1 };
 

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildManifest, describeDiff, diffManifests, foldersOf, Manifest, modeFor, relativePathProblem, remotePathOf, selector } from "../../../provider/plan/treeManifest";
+import { buildManifest } from "../../../sdk/treeSource";
+import { describeDiff, diffManifests, foldersOf, Manifest, modeFor, relativePathProblem, remotePathOf, selector } from "../../../provider/plan/treeManifest";
 import { planTree, RemoteTreeInputs } from "../../../provider/handlers/remoteTree";
 
 const e = (sha256: string, mode = "0644", size = 1) => ({ sha256, size, mode });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as posix from "path/posix";
-import { foldersToRetry, isAncestorOrSelf, removeEmptyDirs } from "../../provider/remoteDirs";
-import { Transport } from "../../provider/transport/types";
+import { foldersToRetry, isAncestorOrSelf, removeEmptyDirs } from "../../../provider/ops/remoteDirs";
+import { Transport } from "../../../provider/transport/types";
 
 /** A server in memory: just enough of Transport for removeEmptyDirs, each call answered after a random tick. */
 function fakeServer(endpoint: string, dirs: string[], files: string[]) {

@@ -1,7 +1,10 @@
 /** `mkdir -p` that remembers what it created, and its undo. Protocol-neutral (uses Transport). */
 import * as posix from "path/posix";
-import { FiledropError } from "./errors";
-import { Transport } from "./transport/types";
+import { notAFolder } from "../errors";
+import { innermostFirst, isAncestorOrSelf } from "../remotePaths";
+import { Transport } from "../transport/types";
+
+export { isAncestorOrSelf } from "../remotePaths";
 
 /**
  * Creates `dir` and its missing parents. Returns the folders it created, outermost first, so that destroy can
@@ -14,7 +17,7 @@ export async function ensureDirs(t: Transport, dir: string, mode?: number): Prom
         const st = await t.stat(cur);
         if (st) {
             if (st.kind !== "directory" && st.kind !== "symlink") {
-                throw new FiledropError("REMOTE_IO", `${t.endpoint}${cur} exists and is not a directory; remove it or choose another path.`);
+                throw notAFolder(t.endpoint, cur);
             }
             break;
         }
@@ -53,11 +56,6 @@ function pendingOf(endpoint: string): Set<string> {
     return set;
 }
 
-/** True when `dir` is `p` or a folder above it (POSIX, absolute). */
-export function isAncestorOrSelf(dir: string, p: string): boolean {
-    return dir === p || dir === "/" || p.startsWith(`${dir}/`);
-}
-
 /**
  * The folders to try to remove, innermost first: the caller's own `created` ones, and the recorded ones (created
  * by a deleted resource, not empty then) that are above `freed`, `freed` itself or below it, or above one of
@@ -71,7 +69,7 @@ export function foldersToRetry(created: readonly string[], recorded: Iterable<st
             all.add(d);
         }
     }
-    return [...all].sort((a, b) => b.split("/").length - a.split("/").length || a.localeCompare(b));
+    return innermostFirst(all);
 }
 
 /**

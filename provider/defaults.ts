@@ -1,0 +1,83 @@
+/**
+ * Every default value of pulumi-filedrop, each with why it is what it is. Inputs are defaulted once, by the
+ * handlers' `check` (see `withFileDefaults` and friends in the handlers); the SDK passes what the user gave.
+ * The SDK's TSDoc `@default` lines name these values.
+ */
+
+/** SFTP: the protocol every server with SSH already has, and the only one that can verify by exec and chown. */
+export const DEFAULT_PROTOCOL = "sftp" as const;
+
+/** `mkdir -p` like behaviour: the common case, and what was created is recorded and removed on destroy. */
+export const DEFAULT_CREATE_PARENTS = true;
+
+/** A RemoteFile's destroy removes the file it wrote: the resource owns the path. */
+export const DEFAULT_FILE_ON_DELETE = "delete" as const;
+
+/** A RemoteDirectory's destroy removes the levels it created, only when empty: never someone else's files. */
+export const DEFAULT_DIRECTORY_ON_DELETE = "delete" as const;
+
+/** A RemoteTree removes the files it uploaded once they are gone from `source`; never files it did not upload. */
+export const DEFAULT_PRUNE = true;
+
+/** Mode of a new file when none is given and nothing is replaced: what `umask 022` gives, readable by the web server. */
+export const DEFAULT_FILE_MODE = 0o644;
+
+/** Mode of a tree file that is executable locally (and has no `modes` pattern): keeps scripts runnable. */
+export const DEFAULT_EXECUTABLE_MODE = 0o755;
+
+/** Concurrent operations per pooled endpoint: below OpenSSH's MaxSessions (10), with headroom for exec channels. */
+export const DEFAULT_MAX_SESSIONS = 8;
+
+/** Connection attempts per dial, like @pulumi/command's `dialErrorLimit`: rides out a server restarting. */
+export const DEFAULT_DIAL_ERROR_LIMIT = 10;
+
+/** TCP connect plus handshake may take this long before it counts as a (transient) failure; ssh's own is similar. */
+export const DEFAULT_DIAL_TIMEOUT_MS = 15000;
+
+/** First backoff between dial attempts; doubles each time, with ±25 % jitter so parallel resources spread out. */
+export const DIAL_BACKOFF_FIRST_MS = 250;
+
+/** Ceiling of the dial backoff: long enough for a restarting sshd, short enough not to look hung. */
+export const DIAL_BACKOFF_MAX_MS = 5000;
+
+/** Runs of one pooled operation when the connection drops: operations are idempotent, a third drop is not luck. */
+export const OPERATION_ATTEMPTS = 3;
+
+/** An idle pooled connection closes after this long, so the provider process can exit. */
+export const IDLE_CLOSE_MS = 2000;
+
+/** Concurrent exec channels per SSH connection: with the SFTP channel, below OpenSSH's default MaxSessions (10). */
+export const EXECS_PER_CONNECTION = 4;
+
+/** The most FTP control connections one transport opens: basic-ftp runs one command at a time per connection. */
+export const MAX_FTP_CONTROL_CONNECTIONS = 4;
+
+/** SSH keepalive interval: notices a dead connection within a deployment's patience. */
+export const SSH_KEEPALIVE_MS = 10000;
+
+/** Tree files per pooled operation: a dropped connection redoes at most this many. */
+export const TREE_FILES_PER_CHUNK = 250;
+
+/** Tree files in flight on one connection: SFTP requests are pipelined, so many small files overlap. */
+export const TREE_FILES_IN_FLIGHT = 64;
+
+/** Tree files up to this size are read whole before upload (cheaper than a stream); larger ones stream. */
+export const TREE_SMALL_FILE_BYTES = 256 << 10;
+
+/** Remote hashes computed one by one at once, when the server cannot batch them. */
+export const HASHES_IN_FLIGHT = 8;
+
+/** Remote stats at once during a tree refresh. */
+export const STATS_IN_FLIGHT = 32;
+
+/** Remote removals at once when a tree prunes or is destroyed. */
+export const REMOVES_IN_FLIGHT = 16;
+
+/** Local files hashed at once while building a tree's manifest. */
+export const LOCAL_HASHES_IN_FLIGHT = 16;
+
+/** Names per list in a RemoteTree's `changes`: enough to read, short enough for a preview. */
+export const CHANGES_LIMIT = 50;
+
+/** Folders listed (and swept of stale temporaries) at once. */
+export const FOLDERS_IN_FLIGHT = 8;

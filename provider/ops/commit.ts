@@ -1,0 +1,45 @@
+/** Committing a verified staged file: mode and owner, `validate`, then the rename over the target. */
+import { DEFAULT_FILE_MODE } from "../defaults";
+import { FiledropError } from "../errors";
+import { shellQuote } from "../shellQuote";
+import { RemoteStat, Transport } from "../transport/types";
+import { abandon } from "./stage";
+import { StagedUpload, uploadFailed, UploadResult } from "./uploadSpec";
+
+/** Sets mode/owner on the temporary, runs `validate`, renames it over the target; on failure removes it. */
+export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: string): Promise<UploadResult> {
+    const { spec, tmp } = s;
+    const before: RemoteStat | undefined = typeof s.before === "string" ? undefined : s.before;
+    try {
+        if (t.capabilities.chmod) {
+            await t.chmod(tmp, spec.mode ?? before?.mode ?? DEFAULT_FILE_MODE);
+        }
+        if (spec.uid !== undefined || spec.gid !== undefined) {
+            await t.chown(tmp, spec.uid ?? before?.uid ?? -1, spec.gid ?? before?.gid ?? -1);
+        }
+        if (spec.validate !== undefined) {
+            await runValidate(t, spec.validate, tmp, spec.path);
+        }
+        await t.rename(tmp, spec.path);
+    } catch (e) {
+        await abandon(t, s);
+        throw uploadFailed(t, spec, e);
+    }
+    return {
+        sha256: s.sha256,
+        size: s.size,
+        createdDirs: s.createdDirs,
+        verifiedBy,
+        atomic: t.capabilities.atomicOverwrite || s.before === "absent",
+    };
+}
+
+/** Runs the `validate` command on the temporary; a non-zero exit is VALIDATE_FAILED with the command's output. */
+async function runValidate(t: Transport, template: string, tmp: string, target: string): Promise<void> {
+    const command = template.includes("{path}") ? template.split("{path}").join(shellQuote(tmp)) : `${template} ${shellQuote(tmp)}`;
+    const r = await t.exec(command);
+    if (r.code !== 0) {
+        const output = `${r.stdout}${r.stderr}`.trim().slice(-2000);
+        throw new FiledropError("VALIDATE_FAILED", `Validation of the new ${target} failed (\`${template}\` exited ${r.code}); the target was left untouched. Output:\n${output}`);
+    }
+}

@@ -1,0 +1,52 @@
+/** SHA-256 of remote files: on the server where the transport can, else by reading the file back. */
+import { HASHES_IN_FLIGHT } from "../defaults";
+import { asFiledropError, FiledropError, isFiledropError } from "../errors";
+import { sha256OfStream } from "../hashing";
+import { Transport } from "../transport/types";
+import { forEachLimit } from "./concurrency";
+
+/** A remote hash and how it was computed (`ssh exec: openssl dgst -sha256`, `ftp HASH`, `read-back`). */
+export interface RemoteHash {
+    readonly sha256: string;
+    readonly method: string;
+}
+
+/** The SHA-256 of a remote file: computed on the server where it can be, else by reading it back. */
+export async function remoteSha256(t: Transport, path: string): Promise<RemoteHash> {
+    const onServer = await t.remoteSha256(path);
+    if (onServer) {
+        return onServer;
+    }
+    return { sha256: (await sha256OfStream(await t.read(path))).sha256, method: "read-back" };
+}
+
+/**
+ * SHA-256 of many remote files: in batches on the server where the transport can (one `openssl dgst` per 100 files
+ * over SSH), the rest one by one by `remoteSha256`. A file that cannot be hashed maps to its error.
+ */
+export async function remoteSha256Many(t: Transport, paths: readonly string[]): Promise<Map<string, RemoteHash | FiledropError>> {
+    const result = new Map<string, RemoteHash | FiledropError>(t.remoteSha256Many ? await t.remoteSha256Many(paths) : []);
+    await forEachLimit(
+        paths.filter((p) => !result.has(p)),
+        HASHES_IN_FLIGHT,
+        async (p) => {
+            try {
+                result.set(p, await remoteSha256(t, p));
+            } catch (e) {
+                result.set(p, asFiledropError(e, (m) => `Cannot hash ${t.endpoint}${p}: ${m}.`));
+            }
+        },
+    );
+    return result;
+}
+
+/** SHA-256 (hex) of many remote files; files that could not be hashed are left out. */
+export async function hashMany(t: Transport, paths: readonly string[]): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    for (const [p, r] of await remoteSha256Many(t, paths)) {
+        if (!isFiledropError(r)) {
+            result.set(p, r.sha256);
+        }
+    }
+    return result;
+}

@@ -1,0 +1,41 @@
+/**
+ * Temporaries: the names uploads write to before the rename, and the one sweep that removes those an interrupted
+ * run left behind. A temporary is `.<name>.filedrop-<12 hex>` in the target's folder; a backup
+ * (`.<name>.filedrop-backup`) never matches.
+ */
+import { randomBytes } from "crypto";
+import * as posix from "path/posix";
+import { Transport } from "../transport/types";
+
+const TEMPORARY = /^\..+\.filedrop-[0-9a-f]{12}$/;
+
+/** Prefix of the temporaries of `target`. */
+export function tempPrefix(target: string): string {
+    return `.${posix.basename(target)}.filedrop-`;
+}
+
+/** True for the name of a temporary this package writes, never for a backup. */
+export function isTemporaryName(name: string): boolean {
+    return TEMPORARY.test(name);
+}
+
+/** A fresh temporary path for `target`, in the same folder (so the rename stays on one file system). */
+export function temporaryPathFor(target: string): string {
+    return posix.join(posix.dirname(target), tempPrefix(target) + randomBytes(6).toString("hex"));
+}
+
+/**
+ * Removes stale temporaries from folder `dir` (a missing folder has none): all of them, or with `target` only
+ * those of that file. Returns how many it removed.
+ */
+export async function sweepTemporaries(t: Transport, dir: string, target?: string): Promise<number> {
+    const prefix = target === undefined ? "" : tempPrefix(target);
+    let removed = 0;
+    for (const e of await t.list(dir).catch(() => [])) {
+        if (e.name.startsWith(prefix) && isTemporaryName(e.name) && e.stat.kind === "file") {
+            await t.remove(posix.join(dir, e.name));
+            removed++;
+        }
+    }
+    return removed;
+}

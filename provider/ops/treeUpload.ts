@@ -1,0 +1,91 @@
+/**
+ * A RemoteTree's upload of many files: the stages of the verified atomic upload (stage, verify, commit) run over a
+ * chunk of files at a time on one pooled connection. Stage every file (many in flight), verify their SHA-256 in
+ * batches (one `openssl dgst` per 100 files over SSH), then rename each into place. A file that fails is reported
+ * and leaves its target untouched; a dropped connection redoes the chunk (every step is idempotent).
+ */
+import * as fs from "fs";
+import * as posix from "path/posix";
+import { Readable } from "stream";
+import { TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
+import { isFiledropError } from "../errors";
+import { parseMode } from "../mode";
+import { Manifest, remotePathOf } from "../plan/treeManifest";
+import { outermostFirst } from "../remotePaths";
+import { Transport } from "../transport/types";
+import { commitStaged } from "./commit";
+import { forEachLimit } from "./concurrency";
+import { ensureDirs } from "./remoteDirs";
+import { abandon, stageUpload } from "./stage";
+import { StagedUpload } from "./uploadSpec";
+import { verifyStaged } from "./verify";
+
+/** Runs an operation on a (pooled) connection, again on a new one when the connection drops. */
+export type RunOnTransport = <T>(op: (t: Transport) => Promise<T>) => Promise<T>;
+
+/** What uploading a set of files did; `uploaded` holds only the files that made it. */
+export interface UploadOutcome {
+    uploaded: Manifest;
+    createdDirs: string[];
+    verifiedBy?: string;
+    errors: unknown[];
+}
+
+/** Uploads `rels` from `sourceDir` to `destination`, chunk by chunk, each chunk by `run`. */
+export async function uploadFiles(run: RunOnTransport, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
+    const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
+    for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
+        const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
+        try {
+            const r = await run((t) => syncChunk(t, sourceDir, destination, manifest, chunk));
+            Object.assign(out.uploaded, r.uploaded);
+            out.createdDirs.push(...r.createdDirs);
+            out.errors.push(...r.errors);
+            out.verifiedBy = r.verifiedBy ?? out.verifiedBy;
+        } catch (e) {
+            out.errors.push(e);
+        }
+    }
+    return out;
+}
+
+async function syncChunk(t: Transport, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
+    const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
+    // Folders first, parents before children, so files do not race to create them.
+    for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
+        out.createdDirs.push(...(await ensureDirs(t, d)));
+    }
+    const staged: StagedUpload[] = [];
+    const stageErrors = await forEachLimit(rels, TREE_FILES_IN_FLIGHT, async (rel) => {
+        const local = posix.join(sourceDir.split("\\").join("/"), rel);
+        // Small files are read whole and at once (far cheaper than a stream or four async calls per file); large
+        // ones stream, so memory stays bounded.
+        const small = manifest[rel].size <= TREE_SMALL_FILE_BYTES ? fs.readFileSync(local) : undefined;
+        const spec = {
+            path: remotePathOf(destination, rel),
+            open: () => (small ? Readable.from([small]) : fs.createReadStream(local, { highWaterMark: 1 << 20 })),
+            expectedSha256: manifest[rel].sha256,
+            mode: parseMode(manifest[rel].mode),
+        };
+        // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
+        staged.push(await stageUpload(t, spec));
+    });
+    const verdicts = await verifyStaged(t, staged);
+    const relOf = (s: StagedUpload) => posix.relative(destination, s.spec.path);
+    const commitErrors = await forEachLimit(staged.map((s, i) => [s, verdicts[i]] as const), TREE_FILES_IN_FLIGHT, async ([s, verdict]) => {
+        if (typeof verdict !== "string") {
+            await abandon(t, s);
+            throw verdict;
+        }
+        const r = await commitStaged(t, s, verdict);
+        out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
+        out.verifiedBy = r.verifiedBy;
+    });
+    out.errors.push(...stageErrors, ...commitErrors);
+    // A lost connection fails the whole chunk, so the pool retries it on a new one.
+    const lost = out.errors.find((e) => isFiledropError(e) && e.transient);
+    if (lost !== undefined) {
+        throw lost;
+    }
+    return out;
+}

@@ -1,0 +1,50 @@
+/**
+ * The verified atomic upload of one file (SPEC §4), protocol-neutral:
+ *   1. make missing parent folders (remembering which),
+ *   2. sweep temporaries an earlier failed run left, then stream the bytes to `.<name>.filedrop-<random>` in the
+ *      target's folder, hashing them on the way (stage.ts),
+ *   3. verify the size, and the SHA-256 by the best means the server offers, else by reading back (verify.ts),
+ *   4. apply mode/owner, run `validate`, rename over the target (commit.ts),
+ *   5. on any failure remove the temporary (and the folders made for it): the target is never half-written.
+ * A RemoteTree runs the same stages over many files at once (treeUpload.ts).
+ */
+import * as posix from "path/posix";
+import { FiledropError, folderMissing } from "../errors";
+import { Transport } from "../transport/types";
+import { commitStaged } from "./commit";
+import { ensureDirs } from "./remoteDirs";
+import { abandon, stageUpload } from "./stage";
+import { sweepTemporaries } from "./temporaries";
+import { UploadResult, UploadSpec } from "./uploadSpec";
+import { verifySize, verifyStaged } from "./verify";
+
+/** A single file's upload: whether to make its missing parent folders is the caller's (defaulted) decision. */
+export type FileUploadSpec = UploadSpec & { readonly createParents: boolean };
+
+/** Runs the whole upload of one file; see the file comment for the steps. */
+export async function verifiedUpload(t: Transport, spec: FileUploadSpec): Promise<UploadResult> {
+    const dir = posix.dirname(spec.path);
+    let createdDirs: string[] = [];
+    if (spec.createParents) {
+        createdDirs = await ensureDirs(t, dir);
+    } else if ((await t.stat(dir))?.kind !== "directory") {
+        throw folderMissing(t.endpoint, dir);
+    }
+    await sweepTemporaries(t, dir, spec.path);
+    const before = await t.stat(spec.path);
+    if (before?.kind === "directory") {
+        throw new FiledropError("REMOTE_IO", `${t.endpoint}${spec.path} is a directory; a file cannot replace it.`);
+    }
+    const staged = await stageUpload(t, spec, before ?? "absent", createdDirs);
+    const [verdict] = await verifySize(t, staged).then(
+        () => verifyStaged(t, [staged]),
+        (e: FiledropError) => [e],
+    );
+    if (typeof verdict !== "string") {
+        await abandon(t, staged);
+        throw verdict;
+    }
+    const r = await commitStaged(t, staged, verdict);
+    const after = await t.stat(spec.path);
+    return { ...r, mode: after?.mode, mtime: after?.mtime };
+}

@@ -1,0 +1,54 @@
+/** What an upload is asked to do and what it reports; shared by the stages of the verified atomic upload. */
+import { Readable } from "stream";
+import { asFiledropError, FiledropError } from "../errors";
+import { RemoteStat, Transport } from "../transport/types";
+
+/** What to upload and how. */
+export interface UploadSpec {
+    /** Absolute remote target path. */
+    readonly path: string;
+    /** A fresh stream of the bytes to write; called once per attempt. */
+    readonly open: () => Readable;
+    /** The SHA-256 the plan saw; a different one means the local source changed since preview. */
+    readonly expectedSha256?: string;
+    /** Permission bits for the target; default: keep those of the file it replaces, else 0644. */
+    readonly mode?: number;
+    readonly uid?: number;
+    readonly gid?: number;
+    /** A command run on the server with `{path}` replaced by the temporary file; non-zero exit aborts. */
+    readonly validate?: string;
+}
+
+/**
+ * What was at the target before: its stat, `"absent"` when nothing was, `"unknown"` when it was not looked at (a
+ * tree's files: the round trip is saved, and the old mode does not matter because the manifest gives one).
+ */
+export type Previous = RemoteStat | "absent" | "unknown";
+
+/** A file written to its temporary name, not yet verified by hash nor renamed. */
+export interface StagedUpload {
+    readonly spec: UploadSpec;
+    readonly tmp: string;
+    readonly sha256: string;
+    readonly size: number;
+    readonly before: Previous;
+    readonly createdDirs: string[];
+}
+
+/** What the upload did. */
+export interface UploadResult {
+    readonly sha256: string;
+    readonly size: number;
+    readonly mode?: number;
+    readonly mtime?: number;
+    readonly createdDirs: string[];
+    /** How the remote SHA-256 was obtained: an ssh exec hasher, an FTP HASH command, or "read-back". */
+    readonly verifiedBy: string;
+    /** Whether the target was replaced atomically (no reader could see it missing or partial). */
+    readonly atomic: boolean;
+}
+
+/** Any failure of an upload as a FiledropError that says the target was left untouched. */
+export function uploadFailed(t: Transport, spec: UploadSpec, e: unknown): FiledropError {
+    return asFiledropError(e, (m) => `Upload to ${t.endpoint}${spec.path} failed: ${m}; the target was left untouched.`);
+}

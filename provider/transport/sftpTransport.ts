@@ -1,0 +1,126 @@
+/**
+ * The SFTP Transport over one SSH connection and its SFTP session: each operation is one or a few SFTP requests
+ * (sftpCalls.ts), transfers are pipelined (sftpStreams.ts), commands and server-side hashing go over exec
+ * channels (sftpExec.ts, sshHasher.ts). Opening the connection is sftp.ts's job.
+ */
+import { Readable } from "stream";
+import type { Client, SFTPWrapper, Stats } from "ssh2";
+import { ConnectionInputs, endpointUrl } from "../connection";
+import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
+import { SshExec } from "./sftpExec";
+import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
+import { SshHasher } from "./sshHasher";
+import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+
+export class SftpTransport implements Transport {
+    public readonly endpoint: string;
+    public readonly capabilities: TransportCapabilities;
+    private readonly calls: SftpCalls;
+    private readonly execs: SshExec;
+    private readonly hasher = new SshHasher((command) => this.exec(command));
+
+    constructor(
+        private readonly client: Client,
+        private readonly sftp: SFTPWrapper,
+        c: ConnectionInputs,
+    ) {
+        this.endpoint = endpointUrl(c);
+        this.calls = new SftpCalls(this.endpoint);
+        this.execs = new SshExec(client, this.endpoint);
+        // When the connection drops, ssh2 may never answer requests already sent or queued: fail them all at once.
+        const lost = () => this.calls.connectionLost();
+        client.on("close", lost);
+        client.on("error", lost);
+        sftp.on("close", lost);
+        this.capabilities = {
+            atomicOverwrite: extensionsOf(sftp)["posix-rename@openssh.com"] !== undefined,
+            chmod: true,
+            chown: true,
+            exec: true,
+        };
+    }
+
+    get closed(): boolean {
+        return this.calls.closed;
+    }
+
+    async stat(path: string): Promise<RemoteStat | undefined> {
+        try {
+            return statOf(await this.calls.call<Stats>("stat", path, (cb) => this.sftp.lstat(path, cb)));
+        } catch (e) {
+            if (isNoSuchFile(e)) {
+                return undefined;
+            }
+            throw e;
+        }
+    }
+
+    async mkdir(path: string, mode?: number): Promise<void> {
+        await this.calls.call("create directory", path, (cb) => this.sftp.mkdir(path, mode === undefined ? {} : { mode }, cb));
+    }
+
+    async rmdir(path: string): Promise<void> {
+        await this.calls.call("remove directory", path, (cb) => this.sftp.rmdir(path, cb));
+    }
+
+    async remove(path: string): Promise<void> {
+        try {
+            await this.calls.call("remove", path, (cb) => this.sftp.unlink(path, cb));
+        } catch (e) {
+            if (!isNoSuchFile(e)) {
+                throw e;
+            }
+        }
+    }
+
+    async list(path: string): Promise<RemoteEntry[]> {
+        const entries = await this.calls.call<{ filename: string; attrs: Stats }[]>("list", path, (cb) => this.sftp.readdir(path, cb as never));
+        return entries.filter((e) => e.filename !== "." && e.filename !== "..").map((e) => ({ name: e.filename, stat: statOf(e.attrs) }));
+    }
+
+    async write(path: string, data: Readable, mode?: number): Promise<number> {
+        const handle = await this.calls.call<Buffer>("write", path, (cb) => this.sftp.open(path, "w", mode === undefined ? {} : { mode }, cb));
+        return writePipelined(this.calls, this.sftp, path, handle, data);
+    }
+
+    async read(path: string): Promise<Readable> {
+        const handle = await this.calls.call<Buffer>("read", path, (cb) => this.sftp.open(path, "r", cb));
+        return readPipelined(this.calls, this.sftp, path, handle);
+    }
+
+    async rename(from: string, to: string): Promise<void> {
+        if (this.capabilities.atomicOverwrite) {
+            await this.calls.call("rename", to, (cb) => this.sftp.ext_openssh_rename(from, to, cb as never));
+            return;
+        }
+        // SFTP v3 rename refuses to replace an existing file: remove first. Not atomic; the handler says so.
+        await this.remove(to);
+        await this.calls.call("rename", to, (cb) => this.sftp.rename(from, to, cb as never));
+    }
+
+    async chmod(path: string, mode: number): Promise<void> {
+        await this.calls.call("change mode of", path, (cb) => this.sftp.chmod(path, mode, cb as never));
+    }
+
+    async chown(path: string, uid: number, gid: number): Promise<void> {
+        await this.calls.call("change owner of", path, (cb) => this.sftp.chown(path, uid, gid, cb as never));
+    }
+
+    async remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
+        return (await this.hasher.sha256Many([path])).get(path);
+    }
+
+    remoteSha256Many(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>> {
+        return this.hasher.sha256Many(paths);
+    }
+
+    exec(command: string): Promise<ExecResult> {
+        return this.execs.run(command);
+    }
+
+    /** Closes the SSH connection. */
+    close(): void {
+        this.calls.closed = true;
+        this.client.end();
+    }
+}
