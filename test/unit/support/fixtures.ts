@@ -1,0 +1,26 @@
+/** Shared set-up of the unit tests on the memory transport: a fresh server per test, installed as the opener. */
+import { createHash } from "crypto";
+import { ConnectionInputs } from "../../../provider/connection";
+import { withTransport } from "../../../provider/transport/pool";
+import { Transport } from "../../../provider/transport/types";
+import { MemoryServer } from "./memoryTransport";
+
+let n = 0;
+
+/** A new server, installed; a connection to it (unique host, so pooled connections never mix tests). */
+export function freshServer(): { server: MemoryServer; connection: ConnectionInputs; credentials: { password: string } } {
+    const server = new MemoryServer().install();
+    return { server, connection: { host: `mem-${process.pid}-${++n}`, user: "deploy" }, credentials: { password: "pw" } };
+}
+
+/** Runs `op` on a pooled connection to the server of `connection`. */
+export function onServer<T>(connection: ConnectionInputs, op: (t: Transport) => Promise<T>): Promise<T> {
+    return withTransport(connection, { password: "pw" }, op);
+}
+
+export const sha = (b: string | Buffer) => createHash("sha256").update(b).digest("hex");
+
+/** The names in a folder that are temporaries of ours. */
+export function temporaries(server: MemoryServer, dir = "/"): string[] {
+    return server.fs.tree(dir).filter((p) => /\.filedrop-[0-9a-f]{12}$/.test(p));
+}

@@ -1,0 +1,362 @@
+/**
+ * A `Transport` over an in-memory file system (memoryFs.ts), with fault hooks, for fast unit tests of the
+ * provider's own logic (upload stages, tree sync, remote folders, handlers). Never instead of the real servers:
+ * what the protocols and servers do is proven by the integration and contract suites.
+ *
+ * One `MemoryServer` is one server: its file system outlives connections, so a cut connection and the pool's new
+ * one see the same files. Install it as the provider's opener with `server.install()` (and `uninstall()` after).
+ *
+ * Faults: `cutAfterBytes(n)` (the connection drops once n more bytes were written), `cutWhen(pred)` (drops at a
+ * call), `corruptNextWrite(pred)` (flips a byte of what the server stores), `fs.capacity` (disk full),
+ * `refuseRenameOverExisting`, `refuseExec`, `execChannels` (MaxSessions-like limit on concurrent exec channels),
+ * `failWhen(pred, error)`. Symlinks: `fs.symlink`. Every call is recorded in `calls`.
+ */
+import { Readable } from "stream";
+import { ConnectionInputs, endpointUrl } from "../../../provider/connection";
+import { connectionLost, FiledropError, noSuchFile, permissionDenied, remoteIo } from "../../../provider/errors";
+import { sha256OfText } from "../../../provider/hashing";
+import { closeAll } from "../../../provider/transport/pool";
+import { setTransportOpener } from "../../../provider/transport/open";
+import { SshHasher } from "../../../provider/transport/sshHasher";
+import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "../../../provider/transport/types";
+import { FsError, MemoryFs, Node } from "./memoryFs";
+
+/** One recorded call: which connection, which operation, on what. */
+export interface Call {
+    readonly connection: number;
+    readonly op: string;
+    readonly path: string;
+    readonly to?: string;
+}
+
+/** How the server computes SHA-256: by exec of `openssl dgst` (batched), or not at all (callers read back). */
+export type ServerHashing = "exec" | "none";
+
+/** A command handler for `exec` (e.g. a `validate` command); undefined means "command not found". */
+export type CommandHandler = (command: string, server: MemoryServer) => ExecResult | undefined;
+
+export class MemoryServer {
+    readonly fs = new MemoryFs();
+    readonly calls: Call[] = [];
+    /** Connections opened so far. */
+    connections = 0;
+    /** What every new connection reports. */
+    capabilities: TransportCapabilities = { atomicOverwrite: true, chmod: true, chown: true, exec: true };
+    hashing: ServerHashing = "exec";
+    refuseRenameOverExisting = false;
+    refuseExec = false;
+    /** Exec channels open at once at most (sshd's MaxSessions less the SFTP channel); more are refused. */
+    execChannels = Infinity;
+    commands?: CommandHandler;
+    execsRunning = 0;
+    execsPeak = 0;
+    private cutBytes?: number;
+    private cutPredicate?: (c: Call) => boolean;
+    private corruptPredicate?: (path: string) => boolean;
+    private failures: { when: (c: Call) => boolean; error: (c: Call) => Error }[] = [];
+    private readonly open = new Set<MemoryTransport>();
+
+    /** The connection (whichever writes) drops once `n` more bytes were written; once. */
+    cutAfterBytes(n: number): void {
+        this.cutBytes = n;
+    }
+
+    /** The connection drops at the first call `pred` accepts (before it runs); once. */
+    cutWhen(pred: (c: Call) => boolean): void {
+        this.cutPredicate = pred;
+    }
+
+    /** The next file written whose path `pred` accepts is stored with its first byte flipped; once. */
+    corruptNextWrite(pred: (path: string) => boolean = () => true): void {
+        this.corruptPredicate = pred;
+    }
+
+    /** Every call `when` accepts fails with `error(call)` (until `clearFailures`). */
+    failWhen(when: (c: Call) => boolean, error: (c: Call) => Error): void {
+        this.failures.push({ when, error });
+    }
+
+    clearFailures(): void {
+        this.failures = [];
+    }
+
+    /** Calls of one operation. */
+    callsOf(op: string): Call[] {
+        return this.calls.filter((c) => c.op === op);
+    }
+
+    /** Opens a connection, as the provider's opener. */
+    readonly opener = async (c: ConnectionInputs): Promise<Transport> => {
+        const t = new MemoryTransport(this, endpointUrl(c), ++this.connections);
+        this.open.add(t);
+        return t;
+    };
+
+    /** Makes the provider's pool open connections to this server. */
+    install(): this {
+        setTransportOpener(this.opener);
+        return this;
+    }
+
+    /** Closes pooled connections and restores the real transports. */
+    async uninstall(): Promise<void> {
+        await closeAll();
+        setTransportOpener(undefined);
+    }
+
+    /** Faults, checked at the start of every call. Returns the hook that fired, if any. */
+    fault(c: Call): "cut" | Error | undefined {
+        if (this.cutPredicate?.(c)) {
+            this.cutPredicate = undefined;
+            return "cut";
+        }
+        const f = this.failures.find((x) => x.when(c));
+        return f?.error(c);
+    }
+
+    /** Bytes a write may still pass before the cut; undefined for no cut pending. */
+    takeBytes(n: number): number | undefined {
+        if (this.cutBytes === undefined) {
+            return undefined;
+        }
+        const allowed = Math.min(n, this.cutBytes);
+        this.cutBytes -= allowed;
+        if (allowed < n || this.cutBytes === 0) {
+            this.cutBytes = undefined;
+            return allowed;
+        }
+        return undefined;
+    }
+
+    corrupts(path: string): boolean {
+        if (this.corruptPredicate?.(path)) {
+            this.corruptPredicate = undefined;
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs a command as the server would: the hashers, then `commands`, else 127. */
+    run(command: string): ExecResult {
+        const m = /^openssl dgst -sha256 -r (.*)$/.exec(command);
+        if (m) {
+            let stdout = "";
+            let stderr = "";
+            for (const p of shellWords(m[1])) {
+                try {
+                    stdout += `${sha256OfText(this.fs.readFile(p))} *${p}\n`;
+                } catch (e) {
+                    stderr += `${p}: ${(e as Error).message}\n`;
+                }
+            }
+            return { code: stderr === "" ? 0 : 1, stdout, stderr };
+        }
+        return this.commands?.(command, this) ?? { code: 127, stdout: "", stderr: `sh: 1: ${command.split(" ")[0]}: not found\n` };
+    }
+}
+
+/** The words of a command line made by shellQuote (`'a'\''b' 'c'`). */
+function shellWords(s: string): string[] {
+    const out: string[] = [];
+    const re = /'((?:[^']|'\\'')*)'/g;
+    for (let m = re.exec(s); m; m = re.exec(s)) {
+        out.push(m[1].split(`'\\''`).join("'"));
+    }
+    return out;
+}
+
+function statOf(n: Node): RemoteStat {
+    return { kind: n.kind, size: n.kind === "file" ? n.data.length : n.kind === "symlink" ? n.target.length : 0, mode: n.mode, mtime: n.mtime, uid: n.uid, gid: n.gid };
+}
+
+export class MemoryTransport implements Transport {
+    readonly capabilities: TransportCapabilities;
+    closed = false;
+    private readonly hasher = new SshHasher((command) => this.exec(command));
+
+    constructor(
+        private readonly server: MemoryServer,
+        readonly endpoint: string,
+        readonly connection: number,
+    ) {
+        this.capabilities = { ...server.capabilities };
+        if (server.hashing === "none") {
+            this.remoteSha256Many = undefined;
+        }
+    }
+
+    private get fs(): MemoryFs {
+        return this.server.fs;
+    }
+
+    /** Records the call, lets other work run (like a round trip), then applies the faults. */
+    private async enter(op: string, path: string, to?: string): Promise<void> {
+        const call: Call = { connection: this.connection, op, path, to };
+        this.server.calls.push(call);
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.closed) {
+            throw connectionLost(this.endpoint, op, path);
+        }
+        const fault = this.server.fault(call);
+        if (fault === "cut") {
+            throw this.cut(op, path);
+        }
+        if (fault !== undefined) {
+            throw fault;
+        }
+    }
+
+    private cut(op: string, path: string): FiledropError {
+        this.closed = true;
+        return connectionLost(this.endpoint, op, path);
+    }
+
+    /** A file system failure as the FiledropError a real transport would raise. */
+    private mapped(op: string, path: string, e: unknown): unknown {
+        if (!(e instanceof FsError)) {
+            return e;
+        }
+        switch (e.errno) {
+            case "ENOENT":
+                return noSuchFile(this.endpoint, op, path, e);
+            case "EACCES":
+                return permissionDenied(this.endpoint, op, path, e.message, e);
+            case "ENOSPC":
+                return new FiledropError("NO_SPACE", `Cannot ${op} ${this.endpoint}${path}: the server said "${e.message}" (disk full or quota reached).`, { cause: e });
+            default:
+                return remoteIo(this.endpoint, op, path, e.message, { cause: e });
+        }
+    }
+
+    private async op<T>(op: string, path: string, f: () => T, to?: string): Promise<T> {
+        await this.enter(op, path, to);
+        try {
+            return f();
+        } catch (e) {
+            throw this.mapped(op, path, e);
+        }
+    }
+
+    stat(path: string): Promise<RemoteStat | undefined> {
+        return this.op("stat", path, () => {
+            const n = this.fs.lstat(path);
+            return n && statOf(n);
+        });
+    }
+
+    mkdir(path: string, mode?: number): Promise<void> {
+        return this.op("mkdir", path, () => this.fs.mkdir(path, mode));
+    }
+
+    rmdir(path: string): Promise<void> {
+        return this.op("rmdir", path, () => this.fs.rmdir(path));
+    }
+
+    remove(path: string): Promise<void> {
+        return this.op("remove", path, () => {
+            if (this.fs.lstat(path)) {
+                this.fs.unlink(path);
+            }
+        });
+    }
+
+    list(path: string): Promise<RemoteEntry[]> {
+        return this.op("list", path, () => {
+            const dir = this.fs.resolve(path);
+            if (this.fs.lstat(dir)?.kind !== "directory") {
+                throw new FsError("ENOENT", `${path} is not a directory`);
+            }
+            return this.fs.children(dir).map((p) => ({ name: p.slice(p.lastIndexOf("/") + 1), stat: statOf(this.fs.lstat(p)!) }));
+        });
+    }
+
+    async write(path: string, data: Readable, mode?: number): Promise<number> {
+        const real = await this.op("write", path, () => this.fs.truncate(path, mode));
+        let written = 0;
+        try {
+            for await (const chunk of data as AsyncIterable<Buffer>) {
+                if (this.closed) {
+                    throw connectionLost(this.endpoint, "write", path);
+                }
+                const allowed = this.server.takeBytes(chunk.length);
+                if (allowed !== undefined) {
+                    this.fs.append(real, chunk.subarray(0, allowed));
+                    throw this.cut("write", path);
+                }
+                this.fs.append(real, chunk);
+                written += chunk.length;
+                await new Promise<void>((r) => setImmediate(r));
+            }
+        } catch (e) {
+            throw this.mapped("write", path, e);
+        }
+        if (this.server.corrupts(path)) {
+            const n = this.fs.lstat(real);
+            if (n?.kind === "file" && n.data.length > 0) {
+                n.data = Buffer.from(n.data);
+                n.data[0] ^= 0xff;
+            }
+        }
+        return written;
+    }
+
+    async read(path: string): Promise<Readable> {
+        const data = await this.op("read", path, () => Buffer.from(this.fs.readFile(path)));
+        return Readable.from([data]);
+    }
+
+    rename(from: string, to: string): Promise<void> {
+        return this.op(
+            "rename",
+            from,
+            () => {
+                if (this.server.refuseRenameOverExisting && this.fs.lstat(to) !== undefined) {
+                    throw new FsError("EEXIST", `${to} exists; the server does not rename over existing files`);
+                }
+                this.fs.rename(from, to);
+            },
+            to,
+        );
+    }
+
+    chmod(path: string, mode: number): Promise<void> {
+        return this.op("chmod", path, () => this.fs.chmod(path, mode));
+    }
+
+    chown(path: string, uid: number, gid: number): Promise<void> {
+        return this.op("chown", path, () => this.fs.chown(path, uid, gid));
+    }
+
+    async remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
+        if (this.server.hashing === "none") {
+            await this.enter("hash", path);
+            return undefined;
+        }
+        return (await this.hasher.sha256Many([path])).get(path);
+    }
+
+    remoteSha256Many?: (paths: readonly string[]) => Promise<Map<string, { sha256: string; method: string }>> = (paths) => this.hasher.sha256Many(paths);
+
+    async exec(command: string): Promise<ExecResult> {
+        await this.enter("exec", command);
+        const s = this.server;
+        if (s.refuseExec || !this.capabilities.exec) {
+            throw new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (open failed).`);
+        }
+        if (s.execsRunning >= s.execChannels) {
+            throw new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (open failed: administratively prohibited).`);
+        }
+        s.execsRunning++;
+        s.execsPeak = Math.max(s.execsPeak, s.execsRunning);
+        try {
+            await new Promise<void>((r) => setImmediate(r));
+            return s.run(command);
+        } finally {
+            s.execsRunning--;
+        }
+    }
+
+    close(): void {
+        this.closed = true;
+    }
+}
