@@ -31,17 +31,16 @@ export interface UploadOutcome {
     errors: unknown[];
 }
 
-/** Uploads `rels` from `sourceDir` to `destination`, chunk by chunk, each chunk by `run`. */
+/**
+ * Uploads `rels` from `sourceDir` to `destination`, chunk by chunk, each chunk by `run`. Files renamed into place
+ * are recorded as they land, also by an attempt that then fails (they are on the server, so the state must know).
+ */
 export async function uploadFiles(run: RunOnTransport, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
     const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
     for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
         const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
         try {
-            const r = await run((t) => syncChunk(t, sourceDir, destination, manifest, chunk));
-            Object.assign(out.uploaded, r.uploaded);
-            out.createdDirs.push(...r.createdDirs);
-            out.errors.push(...r.errors);
-            out.verifiedBy = r.verifiedBy ?? out.verifiedBy;
+            out.errors.push(...(await run((t) => syncChunk(t, sourceDir, destination, manifest, chunk, out))));
         } catch (e) {
             out.errors.push(e);
         }
@@ -49,8 +48,8 @@ export async function uploadFiles(run: RunOnTransport, sourceDir: string, destin
     return out;
 }
 
-async function syncChunk(t: Transport, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
-    const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
+/** One attempt at a chunk; records into `out`, returns the files' errors, throws when the chunk must be redone. */
+async function syncChunk(t: Transport, sourceDir: string, destination: string, manifest: Manifest, rels: string[], out: UploadOutcome): Promise<unknown[]> {
     // Folders first, parents before children, so files do not race to create them.
     for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
         out.createdDirs.push(...(await ensureDirs(t, d)));
@@ -81,11 +80,11 @@ async function syncChunk(t: Transport, sourceDir: string, destination: string, m
         out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
         out.verifiedBy = r.verifiedBy;
     });
-    out.errors.push(...stageErrors, ...commitErrors);
-    // A lost connection fails the whole chunk, so the pool retries it on a new one.
-    const lost = out.errors.find((e) => isFiledropError(e) && e.transient);
+    const errors = [...stageErrors, ...commitErrors];
+    // A lost connection (or another transient failure) fails the whole chunk, so the pool retries it on a new one.
+    const lost = errors.find((e) => isFiledropError(e) && e.transient);
     if (lost !== undefined) {
         throw lost;
     }
-    return out;
+    return errors;
 }
