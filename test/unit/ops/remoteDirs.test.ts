@@ -1,7 +1,10 @@
 import * as assert from "assert";
 import * as posix from "path/posix";
-import { foldersToRetry, isAncestorOrSelf, removeEmptyDirs } from "../../../provider/ops/remoteDirs";
+import { hasCode } from "../../../provider/errors";
+import { ensureDirs, foldersToRetry, isAncestorOrSelf, removeEmptyDirs, removeRecursive } from "../../../provider/ops/remoteDirs";
 import { Transport } from "../../../provider/transport/types";
+import { freshServer, onServer } from "../support/fixtures";
+import { MemoryServer } from "../support/memoryTransport";
 
 /** A server in memory: just enough of Transport for removeEmptyDirs, each call answered after a random tick. */
 function fakeServer(endpoint: string, dirs: string[], files: string[]) {
@@ -65,5 +68,48 @@ describe("remoteDirs", () => {
         await s.t.remove("/a/y");
         assert.deepStrictEqual(await removeEmptyDirs(s.t, [], "/a/y"), []);
         assert.ok(s.dirs.has("/a/b"));
+    });
+});
+
+describe("remoteDirs on the memory transport", () => {
+    let server: MemoryServer;
+    let run: <T>(op: (t: Transport) => Promise<T>) => Promise<T>;
+    beforeEach(() => {
+        const f = freshServer();
+        server = f.server;
+        run = (op) => onServer(f.connection, op);
+    });
+    afterEach(() => server.uninstall());
+
+    it("ensureDirs makes only the missing levels, outermost first, with the mode asked", async () => {
+        server.fs.mkdirp("/srv");
+        assert.deepStrictEqual(await run((t) => ensureDirs(t, "/srv/a/b", 0o750)), ["/srv/a", "/srv/a/b"]);
+        assert.strictEqual(server.fs.lstat("/srv/a/b")?.mode, 0o750);
+        assert.deepStrictEqual(await run((t) => ensureDirs(t, "/srv/a/b")), [], "nothing to make the second time");
+    });
+
+    it("ensureDirs refuses a file where a folder must be, naming it", async () => {
+        server.fs.writeFile("/srv/a", "file");
+        await assert.rejects(run((t) => ensureDirs(t, "/srv/a/b")), (e: Error) => hasCode(e, "REMOTE_IO") && /\/srv\/a exists and is not a directory; remove it or choose another path\./.test(e.message));
+    });
+
+    it("ensureDirs treats a folder made meanwhile by someone else as not ours", async () => {
+        server.failWhen(
+            (c) => c.op === "mkdir" && c.path === "/x/y",
+            () => {
+                server.fs.mkdir("/x/y");
+                return new Error("exists");
+            },
+        );
+        assert.deepStrictEqual(await run((t) => ensureDirs(t, "/x/y/z")), ["/x", "/x/y/z"]);
+    });
+
+    it("removeRecursive removes a folder with everything below, removing symlinks without following them", async () => {
+        server.fs.writeFile("/keep/precious", "keep me");
+        server.fs.writeFile("/gone/a/b/file", "x");
+        server.fs.symlink("/keep", "/gone/a/link");
+        await run((t) => removeRecursive(t, "/gone"));
+        assert.deepStrictEqual(server.fs.tree("/"), ["keep/", "keep/precious"]);
+        await run((t) => removeRecursive(t, "/gone")); // already gone is fine
     });
 });

@@ -205,7 +205,7 @@ export class MemoryFs {
     tree(dir = "/"): string[] {
         const prefix = dir === "/" ? "/" : `${dir}/`;
         return [...this.nodes.entries()]
-            .filter(([k]) => k.startsWith(prefix))
+            .filter(([k]) => k !== dir && k.startsWith(prefix))
             .map(([k, n]) => k.slice(prefix.length) + (n.kind === "directory" ? "/" : ""))
             .sort();
     }

@@ -1,0 +1,111 @@
+/** RemoteTree's handler end to end on the memory transport, with manifests built from a real local folder. */
+import * as assert from "assert";
+import * as fs from "fs";
+import { check, create as createRaw, diff, read, remove, RemoteTreeInputs, RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
+import { buildManifest } from "../../../sdk/treeSource";
+import { freshServer } from "../support/fixtures";
+import { localTree } from "../support/localTree";
+import { MemoryServer } from "../support/memoryTransport";
+
+describe("RemoteTree handler (memory transport)", function () {
+    let server: MemoryServer;
+    let src: ReturnType<typeof localTree>;
+    let inputs: (extra?: Partial<RemoteTreeInputs>) => Promise<RemoteTreeInputs>;
+
+    beforeEach(function () {
+        const f = freshServer();
+        server = f.server;
+        src = localTree({ "index.html": "<h1>hi</h1>", "css/site.css": "body{}", "bin/run.sh": "#!/bin/sh\n" });
+        // What the SDK hands over (the manifest built at program time), through check as the engine does.
+        inputs = async (extra = {}) => {
+            const { manifest, problems } = await buildManifest(src.dir, { modes: extra.modes, include: extra.include, exclude: extra.exclude });
+            const raw: RemoteTreeInputs = { connection: f.connection, credentials: f.credentials, sourceDir: src.dir, destination: "/var/www", manifest, problems, ...extra };
+            const r = await check(raw, raw);
+            assert.deepStrictEqual(r.failures, []);
+            return r.inputs!;
+        };
+    });
+    afterEach(async () => {
+        src.remove();
+        await server.uninstall();
+    });
+
+    async function create(i: RemoteTreeInputs): Promise<{ id: string; outs: RemoteTreeOutputs }> {
+        const r = await createRaw(i);
+        return { id: r.id, outs: r.outs! };
+    }
+
+    it('a tree with modes {"**": "00640"} refreshes clean: no drift, no diff, refresh after refresh', async function () {
+        const i = await inputs({ modes: { "**": "00640" } });
+        assert.strictEqual(i.manifest["index.html"].mode, "0640");
+        const { id, outs } = await create(i);
+        assert.strictEqual(server.fs.lstat("/var/www/index.html")?.mode, 0o640);
+        let props = outs;
+        for (let refresh = 0; refresh < 2; refresh++) {
+            const r = await read(id, props);
+            props = r.props as RemoteTreeOutputs;
+            assert.deepStrictEqual(props.drift, { changed: [], missing: [], extra: [] });
+            assert.strictEqual((await diff(id, props, await inputs({ modes: { "**": "00640" } }))).changes, false);
+        }
+    });
+
+    it('a stack deployed before the fix, with "00640" in its state, diffs and refreshes clean too', async function () {
+        const i = await inputs({ modes: { "**": "0640" } });
+        const { id, outs } = await create(i);
+        const old = (m: RemoteTreeOutputs["files"]) => Object.fromEntries(Object.entries(m).map(([k, e]) => [k, { ...e, mode: "00640" }]));
+        const stored: RemoteTreeOutputs = { ...outs, manifest: old(outs.manifest), files: old(outs.files) };
+        assert.strictEqual((await diff(id, stored, i)).changes, false);
+        const r = await read(id, stored);
+        assert.deepStrictEqual((r.props as RemoteTreeOutputs).drift.changed, []);
+    });
+
+    it("check applies the defaults once and creates everything; read returns inputs and finds drift", async function () {
+        const i = await inputs();
+        assert.deepStrictEqual([i.prune, i.createParents], [true, true]);
+        const { id, outs } = await create(i);
+        assert.deepStrictEqual(server.fs.tree("/var/www"), ["bin/", "bin/run.sh", "css/", "css/site.css", "index.html"]);
+        assert.strictEqual(server.fs.lstat("/var/www/bin/run.sh")?.mode, 0o755);
+        assert.deepStrictEqual(outs.createdDirs, ["/var", "/var/www", "/var/www/bin", "/var/www/css"]);
+        server.fs.writeFile("/var/www/index.html", "tampered");
+        const r = await read(id, outs);
+        assert.deepStrictEqual((r.props as RemoteTreeOutputs).drift.changed, ["index.html"]);
+        assert.strictEqual((r.inputs as RemoteTreeInputs).destination, "/var/www");
+        assert.ok(!("files" in r.inputs!), "inputs hold inputs only");
+        assert.strictEqual((await diff(id, r.props as RemoteTreeOutputs, i)).changes, true);
+        await update(id, r.props as RemoteTreeOutputs, i);
+        assert.strictEqual(server.fs.text("/var/www/index.html"), "<h1>hi</h1>");
+    });
+
+    it("update uploads only what changed, chmods a mode-only change, and prunes what left the source", async function () {
+        const { id, outs } = await create(await inputs());
+        src.write("css/site.css", "body{color:red}");
+        fs.unlinkSync(`${src.dir}/bin/run.sh`);
+        const writes = server.callsOf("write").length;
+        const u = await update(id, outs, await inputs({ modes: { "index.html": "0600" } }));
+        const o = u.outs as RemoteTreeOutputs;
+        assert.strictEqual(server.callsOf("write").length - writes, 1, "one file uploaded");
+        assert.strictEqual(server.fs.lstat("/var/www/index.html")?.mode, 0o600);
+        assert.deepStrictEqual(server.fs.tree("/var/www"), ["css/", "css/site.css", "index.html"]);
+        assert.match(o.lastChanges, /0 added, 2 changed \(css\/site\.css, index\.html\), 1 removed \(bin\/run\.sh\)/);
+    });
+
+    it('prune: "all" removes strays below the destination; destroy removes exactly the tree\'s files and folders', async function () {
+        server.fs.writeFile("/var/www/stray.txt", "someone's");
+        const { id, outs } = await create(await inputs({ prune: "all" }));
+        assert.ok(server.fs.lstat("/var/www/stray.txt") === undefined);
+        server.fs.writeFile("/var/www/css/theirs.css", "added after");
+        await remove(id, outs);
+        assert.deepStrictEqual(server.fs.tree("/"), ["var/", "var/www/", "var/www/css/", "var/www/css/theirs.css"]);
+    });
+
+    it("a file that fails is reported while the others are recorded in the error's state", async function () {
+        server.refuseRenameOverExisting = true;
+        server.fs.writeFile("/var/www/index.html", "old");
+        await assert.rejects(create(await inputs()), (e: Error & { properties?: RemoteTreeOutputs }) => {
+            assert.match(e.message, /1 file\(s\) of the tree at \/var\/www failed; the others are in place and recorded/);
+            assert.deepStrictEqual(Object.keys(e.properties!.files).sort(), ["bin/run.sh", "css/site.css"]);
+            return true;
+        });
+        assert.strictEqual(server.fs.text("/var/www/index.html"), "old");
+    });
+});
