@@ -1,0 +1,43 @@
+/** The memory transport behaves like a server where the tests rely on it (symlinks, renames, exec channels). */
+import * as assert from "assert";
+import { Readable } from "stream";
+import { hasCode } from "../../../provider/errors";
+import { MemoryServer } from "./memoryTransport";
+
+describe("memory transport", function () {
+    it("stat does not follow a symlink; write and read do; rename replaces the link itself", async function () {
+        const s = new MemoryServer();
+        const t = await s.opener({ host: "m" });
+        s.fs.writeFile("/etc/nginx/sites-available/app", "v1", 0o640);
+        s.fs.symlink("../sites-available/app", "/etc/nginx/sites-enabled/app");
+        assert.strictEqual((await t.stat("/etc/nginx/sites-enabled/app"))?.kind, "symlink");
+        await t.write("/etc/nginx/sites-enabled/app", Readable.from([Buffer.from("v2")]));
+        assert.strictEqual(s.fs.text("/etc/nginx/sites-available/app"), "v2");
+        s.fs.writeFile("/etc/nginx/sites-enabled/.tmp", "v3");
+        await t.rename("/etc/nginx/sites-enabled/.tmp", "/etc/nginx/sites-enabled/app");
+        assert.strictEqual(s.fs.lstat("/etc/nginx/sites-enabled/app")?.kind, "file");
+        assert.strictEqual(s.fs.text("/etc/nginx/sites-available/app"), "v2");
+    });
+
+    it("limits concurrent exec channels like MaxSessions, and records every call", async function () {
+        const s = new MemoryServer();
+        s.execChannels = 2;
+        const t = await s.opener({ host: "m" });
+        const results = await Promise.allSettled([1, 2, 3, 4].map(() => t.exec("true")));
+        assert.strictEqual(results.filter((r) => r.status === "rejected" && hasCode(r.reason, "UNSUPPORTED")).length, 2);
+        assert.strictEqual(s.execsPeak, 2);
+        assert.strictEqual(s.callsOf("exec").length, 4);
+    });
+
+    it("a cut connection fails every later call as CONNECTION_LOST (transient); a new connection sees the same files", async function () {
+        const s = new MemoryServer();
+        const t = await s.opener({ host: "m" });
+        s.cutWhen((c) => c.op === "mkdir");
+        await assert.rejects(t.mkdir("/a"), (e: Error) => hasCode(e, "CONNECTION_LOST"));
+        await assert.rejects(t.stat("/"), (e: Error & { transient?: boolean }) => hasCode(e, "CONNECTION_LOST") && e.transient === true);
+        assert.ok(t.closed);
+        s.fs.writeFile("/b", "x");
+        const t2 = await s.opener({ host: "m" });
+        assert.strictEqual((await t2.stat("/b"))?.size, 1);
+    });
+});
