@@ -7,10 +7,10 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
 import { folderMissing, notAFolder } from "../errors";
-import { formatMode, modeProblem, normalizeMode, parseMode, sameMode } from "../mode";
+import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
-import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
-import { diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
@@ -40,8 +40,7 @@ export interface RemoteDirectoryOutputs extends RemoteDirectoryInputs {
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
 export const RULES: KeyRules<RemoteDirectoryInputs> = {
-    connection: "update", // host, port and protocol replace (locationDiff); the other fields update
-    credentials: "update",
+    ...CONNECTION_RULES,
     path: "replace",
     mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
     createParents: "update",
@@ -50,8 +49,7 @@ export const RULES: KeyRules<RemoteDirectoryInputs> = {
 
 /** The inputs with every default applied and the mode written "0750": the one place RemoteDirectory defaults live. */
 function withDefaults(i: RemoteDirectoryInputs): RemoteDirectoryInputs {
-    const mode = i.mode !== undefined && isKnown(i.mode) && modeProblem(i.mode) === undefined ? normalizeMode(i.mode) : i.mode;
-    return { ...i, mode, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE };
+    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE };
 }
 
 export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryInputs): Promise<dynamic.CheckResult<RemoteDirectoryInputs>> {

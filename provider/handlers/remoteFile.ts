@@ -9,12 +9,12 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_FILE_ON_DELETE } from "../defaults";
 import { localSourceProblem } from "../localFiles";
-import { formatMode, modeProblem, normalizeMode, parseMode, sameMode } from "../mode";
+import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { verifiedUpload } from "../ops/upload";
-import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
-import { diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
@@ -64,8 +64,7 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
 export const RULES: KeyRules<RemoteFileInputs> = {
-    connection: "update", // host, port and protocol replace (locationDiff); the other fields update
-    credentials: "update",
+    ...CONNECTION_RULES,
     path: "replace",
     content: "update",
     sourcePath: "update",
@@ -85,8 +84,7 @@ function credsOf(i: RemoteFileInputs): CredentialInputs {
 
 /** The inputs with every default applied and the mode written "0640": the one place RemoteFile defaults live. */
 function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
-    const mode = i.mode !== undefined && isKnown(i.mode) && modeProblem(i.mode) === undefined ? normalizeMode(i.mode) : i.mode;
-    return { ...i, mode, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_FILE_ON_DELETE };
+    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_FILE_ON_DELETE };
 }
 
 export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Promise<dynamic.CheckResult<RemoteFileInputs>> {

@@ -15,7 +15,7 @@ import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
-import { diffByRules, inputsOf, KeyRules, locationDiff } from "../plan/fileDiff";
+import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules, locationDiff } from "../plan/fileDiff";
 import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf, TreeChanges, treeChanges } from "../plan/treeManifest";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
@@ -74,8 +74,7 @@ export interface RemoteTreeOutputs extends RemoteTreeInputs {
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
 export const RULES: KeyRules<RemoteTreeInputs> = {
-    connection: "update", // host, port and protocol replace (locationDiff); the other fields update
-    credentials: "update",
+    ...CONNECTION_RULES,
     sourceDir: "ignore", // the manifest says what is there; the same files from another folder are no change
     destination: "replace",
     include: "ignore", // decides the manifest, which is diffed

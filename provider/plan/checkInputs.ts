@@ -6,6 +6,8 @@ import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
 
+import { modeProblem, normalizeMode } from "../mode";
+
 export { modeProblem } from "../mode";
 
 /** One rejected property. */
@@ -20,6 +22,11 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** True when a value is known (not the preview-time unknown marker). */
 export function isKnown(v: unknown): boolean {
     return v !== UNKNOWN;
+}
+
+/** A `mode` input as check hands it on: written "0640" when known and valid, else as given (check reports it). */
+export function checkedMode(mode: string | undefined): string | undefined {
+    return mode !== undefined && isKnown(mode) && modeProblem(mode) === undefined ? normalizeMode(mode) : mode;
 }
 
 const MAX_PATH = 4096;

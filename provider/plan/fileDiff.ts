@@ -29,6 +29,12 @@ export type KeyRule = "replace" | "update" | "ignore" | "custom";
 export type KeyRules<T> = { readonly [K in keyof Required<T>]: KeyRule };
 
 /**
+ * The rules of the connection keys every resource has: a changed host, port or protocol replaces (locationDiff
+ * decides that), any other connection field or credential updates in place.
+ */
+export const CONNECTION_RULES = { connection: "update", credentials: "update" } as const satisfies Record<string, KeyRule>;
+
+/**
  * Keys whose change means "another object": host, port, protocol, path. When the path stays the same, the new
  * object may well be the same remote file (a protocol or port change, or the host renamed to an alias of the same
  * server, which cannot be told from here): the old one is then deleted before the new one is written, or the old
