@@ -67,7 +67,7 @@ export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryI
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "recursive"].includes(news.onDelete)) {
         failures.push({ property: "onDelete", reason: `must be "delete" or "recursive" (to keep the folder, use the resource option retainOnDelete); got "${news.onDelete}"` });
     }
-    return { inputs: withDefaults(news), failures };
+    return { inputs: plain(withDefaults(news)), failures };
 }
 
 export async function diff(_id: string, olds: RemoteDirectoryOutputs, news: RemoteDirectoryInputs): Promise<dynamic.DiffResult> {

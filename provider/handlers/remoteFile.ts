@@ -115,7 +115,7 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
         failures.push({ property: "onDelete", reason: `must be "delete" or "restore" (to keep the file, use the resource option retainOnDelete); got "${news.onDelete}"` });
     }
     failures.push(...capabilityProblems(news));
-    return { inputs: withDefaults(news), failures };
+    return { inputs: plain(withDefaults(news)), failures };
 }
 
 /** `validate` needs commands and `uid`/`gid` need chown: refuse them at preview where the protocol has neither. */

@@ -124,7 +124,7 @@ export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Pro
     if (news.prune !== undefined && isKnown(news.prune) && ![true, false, "all"].includes(news.prune)) {
         failures.push({ property: "prune", reason: `must be true, false or "all"; got ${JSON.stringify(news.prune)}` });
     }
-    return { inputs: withChanges(olds, withDefaults(news)), failures };
+    return { inputs: plain(withChanges(olds, withDefaults(news))), failures };
 }
 
 /**

@@ -1,7 +1,7 @@
 /** RemoteFile's handler end to end on the memory transport: check → create → read → update → delete. */
 import * as assert from "assert";
 import { check, create as createRaw, diff, read, remove, RemoteFileInputs, RemoteFileOutputs, update } from "../../../provider/handlers/remoteFile";
-import { freshServer, sha, temporaries } from "../support/fixtures";
+import { assertStructSafe, freshServer, sha, temporaries } from "../support/fixtures";
 import { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile handler (memory transport)", function () {
@@ -19,11 +19,13 @@ describe("RemoteFile handler (memory transport)", function () {
     async function checked(i: RemoteFileInputs, olds: RemoteFileInputs = i): Promise<RemoteFileInputs> {
         const r = await check(olds, i);
         assert.deepStrictEqual(r.failures, []);
+        assertStructSafe(r.inputs, "check's inputs");
         return r.inputs!;
     }
 
     async function create(i: RemoteFileInputs): Promise<{ id: string; outs: RemoteFileOutputs }> {
         const r = await createRaw(i);
+        assertStructSafe(r, "create's result");
         return { id: r.id, outs: r.outs! };
     }
 

@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { check, create as createRaw, diff, read, remove, RemoteTreeInputs, RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
 import { buildManifest } from "../../../sdk/treeSource";
-import { freshServer } from "../support/fixtures";
+import { assertStructSafe, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import { MemoryServer } from "../support/memoryTransport";
 
@@ -22,6 +22,7 @@ describe("RemoteTree handler (memory transport)", function () {
             const raw: RemoteTreeInputs = { connection: f.connection, credentials: f.credentials, sourceDir: src.dir, destination: "/var/www", manifest, problems, ...extra };
             const r = await check(raw, raw);
             assert.deepStrictEqual(r.failures, []);
+            assertStructSafe(r.inputs, "check's inputs");
             return r.inputs!;
         };
     });
@@ -32,6 +33,7 @@ describe("RemoteTree handler (memory transport)", function () {
 
     async function create(i: RemoteTreeInputs): Promise<{ id: string; outs: RemoteTreeOutputs }> {
         const r = await createRaw(i);
+        assertStructSafe(r, "create's result");
         return { id: r.id, outs: r.outs! };
     }
 

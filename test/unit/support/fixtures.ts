@@ -24,3 +24,18 @@ export const sha = (b: string | Buffer) => createHash("sha256").update(b).digest
 export function temporaries(server: MemoryServer, dir = "/"): string[] {
     return server.fs.tree(dir).filter((p) => /\.filedrop-[0-9a-f]{12}$/.test(p));
 }
+
+/**
+ * Fails when `value` holds `undefined` anywhere: the dynamic provider sends handler results as a protobuf Struct,
+ * which rejects it ("Unexpected struct type").
+ */
+export function assertStructSafe(value: unknown, where = "result"): void {
+    if (value === undefined) {
+        throw new Error(`${where} is undefined, which a protobuf Struct cannot carry`);
+    }
+    if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) {
+            assertStructSafe(v, `${where}.${k}`);
+        }
+    }
+}
