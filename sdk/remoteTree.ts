@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildManifest } from "./treeSource";
+import { messageOf } from "../provider/errors";
 import { remoteTreeProvider } from "../provider/index";
 import { ConnectionArgs, splitConnection } from "./connection";
 
@@ -92,7 +93,7 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 return r;
             } catch (e) {
                 // Reported by check, with the other inputs (a missing folder there, in its own words).
-                return { manifest: {}, problems: fs.existsSync(dir) ? [`cannot read "${dir}": ${(e as Error).message}`] : [] };
+                return { manifest: {}, problems: fs.existsSync(dir) ? [`cannot read "${dir}": ${messageOf(e)}`] : [] };
             }
         });
         super(
