@@ -1,7 +1,7 @@
 /** RemoteDirectory's handler end to end on the memory transport. */
 import * as assert from "assert";
 import { check, create as createRaw, diff, read, remove, RemoteDirectoryInputs, RemoteDirectoryOutputs, update } from "../../../provider/handlers/remoteDirectory";
-import { assertStructSafe, freshServer } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer } from "../support/fixtures";
 import { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteDirectory handler (memory transport)", function () {
@@ -15,17 +15,8 @@ describe("RemoteDirectory handler (memory transport)", function () {
     });
     afterEach(() => server.uninstall());
 
-    async function checked(i: RemoteDirectoryInputs): Promise<RemoteDirectoryInputs> {
-        const r = await check(i, i);
-        assert.deepStrictEqual(r.failures, []);
-        assertStructSafe(r.inputs, "check's inputs");
-        return r.inputs!;
-    }
-    async function create(i: RemoteDirectoryInputs): Promise<{ id: string; outs: RemoteDirectoryOutputs }> {
-        const r = await createRaw(i);
-        assertStructSafe(r, "create's result");
-        return { id: r.id, outs: r.outs! };
-    }
+    const checked = (i: RemoteDirectoryInputs) => checkedBy(check, i);
+    const create = (i: RemoteDirectoryInputs) => createdBy<RemoteDirectoryInputs, RemoteDirectoryOutputs>(createRaw, i);
 
     it("check applies the defaults once, writes the mode one way, and refuses the root", async function () {
         const i = await checked({ ...base, mode: "750" });

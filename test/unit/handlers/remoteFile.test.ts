@@ -1,7 +1,7 @@
 /** RemoteFile's handler end to end on the memory transport: check → create → read → update → delete. */
 import * as assert from "assert";
 import { check, create as createRaw, diff, read, remove, RemoteFileInputs, RemoteFileOutputs, update } from "../../../provider/handlers/remoteFile";
-import { assertStructSafe, freshServer, sha, temporaries } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, sha, temporaries } from "../support/fixtures";
 import { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile handler (memory transport)", function () {
@@ -15,19 +15,9 @@ describe("RemoteFile handler (memory transport)", function () {
     });
     afterEach(() => server.uninstall());
 
-    /** What the engine does: check the program's inputs, then hand check's inputs on. */
-    async function checked(i: RemoteFileInputs, olds: RemoteFileInputs = i): Promise<RemoteFileInputs> {
-        const r = await check(olds, i);
-        assert.deepStrictEqual(r.failures, []);
-        assertStructSafe(r.inputs, "check's inputs");
-        return r.inputs!;
-    }
+    const checked = (i: RemoteFileInputs) => checkedBy(check, i);
 
-    async function create(i: RemoteFileInputs): Promise<{ id: string; outs: RemoteFileOutputs }> {
-        const r = await createRaw(i);
-        assertStructSafe(r, "create's result");
-        return { id: r.id, outs: r.outs! };
-    }
+    const create = (i: RemoteFileInputs) => createdBy<RemoteFileInputs, RemoteFileOutputs>(createRaw, i);
 
     it("check applies the defaults once and writes the mode one way", async function () {
         const i = await checked({ ...base, mode: "00640" });

@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { check, create as createRaw, diff, read, remove, RemoteTreeInputs, RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
 import { buildManifest } from "../../../sdk/treeSource";
-import { assertStructSafe, freshServer } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import { MemoryServer } from "../support/memoryTransport";
 
@@ -20,10 +20,7 @@ describe("RemoteTree handler (memory transport)", function () {
         inputs = async (extra = {}) => {
             const { manifest, problems } = await buildManifest(src.dir, { modes: extra.modes, include: extra.include, exclude: extra.exclude });
             const raw: RemoteTreeInputs = { connection: f.connection, credentials: f.credentials, sourceDir: src.dir, destination: "/var/www", manifest, problems, ...extra };
-            const r = await check(raw, raw);
-            assert.deepStrictEqual(r.failures, []);
-            assertStructSafe(r.inputs, "check's inputs");
-            return r.inputs!;
+            return checkedBy(check, raw);
         };
     });
     afterEach(async () => {
@@ -31,11 +28,7 @@ describe("RemoteTree handler (memory transport)", function () {
         await server.uninstall();
     });
 
-    async function create(i: RemoteTreeInputs): Promise<{ id: string; outs: RemoteTreeOutputs }> {
-        const r = await createRaw(i);
-        assertStructSafe(r, "create's result");
-        return { id: r.id, outs: r.outs! };
-    }
+    const create = (i: RemoteTreeInputs) => createdBy<RemoteTreeInputs, RemoteTreeOutputs>(createRaw, i);
 
     it('a tree with modes {"**": "00640"} refreshes clean: no drift, no diff, refresh after refresh', async function () {
         const i = await inputs({ modes: { "**": "00640" } });

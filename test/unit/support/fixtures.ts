@@ -1,4 +1,5 @@
 /** Shared set-up of the unit tests on the memory transport: a fresh server per test, installed as the opener. */
+import * as assert from "assert";
 import { createHash } from "crypto";
 import { ConnectionInputs } from "../../../provider/connection";
 import { withTransport } from "../../../provider/transport/pool";
@@ -38,4 +39,19 @@ export function assertStructSafe(value: unknown, where = "result"): void {
             assertStructSafe(v, `${where}.${k}`);
         }
     }
+}
+
+/** What the engine does before create/diff: run `check` on the program's inputs, which must pass, and hand its inputs on. */
+export async function checkedBy<I>(check: (olds: I, news: I) => Promise<{ inputs?: I; failures?: unknown[] }>, news: I, olds: I = news): Promise<I> {
+    const r = await check(olds, news);
+    assert.deepStrictEqual(r.failures, []);
+    assertStructSafe(r.inputs, "check's inputs");
+    return r.inputs!;
+}
+
+/** Runs a handler's `create`, checking that its result can cross to the engine. */
+export async function createdBy<I, O>(create: (inputs: I) => Promise<{ id: string; outs?: O }>, inputs: I): Promise<{ id: string; outs: O }> {
+    const r = await create(inputs);
+    assertStructSafe(r, "create's result");
+    return { id: r.id, outs: r.outs! };
 }
