@@ -3,13 +3,13 @@
  * `Transport` through the pool, and uploads by the verified atomic upload of ops/.
  */
 import * as fs from "fs";
-import * as posix from "path/posix";
 import { Readable } from "stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_FILE_ON_DELETE } from "../defaults";
 import { localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { backupPathFor, copyRemote } from "../ops/backup";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { verifiedUpload } from "../ops/upload";
@@ -142,19 +142,6 @@ function openSource(i: RemoteFileInputs): () => Readable {
     }
     const bytes = Buffer.from(i.content ?? "", "utf8");
     return () => Readable.from([bytes]);
-}
-
-/** Copies a remote file to another remote path (used to keep a backup for `onDelete: "restore"`). */
-async function copyRemote(t: Transport, from: string, to: string): Promise<void> {
-    const st = await t.stat(from);
-    await t.write(to, await t.read(from), st?.mode ?? 0o600);
-    if (st?.mode !== undefined && t.capabilities.chmod) {
-        await t.chmod(to, st.mode);
-    }
-}
-
-function backupPathFor(path: string): string {
-    return posix.join(posix.dirname(path), `.${posix.basename(path)}.filedrop-backup`);
 }
 
 async function upload(t: Transport, i: RemoteFileInputs) {
