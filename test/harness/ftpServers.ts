@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { FtpProtocol, FtpServer, startFtpServer } from "./servers/ftpServer";
 import { ensureInstalled } from "./servers/installed";
-import { makeTestPki } from "./servers/tlsCerts";
+import { makeTestPki, TestPki } from "./servers/tlsCerts";
 import { onStopWorld, scratchDir } from "./world";
 
 export type { FtpProtocol, FtpServer };
@@ -30,6 +30,8 @@ export interface FtpServers extends Record<FtpServerKey, FtpServer> {
     password: string;
     uid: number;
     gid: number;
+    /** The certificates and keys, for starting more servers of the same PKI. */
+    pki: TestPki;
     /** Folder of the certificates and keys (ca.pem, server.pem, server.key, other-ca.pem, …). */
     tlsDir: string;
     /** CA of every TLS server except vsftpdOtherCa. */
@@ -72,6 +74,7 @@ export async function startFtpServers(dir: string): Promise<FtpServers> {
         };
         return {
             dir: abs,
+            pki,
             tlsDir: pki.dir,
             user: inst.user.name,
             password: inst.user.password,

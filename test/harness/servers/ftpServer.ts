@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { probeFtp } from "./ftpProbe";
 import { ensureInstalled } from "./installed";
-import { freePorts } from "./ports";
+import { canConnect, freePorts } from "./ports";
 import { ServerProcess } from "./serverProcess";
 import { CertFiles } from "./tlsCerts";
 import { writeTemplate } from "./templates";
@@ -37,6 +37,8 @@ export interface FtpServerOptions {
     readonly allowOverwrite?: boolean;
     /** ProFTPD only: folders in which RNFR and RNTO are refused (`<Limit RNFR RNTO> DenyAll`). @default none */
     readonly denyRenameIn?: readonly string[];
+    /** vsftpd only: `cmds_denied`, e.g. ["RNFR", "RNTO"] to refuse every rename. @default none */
+    readonly deniedCommands?: readonly string[];
     /** Require TLS session reuse on data connections (stock vsftpd/ProFTPD). @default env FILEDROP_FTP_TLS_REUSE != "optional" */
     readonly tlsSessionReuseRequired?: boolean;
 }
@@ -111,9 +113,13 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
             tls = fs.readFileSync(tlsFile, "utf8");
             fs.rmSync(tlsFile);
         }
-        writeTemplate("vsftpd.conf", configFile, { ...common, EMPTY_DIR: emptyDir(dir), TLS: tls });
+        const denied = o.deniedCommands?.length ? `cmds_denied=${o.deniedCommands.join(",")}` : "";
+        writeTemplate("vsftpd.conf", configFile, { ...common, EMPTY_DIR: emptyDir(dir), TLS: tls, DENIED: denied });
         proc = ServerProcess.start(name, inst.vsftpd, [configFile], `${logFile}.daemon`);
     } else {
+        if (o.deniedCommands) {
+            throw new Error(`${name}: deniedCommands is a vsftpd option (ProFTPD: denyRenameIn)`);
+        }
         if (!o.cert) {
             throw new Error(`${name}: the harness runs ProFTPD with TLS only`);
         }
@@ -133,6 +139,15 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
     }
     fs.writeFileSync(logFile, "");
     try {
+        // Listening first (on its own address: a proxy in front would turn "refused" into a closed connection).
+        const deadline = Date.now() + 15000;
+        while (!(await canConnect(host, port))) {
+            proc.assertRunning();
+            if (Date.now() > deadline) {
+                throw new Error(`not listening on ${host}:${port} after 15 s`);
+            }
+            await new Promise((r) => setTimeout(r, 50));
+        }
         const features = await probeFtp(
             {
                 host: passiveAddress,

@@ -49,3 +49,17 @@ const reserved = new Set<number>();
 export async function freePort(hosts: readonly string[] = ["127.0.0.1"]): Promise<number> {
     return (await freePorts(1, hosts))[0];
 }
+
+/** Whether something accepts TCP connections on host:port. */
+export function canConnect(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const s = net.connect({ host, port });
+        s.setTimeout(1000, () => s.destroy());
+        s.once("connect", () => {
+            s.destroy();
+            resolve(true);
+        });
+        s.once("error", () => resolve(false));
+        s.once("close", () => resolve(false));
+    });
+}

@@ -18,8 +18,9 @@ export interface SshdOptions {
     /** sshd `MaxStartups`. @default OpenSSH's default ("10:30:100"), not written to the config */
     readonly maxStartups?: string;
     /**
-     * Arguments for `internal-sftp`, e.g. `["-P", "posix-rename@openssh.com"]` to refuse that request (rename over an
-     * existing file then fails), or `["-R"]` for a read-only server. @default none
+     * Arguments for `internal-sftp`, e.g. `["-P", "posix-rename"]` to refuse that request (names as
+     * `sftp-server -Q requests` lists them; an unknown name is silently ignored), or `["-R"]` for a read-only
+     * server. @default none
      */
     readonly sftpArgs?: readonly string[];
     /** Host key types, in the order sshd offers them. @default ["ed25519"] */
