@@ -73,6 +73,35 @@ for (const subject of SUBJECTS) {
             assert.deepStrictEqual(temporaries(dir), []);
         });
 
+        test("readers of the target only ever see the old or the new complete file", async function () {
+            const { w, dir } = await scratchRemote("c-readers");
+            const oldBytes = randomBytes(4 << 20);
+            const newBytes = randomBytes(16 << 20);
+            const target = path.join(dir, "f.bin");
+            fs.writeFileSync(target, oldBytes);
+            fs.chownSync(target, w.uid, w.gid);
+            const allowed = new Set([sha(oldBytes), sha(newBytes)]);
+            const seen: string[] = [];
+            let done = false;
+            const watcher = (async () => {
+                while (!done) {
+                    seen.push(sha(fs.readFileSync(target)));
+                    await new Promise((r) => setTimeout(r, 1));
+                }
+            })();
+            const t = await open(await subject.endpoint());
+            try {
+                await upload(t, target, newBytes);
+            } finally {
+                done = true;
+                await watcher;
+                await t.close();
+            }
+            assert.deepStrictEqual(seen.filter((h) => !allowed.has(h)), [], "a reader saw a partial or foreign file at the target");
+            assert.strictEqual(sha(fs.readFileSync(target)), sha(newBytes));
+            assert.deepStrictEqual(temporaries(dir), []);
+        });
+
         test("a connection cut mid-upload fails with CONNECTION_LOST and keeps the old target; the next upload sweeps the temporary", async function () {
             const { w, dir } = await scratchRemote("c-cut");
             const target = seed(dir, "f.bin", "old content", w);
