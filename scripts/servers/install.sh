@@ -3,7 +3,7 @@
 #
 #   bash scripts/servers/install.sh     -> installs what is missing, prints one line of JSON (no secret) on stdout
 #
-#   * Debian packages: openssh-server, openssl, proftpd-core + proftpd-mod-crypto (mod_tls, mod_digest) and vsftpd.
+#   * Debian packages: openssh-server, openssl, tcpdump (wire captures in the security tests), proftpd-core + proftpd-mod-crypto (mod_tls, mod_digest) and vsftpd.
 #     vsftpd and proftpd-core both "Conflict: ftp-server", so only one can be installed by dpkg: the other is
 #     unpacked from its .deb (apt-get download + dpkg-deb -x) into /var/cache/filedrop-ftp and run from there, with
 #     its library dependencies installed by apt.
@@ -86,7 +86,7 @@ unpack_deb() {
 
 install_packages() {
     local need=()
-    for p in openssh-server openssh-client openssl passwd; do is_installed "$p" || need+=("$p"); done
+    for p in openssh-server openssh-client openssl passwd tcpdump; do is_installed "$p" || need+=("$p"); done
     [ ${#need[@]} = 0 ] || { apt_install "${need[@]}"; disable_service ssh; }
     # ProFTPD by dpkg unless vsftpd already is; the other one unpacked.
     if is_installed vsftpd && ! is_installed proftpd-core; then

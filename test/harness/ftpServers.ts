@@ -20,8 +20,6 @@ export type FtpServerKey =
     | "proftpdImplicit" // ProFTPD, implicit FTPS (TLSOptions UseImplicitSSL), HASH / XSHA256
     | "plain"; // vsftpd without TLS at all
 
-export const FTP_SERVER_KEYS: readonly FtpServerKey[] = ["vsftpdExplicit", "vsftpdImplicit", "vsftpdOtherCa", "proftpdExplicit", "proftpdImplicit", "plain"];
-
 /** The running standard servers (also at the top level by key) and what a client needs to log in. */
 export interface FtpServers extends Record<FtpServerKey, FtpServer> {
     /** Folder of their configs, certificates and logs (absolute). */
