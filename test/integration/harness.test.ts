@@ -3,6 +3,7 @@
  * without leaving a process behind (listener and sessions alike). Config templates and their callers cannot drift.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Readable } from "stream";
@@ -69,12 +70,25 @@ describe("test harness", function () {
         assert.deepStrictEqual(processesMentioning(d), []);
     });
 
-    it("an encrypted key and a password log in to the stock sshd", async function () {
+    it("an encrypted key, a password and ssh-agent log in to the stock sshd", async function () {
         const { sshd } = await getServers();
-        for (const creds of [{ privateKey: fs.readFileSync(sshd.encryptedKeyPath, "utf8"), privateKeyPassword: sshd.encryptedKeyPassphrase }, { password: sshd.password }]) {
-            const t = await openTransport({ host: sshd.host, port: sshd.port, user: sshd.user, knownHosts: sshd.knownHostsPath } as never, creds as never);
-            assert.strictEqual((await t.exec("id -un")).stdout.trim(), sshd.user);
-            await t.close();
+        // A real ssh-agent holding the test key, on a socket of its own; stopped at the end of the test.
+        const agentSock = path.join(scratchDir(), `harness-agent-${n++}.sock`);
+        const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(execFileSync("ssh-agent", ["-a", agentSock], { encoding: "utf8" }))![1]);
+        try {
+            execFileSync("ssh-add", [sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: "ignore" });
+            const logins: [Record<string, unknown>, Record<string, unknown>][] = [
+                [{}, { privateKey: fs.readFileSync(sshd.encryptedKeyPath, "utf8"), privateKeyPassword: sshd.encryptedKeyPassphrase }],
+                [{}, { password: sshd.password }],
+                [{ agentSocketPath: agentSock }, {}],
+            ];
+            for (const [extra, creds] of logins) {
+                const t = await openTransport({ host: sshd.host, port: sshd.port, user: sshd.user, knownHosts: sshd.knownHostsPath, ...extra } as never, creds as never);
+                assert.strictEqual((await t.exec("id -un")).stdout.trim(), sshd.user);
+                await t.close();
+            }
+        } finally {
+            process.kill(agentPid);
         }
     });
 
