@@ -15,8 +15,6 @@ import { writeTemplate } from "./templates";
 export interface SshdOptions {
     /** sshd `MaxSessions` (channels per connection). @default OpenSSH's default (10), not written to the config */
     readonly maxSessions?: number;
-    /** sshd `MaxStartups`. @default OpenSSH's default ("10:30:100"), not written to the config */
-    readonly maxStartups?: string;
     /**
      * Arguments for `internal-sftp`, e.g. `["-P", "posix-rename"]` to refuse that request (names as
      * `sftp-server -Q requests` lists them; an unknown name is silently ignored), or `["-R"]` for a read-only
@@ -25,8 +23,6 @@ export interface SshdOptions {
     readonly sftpArgs?: readonly string[];
     /** Host key types, in the order sshd offers them. @default ["ed25519"] */
     readonly hostKeyTypes?: readonly ("ed25519" | "rsa")[];
-    /** Refuse exec channels: every session is forced into internal-sftp. @default false (exec allowed) */
-    readonly forceSftpOnly?: boolean;
 }
 
 /** What tests and benches need to reach a running test sshd. */
@@ -104,7 +100,7 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
     fs.writeFileSync(authorizedKeys, `${client.publicKey}\n${encrypted.publicKey}\n`, { mode: 0o644 });
     const knownHostsPath = path.join(dir, "known_hosts");
     fs.writeFileSync(knownHostsPath, hostKeys.map((k) => `[${host}]:${port} ${k.publicKey}\n`).join(""));
-    const limits = [options.maxSessions !== undefined ? `MaxSessions ${options.maxSessions}` : "", options.maxStartups ? `MaxStartups ${options.maxStartups}` : "", options.forceSftpOnly ? "ForceCommand internal-sftp" : ""];
+    const limits = [options.maxSessions !== undefined ? `MaxSessions ${options.maxSessions}` : ""];
     const configFile = path.join(dir, "sshd_config");
     writeTemplate("sshd_config", configFile, {
         PORT: port,
