@@ -4,7 +4,7 @@
  * folders and throwaway servers removed at the end (also on Ctrl-C), and the first columns of the result table.
  * Only what is the same in every bench that uses it lives here; each bench keeps its own variants and report.
  */
-import { execFileSync, spawn } from "child_process";
+import { spawn } from "child_process";
 import { randomFillSync } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -257,11 +257,6 @@ export function writeRandomFile(file: string, mib: number): void {
     fs.closeSync(fd);
 }
 
-/** Runs `scripts/servers/<script> <verb> <dir>` (start: stderr shown; stop: quiet). */
-export function serversScript(script: string, verb: "start" | "stop", dir: string, timeoutMs: number): void {
-    execFileSync("bash", [path.join(ROOT, "scripts/servers", script), verb, dir], { stdio: verb === "start" ? ["ignore", "ignore", "inherit"] : "ignore", timeout: timeoutMs });
-}
-
 /**
  * A bench's throwaway state: a local scratch folder, a remote folder (on this machine) and servers to stop, all
  * removed by `cleanup()`, which also runs on SIGINT/SIGTERM (then exit 130/143). `dispose()` cleans up and drops
@@ -270,10 +265,9 @@ export function serversScript(script: string, verb: "start" | "stop", dir: strin
 export class Scratch {
     readonly tmp: string;
     remoteDir: string | undefined;
-    private stop: { script: string; dir: string; timeoutMs: number; what: string } | undefined;
+    private stop: { stop: () => Promise<void>; what: string } | undefined;
     private readonly onSignal = (sig: NodeJS.Signals) => {
-        this.cleanup();
-        process.exit(sig === "SIGINT" ? 130 : 143);
+        void this.cleanup().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
     };
 
     constructor(tmpPrefix: string, tmpMode?: number) {
@@ -285,9 +279,9 @@ export class Scratch {
         process.once("SIGTERM", this.onSignal);
     }
 
-    /** From now on, cleanup runs `scripts/servers/<script> stop <dir>` (`what` names them if that fails). */
-    stopServersAtCleanup(script: string, dir: string, timeoutMs: number, what: string): void {
-        this.stop = { script, dir, timeoutMs, what };
+    /** From now on, cleanup stops servers the harness started (test/harness/servers; `what` names them if that fails). */
+    stopServersAtCleanup(stop: () => Promise<void>, what: string): void {
+        this.stop = { stop, what };
     }
 
     /** Creates the remote folder, mode 0755, owned by `owner` if given. */
@@ -301,14 +295,15 @@ export class Scratch {
         return d;
     }
 
-    cleanup(): void {
+    async cleanup(): Promise<void> {
         if (this.stop) {
-            try {
-                serversScript(this.stop.script, "stop", this.stop.dir, this.stop.timeoutMs);
-            } catch {
-                log(`could not stop ${this.stop.what} in ${this.stop.dir}`);
-            }
+            const { stop, what } = this.stop;
             this.stop = undefined;
+            try {
+                await stop();
+            } catch (e) {
+                log(`could not stop ${what}: ${(e as Error).message}`);
+            }
         }
         for (const d of [this.remoteDir, this.tmp]) {
             if (d) {
@@ -317,8 +312,8 @@ export class Scratch {
         }
     }
 
-    dispose(): void {
-        this.cleanup();
+    async dispose(): Promise<void> {
+        await this.cleanup();
         process.removeListener("SIGINT", this.onSignal);
         process.removeListener("SIGTERM", this.onSignal);
     }

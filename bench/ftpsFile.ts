@@ -3,7 +3,7 @@
  *
  *   node dist/bench/ftpsFile.js [--mib 200] [--runs 3] [--timeout 900]
  *
- * Starts throwaway FTP servers (scripts/servers/ftp.sh), writes a random source file of N MiB, and measures, in the
+ * Starts throwaway FTP servers (test/harness/ftpServers.ts), writes a random source file of N MiB, and measures, in the
  * same run and in alternating order, the median of `--runs` uploads to ProFTPD (offers HASH) and to vsftpd (no
  * HASH) of:
  *   - `curl --ssl-reqd --cacert CA -T file ftp://127.0.0.1:PORT//abs/path` (explicit TLS, protected data channel),
@@ -36,7 +36,6 @@ import {
     runChild,
     Sample as BaseSample,
     Scratch,
-    serversScript,
     TABLE_HEAD,
     tableCells,
     UploadJob,
@@ -44,27 +43,11 @@ import {
     wallSample,
     writeRandomFile,
 } from "./common";
+import { startFtpServers } from "../test/harness/ftpServers";
 
 type ServerKey = "proftpdExplicit" | "vsftpdExplicit";
 const SERVER_KEYS: readonly ServerKey[] = ["proftpdExplicit", "vsftpdExplicit"];
 const SHORT: Record<ServerKey, string> = { proftpdExplicit: "ProFTPD", vsftpdExplicit: "vsftpd" };
-
-interface FtpServerInfo {
-    host: string;
-    port: number;
-    protocol: string;
-    software: string;
-    hashAlgorithms: string[];
-}
-
-interface FtpInfo {
-    user: string;
-    password: string;
-    uid: number;
-    gid: number;
-    caCertPath: string;
-    servers: Record<string, FtpServerInfo>;
-}
 
 interface ChildJob extends UploadJob {
     host: string;
@@ -121,9 +104,8 @@ async function main(): Promise<void> {
     try {
         log(`starting FTP servers in ${ftpDir}`);
         fs.mkdirSync(ftpDir);
-        scratch.stopServersAtCleanup("ftp.sh", ftpDir, 30_000, "the FTP servers"); // stop is idempotent: also clean up after a half-finished start
-        serversScript("ftp.sh", "start", ftpDir, 600_000);
-        const ftp = JSON.parse(fs.readFileSync(path.join(ftpDir, "ftp.json"), "utf8")) as FtpInfo;
+        const ftp = await startFtpServers(ftpDir); // a half-finished start stops what it started
+        scratch.stopServersAtCleanup(() => ftp.stop(), "the FTP servers");
 
         // The remote folder, owned by the FTP user (remote and local share this machine).
         const remoteDir = scratch.makeRemoteDir("filedrop-bench-ftps-remote-", { uid: ftp.uid, gid: ftp.gid });
@@ -249,7 +231,7 @@ async function main(): Promise<void> {
         };
         process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
-        scratch.dispose();
+        await scratch.dispose();
     }
 }
 

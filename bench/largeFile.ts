@@ -3,7 +3,7 @@
  *
  *   node dist/bench/largeFile.js [--mib 200] [--runs 3] [--timeout 600]
  *
- * Starts a throwaway sshd (scripts/servers/sshd.sh), writes a random source file of N MiB, and measures, in the same
+ * Starts a throwaway sshd (test/harness/servers/sshd.ts), writes a random source file of N MiB, and measures, in the same
  * run and in alternating order, the median of `--runs` uploads of:
  *   - OpenSSH `sftp -b` batch `put` (default requests in flight, and `-R 64`; plus `-R 64 -c aes128-gcm`, the
  *     cipher ssh2 negotiates, for information),
@@ -34,7 +34,6 @@ import {
     runChild,
     Sample as BaseSample,
     Scratch,
-    serversScript,
     TABLE_HEAD,
     tableCells,
     UploadJob,
@@ -42,14 +41,10 @@ import {
     wallSample,
     writeRandomFile,
 } from "./common";
+import { SshdInfo as FullSshdInfo, startSshd } from "../test/harness/servers/sshd";
 
-interface SshdInfo {
-    host: string;
-    port: number;
-    user: string;
-    privateKeyPath: string;
-    knownHostsPath: string;
-}
+/** What the child needs of the sshd (its job file holds no password). */
+type SshdInfo = Pick<FullSshdInfo, "host" | "port" | "user" | "privateKeyPath" | "knownHostsPath">;
 
 interface ChildJob extends UploadJob {
     sshd: SshdInfo;
@@ -96,9 +91,9 @@ async function main(): Promise<void> {
 
     try {
         log(`starting sshd in ${sshdDir}`);
-        serversScript("sshd.sh", "start", sshdDir, 300_000);
-        scratch.stopServersAtCleanup("sshd.sh", sshdDir, 20_000, "sshd");
-        const sshd = JSON.parse(fs.readFileSync(path.join(sshdDir, "sshd.json"), "utf8")) as SshdInfo;
+        const started = await startSshd(sshdDir);
+        scratch.stopServersAtCleanup(() => started.stop(), "sshd");
+        const sshd: SshdInfo = { host: started.host, port: started.port, user: started.user, privateKeyPath: started.privateKeyPath, knownHostsPath: started.knownHostsPath };
 
         // The remote folder, owned by the sshd user (remote and local share this machine).
         const owner =
@@ -225,7 +220,7 @@ async function main(): Promise<void> {
         };
         process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
-        scratch.dispose();
+        await scratch.dispose();
     }
 }
 

@@ -23,7 +23,7 @@ import { log, median } from "./common";
 const RUNS = 3;
 
 async function main(): Promise<void> {
-    const w = getWorld();
+    const w = await getWorld();
     const src = fs.mkdtempSync(path.join(w.dir, "bench-tree-"));
     for (let d = 0; d < 10; d++) {
         fs.mkdirSync(path.join(src, `d${d}`));

@@ -1,34 +1,20 @@
 /**
- * Packet capture on the loopback interface with tcpdump (installed from Debian on first use), to show what
+ * Packet capture on the loopback interface with tcpdump (installed by scripts/servers/install.sh), to show what
  * crosses the wire: start before the traffic, stop after it, search the raw capture for bytes.
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { ensureInstalled } from "./servers/installed";
 
-/** Makes sure tcpdump is installed (apt-get, bounded); returns its path. */
+/** Makes sure tcpdump is installed (scripts/servers/install.sh installs it with the servers); returns its path. */
 export function ensureTcpdump(): string {
-    const find = () => {
-        try {
-            return execFileSync("bash", ["-c", "command -v tcpdump"], { encoding: "utf8" }).trim();
-        } catch {
-            return "";
-        }
-    };
-    let bin = find();
-    if (!bin) {
-        process.stderr.write("[harness] installing tcpdump\n");
-        execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=120", "tcpdump"], {
-            env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-            stdio: ["ignore", "ignore", "pipe"],
-            timeout: 300000,
-        });
-        bin = find();
+    ensureInstalled();
+    try {
+        return execFileSync("bash", ["-c", "command -v tcpdump"], { encoding: "utf8" }).trim();
+    } catch {
+        throw new Error("tcpdump is not available although scripts/servers/install.sh ran");
     }
-    if (!bin) {
-        throw new Error("tcpdump is not available and could not be installed");
-    }
-    return bin;
 }
 
 /** A running capture. */

@@ -2,7 +2,7 @@
 import { stopWorld } from "./world";
 
 export const mochaHooks = {
-    afterAll(): void {
-        stopWorld();
+    async afterAll(): Promise<void> {
+        await stopWorld();
     },
 };

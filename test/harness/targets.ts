@@ -2,7 +2,7 @@
  * The servers the protocol-neutral suites run against: each target gives connection args for the program and
  * says where files land. The RemoteFile lifecycle suite runs once per target.
  */
-import { ftpConnection, FtpServerKey, worldFtpServers } from "./ftpServers";
+import { ftpConnection, FtpServerKey, ftpServers, worldFtpServers } from "./ftpServers";
 import { sshConnection, World } from "./world";
 
 export interface Target {
@@ -14,6 +14,8 @@ export interface Target {
     supportsMode: boolean;
     /** Whether the server runs commands (validate). */
     supportsExec: boolean;
+    /** Starts the target's server if it is not running yet (call in a before() hook). */
+    prepare(): Promise<unknown>;
     /** PID of the server's listening process, frozen (SIGSTOP) to prove a preview opens no connection. */
     serverPid(w: World): number;
 }
@@ -25,6 +27,7 @@ export function targets(): Target[] {
             connection: (w) => sshConnection(w),
             supportsMode: true,
             supportsExec: true,
+            prepare: async () => undefined, // the world's sshd runs already
             serverPid: (w) => w.sshd.pid,
         },
         ftpTarget("ftps explicit (vsftpd)", "vsftpdExplicit"),
@@ -40,6 +43,7 @@ function ftpTarget(name: string, key: FtpServerKey): Target {
         connection: (w) => ftpConnection(w, key),
         supportsMode: true, // SITE CHMOD, on both vsftpd and ProFTPD
         supportsExec: false,
-        serverPid: (w) => worldFtpServers(w).servers[key].pid!,
+        prepare: () => ftpServers(),
+        serverPid: (w) => worldFtpServers(w).servers[key].pid,
     };
 }

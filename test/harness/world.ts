@@ -1,48 +1,44 @@
 /**
- * The shared integration-test world, set up once per test run (not per test):
- * - the engine folder from scripts/engine.sh (FILEDROP_ENGINE_BIN, set by scripts/test.sh, or built here),
- * - one OpenSSH sshd on 127.0.0.1 (scripts/servers/sshd.sh),
- * - a programs folder where the *packed* package (npm pack) and @pulumi/pulumi are installed, as a user would,
- * - a remote root folder owned by the server's login user, where tests write.
+ * The shared integration-test world, set up lazily once per test run (not per test), in two parts so that a test
+ * file pays only for what it uses:
+ * - getServers(): a scratch folder, one OpenSSH sshd on 127.0.0.1 (servers/sshd.ts) and a remote root folder owned
+ *   by the server's login user, where tests write. Engine-free tests (transport, upload, contract) stop here.
+ * - getWorld(): the servers plus the engine folder from scripts/engine.sh (FILEDROP_ENGINE_BIN, set by
+ *   scripts/test.sh, or built here) and a programs folder where the *packed* package (npm pack) and @pulumi/pulumi
+ *   are installed, as a user would.
  * FTP servers are started on first use by ftpServers() (see ftpServers.ts).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { REPO } from "./servers/paths";
+import { Sshd, SshdInfo, startSshd } from "./servers/sshd";
 
-export const REPO = path.resolve(__dirname, "../../..");
+export { REPO };
+export type { SshdInfo };
 
-/** What scripts/servers/sshd.sh writes to sshd.json. */
-export interface SshdInfo {
-    host: string;
-    port: number;
-    user: string;
-    password: string;
-    privateKeyPath: string;
-    encryptedKeyPath: string;
-    encryptedKeyPassphrase: string;
-    hostPublicKey: string;
-    hostKeyFingerprint: string;
-    knownHostsPath: string;
-    pid: number;
-    logFile: string;
-}
-
-export interface World {
+/** The servers every integration test may use, without the engine. */
+export interface Servers {
     /** Scratch folder of this run. */
     dir: string;
-    engineBin: string;
-    sshd: SshdInfo;
-    /** Folder with node_modules holding the packed pulumi-filedrop; programs live in subfolders. */
-    programsDir: string;
+    sshd: Sshd;
     /** Remote root for tests (same machine, so tests can inspect it directly). */
     remoteRoot: string;
     uid: number;
     gid: number;
 }
 
-let world: World | undefined;
+/** The servers plus the engine and the packed package, for tests that run Pulumi programs. */
+export interface World extends Servers {
+    engineBin: string;
+    /** Folder with node_modules holding the packed pulumi-filedrop; programs live in subfolders. */
+    programsDir: string;
+}
+
+let scratch: string | undefined;
+let servers: Promise<Servers> | undefined;
+let world: Promise<World> | undefined;
 
 function log(msg: string): void {
     process.stderr.write(`[harness] ${msg}\n`);
@@ -52,17 +48,37 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     return execFileSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 }
 
-/** The world, created on first call. */
-export function getWorld(): World {
-    if (world) {
-        return world;
+/** The scratch folder of this run, made on first call. */
+export function scratchDir(): string {
+    if (!scratch) {
+        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-it-"));
+        fs.chmodSync(scratch, 0o755);
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-it-"));
-    fs.chmodSync(dir, 0o755);
+    return scratch;
+}
+
+async function startServers(): Promise<Servers> {
+    const dir = scratchDir();
+    const sshd = await startSshd(path.join(dir, "servers", "sshd"));
+    onStopWorld(() => sshd.stop());
+    const remoteRoot = path.join(dir, "remote");
+    fs.mkdirSync(remoteRoot);
+    const uid = Number(run("id", ["-u", sshd.user]).trim());
+    const gid = Number(run("id", ["-g", sshd.user]).trim());
+    fs.chownSync(remoteRoot, uid, gid);
+    return { dir, sshd, remoteRoot, uid, gid };
+}
+
+/** The servers, started on first call. */
+export function getServers(): Promise<Servers> {
+    servers ??= startServers();
+    return servers;
+}
+
+async function startWorld(): Promise<World> {
+    const s = await getServers();
+    const dir = s.dir;
     const engineBin = process.env.FILEDROP_ENGINE_BIN ?? run("bash", [path.join(REPO, "scripts/engine.sh")]).trim().split("\n").pop()!;
-    const serversDir = path.join(dir, "servers");
-    run("bash", [path.join(REPO, "scripts/servers/sshd.sh"), "start", serversDir]);
-    const sshd = JSON.parse(fs.readFileSync(path.join(serversDir, "sshd.json"), "utf8")) as SshdInfo;
 
     const programsDir = path.join(dir, "programs");
     fs.mkdirSync(programsDir);
@@ -74,54 +90,50 @@ export function getWorld(): World {
     log(`installing the packed package ${tgz} into ${programsDir}`);
     run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", path.join(packDir, tgz), `@pulumi/pulumi@${pulumiVersion}`], { cwd: programsDir });
 
-    const remoteRoot = path.join(dir, "remote");
-    fs.mkdirSync(remoteRoot);
-    const ids = run("id", ["-u", sshd.user]).trim();
-    const gid = Number(run("id", ["-g", sshd.user]).trim());
-    fs.chownSync(remoteRoot, Number(ids), gid);
-    world = { dir, engineBin, sshd, programsDir, remoteRoot, uid: Number(ids), gid };
+    return { ...s, engineBin, programsDir };
+}
+
+/** The world (servers, engine, packed package), created on first call. */
+export function getWorld(): Promise<World> {
+    world ??= startWorld();
     return world;
 }
 
-/** Stops what getWorld() started (called once from the root hooks). */
-export function stopWorld(): void {
-    if (!world) {
-        return;
-    }
-    try {
-        run("bash", [path.join(REPO, "scripts/servers/sshd.sh"), "stop", path.join(world.dir, "servers")]);
-    } catch (e) {
-        log(`stopping sshd: ${(e as Error).message}`);
-    }
-    for (const hook of stopHooks) {
+const stopHooks: (() => void | Promise<void>)[] = [];
+
+/** Registers something to stop with the world (servers started on first use). */
+export function onStopWorld(hook: () => void | Promise<void>): void {
+    stopHooks.push(hook);
+}
+
+/** Stops what getServers()/getWorld() started (called once from the root hooks). */
+export async function stopWorld(): Promise<void> {
+    for (const hook of stopHooks.splice(0).reverse()) {
         try {
-            hook();
+            await hook();
         } catch (e) {
             log(`stop hook: ${(e as Error).message}`);
         }
     }
     // The scratch folder (servers, state, programs, remote root) goes too, unless asked to keep it for debugging.
-    if (process.env.FILEDROP_KEEP_TEST_DIR === undefined) {
-        try {
-            fs.rmSync(world.dir, { recursive: true, force: true });
-        } catch (e) {
-            log(`could not remove ${world.dir}: ${(e as Error).message}`);
+    if (scratch !== undefined) {
+        if (process.env.FILEDROP_KEEP_TEST_DIR === undefined) {
+            try {
+                fs.rmSync(scratch, { recursive: true, force: true });
+            } catch (e) {
+                log(`could not remove ${scratch}: ${(e as Error).message}`);
+            }
+        } else {
+            log(`kept ${scratch} (FILEDROP_KEEP_TEST_DIR is set)`);
         }
-    } else {
-        log(`kept ${world.dir} (FILEDROP_KEEP_TEST_DIR is set)`);
     }
+    scratch = undefined;
+    servers = undefined;
     world = undefined;
 }
 
-const stopHooks: (() => void)[] = [];
-
-/** Registers something to stop with the world (e.g. FTP servers started on first use). */
-export function onStopWorld(hook: () => void): void {
-    stopHooks.push(hook);
-}
-
 /** SSH connection args for the test sshd, by private key, verified against its known_hosts. */
-export function sshConnection(w: World, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function sshConnection(w: Servers, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return {
         host: w.sshd.host,
         port: w.sshd.port,
@@ -133,7 +145,7 @@ export function sshConnection(w: World, extra: Record<string, unknown> = {}): Re
 }
 
 /** A fresh folder under the remote root, owned by the login user. */
-export function remoteDir(w: World, name: string): string {
+export function remoteDir(w: Servers, name: string): string {
     const d = path.join(w.remoteRoot, `${name}-${Math.random().toString(36).slice(2, 8)}`);
     fs.mkdirSync(d);
     fs.chownSync(d, w.uid, w.gid);
@@ -160,8 +172,8 @@ export function snapshot(dir: string): Record<string, string> {
     return out;
 }
 
-/** Number of SSH connections sshd has accepted so far (from its VERBOSE log). */
-export function sshConnectionCount(w: World): number {
+/** Number of SSH connections an sshd has accepted so far (from its VERBOSE log). */
+export function sshConnectionCount(w: Servers | { sshd: Pick<SshdInfo, "logFile"> }): number {
     const text = fs.existsSync(w.sshd.logFile) ? fs.readFileSync(w.sshd.logFile, "utf8") : "";
     return (text.match(/Connection from 127\.0\.0\.1 port/g) ?? []).length;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Capture } from "../harness/capture";
-import { ftpConnection, FtpServerKey, worldFtpServers } from "../harness/ftpServers";
+import { ftpConnection, FtpServerKey, ftpServers, worldFtpServers } from "../harness/ftpServers";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { getWorld, remoteDir, snapshot, World } from "../harness/world";
@@ -18,9 +18,9 @@ describe("FTPS security through the engine", function () {
     let w: World;
     let n = 0;
 
-    before(function () {
-        w = getWorld();
-        worldFtpServers(w);
+    before(async function () {
+        w = await getWorld();
+        await ftpServers();
     });
 
     function stackFor(connection: Record<string, unknown>, content = "x\n"): { stack: TestStack; root: string; target: string } {

@@ -15,9 +15,9 @@ import { openFtps } from "../../provider/transport/ftps";
 import { closeAll, withTransport } from "../../provider/transport/pool";
 import { Transport } from "../../provider/transport/types";
 import { verifiedUpload } from "../../provider/upload";
-import { countFtpConnections, ftpConnection, FtpServerKey, worldFtpServers } from "../harness/ftpServers";
+import { countFtpConnections, ftpConnection, FtpServerKey, ftpServers, worldFtpServers } from "../harness/ftpServers";
 import { startScriptedFtpServer } from "../harness/scriptedFtpServer";
-import { getWorld, remoteDir, World } from "../harness/world";
+import { getServers, remoteDir, Servers } from "../harness/world";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -45,10 +45,10 @@ const SERVERS: { key: FtpServerKey; hash: string | undefined }[] = [
 ];
 
 describe("FTPS transport", function () {
-    let w: World;
-    before(function () {
-        w = getWorld();
-        worldFtpServers(w);
+    let w: Servers;
+    before(async function () {
+        w = await getServers();
+        await ftpServers();
     });
     after(() => closeAll());
 
@@ -193,7 +193,7 @@ describe("FTPS transport", function () {
         });
 
         it("a server refusing PROT P: TLS_REQUIRED, never a plaintext data channel", async function () {
-            const tlsDir = path.join(worldFtpServers(w).dir, "ftp", "tls");
+            const tlsDir = worldFtpServers(w).tlsDir;
             const server = await startScriptedFtpServer(fs.readFileSync(path.join(tlsDir, "server.pem"), "utf8"), fs.readFileSync(path.join(tlsDir, "server.key"), "utf8"), {
                 OPTS: "200 OK.",
                 USER: "331 Password required.",

@@ -11,7 +11,7 @@ import { getWorld, remoteDir, snapshot, sshConnection, sshConnectionCount } from
 
 describe("connection pool", function () {
     it("200 RemoteFiles to one default sshd come up in one up over at most 3 SSH connections", async function () {
-        const w = getWorld();
+        const w = await getWorld();
         const root = remoteDir(w, "pool");
         const baseline = snapshot(root);
         const files = Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, path: path.join(root, `f${i}.txt`), content: `file ${i}\n` }));

@@ -21,8 +21,8 @@ describe("RemoteDirectory over sftp", function () {
     let dirs: Record<string, unknown>[];
     const outputs = (name: string) => stack.resources(DIR_TYPE).find((r) => r.urn.endsWith(`::${name}`))!.outputs as Record<string, any>;
 
-    before(function () {
-        w = getWorld();
+    before(async function () {
+        w = await getWorld();
         root = remoteDir(w, "dirs");
         fs.mkdirSync(path.join(root, "existing"));
         fs.chownSync(path.join(root, "existing"), w.uid, w.gid);

@@ -29,8 +29,9 @@ for (const target of targets()) {
         const settings = () => ({ connection: target.connection(w), files });
         const find = (name: string) => files.find((f) => f.name === name)!;
 
-        before(function () {
-            w = getWorld();
+        before(async function () {
+            w = await getWorld();
+            await target.prepare();
             root = remoteDir(w, target.name.replace(/\W+/g, "-"));
             // A file that exists before the stack: the stack adopts it and must put it back on destroy.
             fs.mkdirSync(path.join(root, "etc"));

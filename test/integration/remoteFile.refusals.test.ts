@@ -14,8 +14,8 @@ describe("RemoteFile refusals over sftp", function () {
     let w: World;
     let n = 0;
 
-    before(function () {
-        w = getWorld();
+    before(async function () {
+        w = await getWorld();
     });
 
     /** Runs `up` of one file with the given connection; expects failure; returns the output. */

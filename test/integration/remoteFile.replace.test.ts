@@ -12,8 +12,8 @@ import { getWorld, remoteDir, snapshot, World } from "../harness/world";
 describe("RemoteFile replace at the same remote file (sftp)", function () {
     let w: World;
 
-    before(function () {
-        w = getWorld();
+    before(async function () {
+        w = await getWorld();
     });
 
     it("renaming the host to an alias of the same server replaces without losing the file", async function () {

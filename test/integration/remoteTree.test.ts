@@ -40,8 +40,8 @@ describe("RemoteTree of 1000 files over sftp", function () {
         return out.sort();
     };
 
-    before(function () {
-        w = getWorld();
+    before(async function () {
+        w = await getWorld();
         root = remoteDir(w, "tree");
         dest = path.join(root, "site");
         // The target folder exists with a file the tree never uploaded: it must survive everything.
@@ -173,7 +173,7 @@ describe("RemoteTree of 1000 files over sftp", function () {
 
 describe("RemoteTree refusals", function () {
     it("refuses at preview a source symlink pointing outside the source folder, before connecting", async function () {
-        const w = getWorld();
+        const w = await getWorld();
         const src = fs.mkdtempSync(path.join(w.dir, "tree-esc-"));
         fs.writeFileSync(path.join(src, "ok.txt"), "ok\n");
         fs.symlinkSync("/etc/passwd", path.join(src, "passwd"));

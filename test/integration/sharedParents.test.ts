@@ -15,7 +15,7 @@ const ROUNDS = 3;
 
 describe("shared parent folders", function () {
     it(`20 RemoteFiles under a new folder chain: destroy leaves the root as before (${ROUNDS} rounds of up/destroy)`, async function () {
-        const w = getWorld();
+        const w = await getWorld();
         const root = remoteDir(w, "shared");
         // Folders that were there before: the destroy must keep them, files of ours inside or not.
         fs.mkdirSync(path.join(root, "user", "empty"), { recursive: true });

@@ -15,18 +15,18 @@ import { openSftp } from "../../provider/transport/sftp";
 import { Transport } from "../../provider/transport/types";
 import { verifiedUpload } from "../../provider/upload";
 import { DropProxy } from "../harness/dropProxy";
-import { getWorld, remoteDir, World } from "../harness/world";
+import { getServers, remoteDir, Servers } from "../harness/world";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const temporaries = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes(".filedrop-"));
 
 describe("verified atomic upload under faults (sftp)", function () {
-    let w: World;
+    let w: Servers;
     let creds: { privateKey: string };
     const conn = (extra: Record<string, unknown> = {}) => ({ host: w.sshd.host, port: w.sshd.port, user: w.sshd.user, knownHosts: w.sshd.knownHostsPath, ...extra });
 
-    before(function () {
-        w = getWorld();
+    before(async function () {
+        w = await getServers();
         creds = { privateKey: fs.readFileSync(w.sshd.privateKeyPath, "utf8") };
     });
 

@@ -1,0 +1,141 @@
+/**
+ * A throwaway OpenSSH sshd on loopback, started in the foreground as the harness's child. Variants are options:
+ * `startSshd(dir, { maxSessions: 2 })`, an SFTP subsystem refusing requests, an RSA-only host key, …
+ */
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { ensureInstalled, LoginUser } from "./installed";
+import { freePort } from "./ports";
+import { ServerProcess } from "./serverProcess";
+import { KeyPair, makeKeyPair, randomPassphrase } from "./sshKeys";
+import { writeTemplate } from "./templates";
+
+/** How a test sshd differs from OpenSSH's defaults. Every field is optional; `{}` is a stock server. */
+export interface SshdOptions {
+    /** sshd `MaxSessions` (channels per connection). @default OpenSSH's default (10), not written to the config */
+    readonly maxSessions?: number;
+    /**
+     * Arguments for `internal-sftp`, e.g. `["-P", "posix-rename"]` to refuse that request (names as
+     * `sftp-server -Q requests` lists them; an unknown name is silently ignored), or `["-R"]` for a read-only
+     * server. @default none
+     */
+    readonly sftpArgs?: readonly string[];
+    /** Host key types, in the order sshd offers them. @default ["ed25519"] */
+    readonly hostKeyTypes?: readonly ("ed25519" | "rsa")[];
+}
+
+/** What tests and benches need to reach a running test sshd. */
+export interface SshdInfo {
+    readonly host: string;
+    readonly port: number;
+    /** The login user (see `otherUser` for the second account). */
+    readonly user: string;
+    readonly password: string;
+    /** Unencrypted ed25519 client key, authorised for both users. */
+    readonly privateKeyPath: string;
+    /** RSA client key encrypted with `encryptedKeyPassphrase`, authorised for both users. */
+    readonly encryptedKeyPath: string;
+    readonly encryptedKeyPassphrase: string;
+    /** `type base64` of the first host key. */
+    readonly hostPublicKey: string;
+    /** `SHA256:…` of the first host key. */
+    readonly hostKeyFingerprint: string;
+    /** Every host key of the server, in `hostKeyTypes` order. */
+    readonly hostKeys: readonly KeyPair[];
+    /** known_hosts listing every host key of the server. */
+    readonly knownHostsPath: string;
+    /** The listener's pid. */
+    readonly pid: number;
+    /** sshd's VERBOSE log. */
+    readonly logFile: string;
+    readonly configFile: string;
+    /** A second, unprivileged login user. */
+    readonly otherUser: LoginUser;
+}
+
+/** A running test sshd. */
+export interface Sshd extends SshdInfo {
+    /** Stops the listener and its sessions. */
+    stop(): Promise<void>;
+}
+
+/** Waits until something on host:port speaks SSH (the banner), or the process ends, or 15 s pass. */
+async function waitForBanner(host: string, port: number, proc: ServerProcess): Promise<void> {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+        proc.assertRunning();
+        const banner = await new Promise<string>((resolve) => {
+            const s = net.connect(port, host);
+            let got = "";
+            s.setTimeout(1000, () => s.destroy());
+            s.on("data", (d) => {
+                got += d.toString("latin1");
+                s.destroy();
+            });
+            s.on("error", () => undefined);
+            s.on("close", () => resolve(got));
+        });
+        if (banner.startsWith("SSH-2.0")) {
+            return;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`sshd did not answer on ${host}:${port} within 15 s; its log ends:\n${proc.logTail()}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+/** Starts an sshd whose files (config, keys, known_hosts, log) live in `dir`. */
+export async function startSshd(dir: string, options: SshdOptions = {}): Promise<Sshd> {
+    const inst = ensureInstalled();
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const host = "127.0.0.1";
+    const port = await freePort();
+    const hostKeys = (options.hostKeyTypes ?? ["ed25519"]).map((t) => makeKeyPair(dir, `ssh_host_${t}_key`, t, "", "filedrop-test-host"));
+    const client = makeKeyPair(dir, "client_ed25519", "ed25519");
+    const passphrase = randomPassphrase();
+    const encrypted = makeKeyPair(dir, "client_rsa_enc", "rsa", passphrase, "filedrop-test-client-enc");
+    const authorizedKeys = path.join(dir, "authorized_keys");
+    fs.writeFileSync(authorizedKeys, `${client.publicKey}\n${encrypted.publicKey}\n`, { mode: 0o644 });
+    const knownHostsPath = path.join(dir, "known_hosts");
+    fs.writeFileSync(knownHostsPath, hostKeys.map((k) => `[${host}]:${port} ${k.publicKey}\n`).join(""));
+    const limits = [options.maxSessions !== undefined ? `MaxSessions ${options.maxSessions}` : ""];
+    const configFile = path.join(dir, "sshd_config");
+    writeTemplate("sshd_config", configFile, {
+        PORT: port,
+        LISTEN: host,
+        HOST_KEYS: hostKeys.map((k) => `HostKey ${k.privatePath}`).join("\n"),
+        AUTHORIZED_KEYS: authorizedKeys,
+        USERS: `${inst.user.name} ${inst.otherUser.name}`,
+        SFTP_SUBSYSTEM: ["internal-sftp", ...(options.sftpArgs ?? [])].join(" "),
+        LIMITS: limits.filter((l) => l !== "").join("\n"),
+    });
+    const logFile = path.join(dir, "sshd.log");
+    // -D: stay in the foreground (the harness owns the pid); -e: log to stderr, which goes to the log file.
+    const proc = ServerProcess.start("sshd", inst.sshd, ["-D", "-e", "-f", configFile], logFile);
+    try {
+        await waitForBanner(host, port, proc);
+    } catch (e) {
+        await proc.stop();
+        throw e;
+    }
+    return {
+        host,
+        port,
+        user: inst.user.name,
+        password: inst.user.password,
+        privateKeyPath: client.privatePath,
+        encryptedKeyPath: encrypted.privatePath,
+        encryptedKeyPassphrase: passphrase,
+        hostPublicKey: hostKeys[0].publicKey,
+        hostKeyFingerprint: hostKeys[0].fingerprint,
+        hostKeys,
+        knownHostsPath,
+        pid: proc.pid,
+        logFile,
+        configFile,
+        otherUser: inst.otherUser,
+        stop: () => proc.stop(),
+    };
+}
