@@ -10,6 +10,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { EngineLine, lineEnv, resolveLine } from "./engine";
+import { installPackedPackage } from "./packedPackage";
 
 export const REPO = path.resolve(__dirname, "../../..");
 
@@ -33,6 +35,8 @@ export interface World {
     /** Scratch folder of this run. */
     dir: string;
     engineBin: string;
+    /** The Node and Pulumi versions programs run with (engine.ts). */
+    line: EngineLine;
     sshd: SshdInfo;
     /** Folder with node_modules holding the packed pulumi-filedrop; programs live in subfolders. */
     programsDir: string;
@@ -59,27 +63,22 @@ export function getWorld(): World {
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-it-"));
     fs.chmodSync(dir, 0o755);
-    const engineBin = process.env.FILEDROP_ENGINE_BIN ?? run("bash", [path.join(REPO, "scripts/engine.sh")]).trim().split("\n").pop()!;
+    const line = resolveLine();
+    const engineBin = line.engineBin;
     const serversDir = path.join(dir, "servers");
     run("bash", [path.join(REPO, "scripts/servers/sshd.sh"), "start", serversDir]);
     const sshd = JSON.parse(fs.readFileSync(path.join(serversDir, "sshd.json"), "utf8")) as SshdInfo;
 
     const programsDir = path.join(dir, "programs");
     fs.mkdirSync(programsDir);
-    const packDir = path.join(dir, "pack");
-    fs.mkdirSync(packDir);
-    const tgz = run("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: REPO }).trim().split("\n").pop()!;
-    const pulumiVersion = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).devDependencies["@pulumi/pulumi"];
-    fs.writeFileSync(path.join(programsDir, "package.json"), JSON.stringify({ name: "filedrop-test-programs", private: true }));
-    log(`installing the packed package ${tgz} into ${programsDir}`);
-    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", path.join(packDir, tgz), `@pulumi/pulumi@${pulumiVersion}`], { cwd: programsDir });
+    installPackedPackage(programsDir, line.pulumiVersion, lineEnv(line));
 
     const remoteRoot = path.join(dir, "remote");
     fs.mkdirSync(remoteRoot);
     const ids = run("id", ["-u", sshd.user]).trim();
     const gid = Number(run("id", ["-g", sshd.user]).trim());
     fs.chownSync(remoteRoot, Number(ids), gid);
-    world = { dir, engineBin, sshd, programsDir, remoteRoot, uid: Number(ids), gid };
+    world = { dir, engineBin, line, sshd, programsDir, remoteRoot, uid: Number(ids), gid };
     return world;
 }
 
