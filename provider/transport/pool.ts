@@ -5,8 +5,9 @@
  * (refused, reset, timeout) are retried with exponential backoff, a bounded number of times; authentication and
  * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
  */
-import { ConnectionInputs, CredentialInputs, endpointKey } from "../connection";
-import { isFiledropError } from "../errors";
+import { ConnectionInputs, CredentialInputs, endpointKey, endpointUrl } from "../connection";
+import { progress } from "../engineReport";
+import { isFiledropError, messageOf } from "../errors";
 import { openTransport } from "./open";
 import { Transport } from "./types";
 
@@ -41,9 +42,15 @@ async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): P
             return t;
         } catch (e) {
             if (!(isFiledropError(e) && e.transient) || attempt >= limit) {
+                if (attempt > 1 && e instanceof Error) {
+                    e.message = `${e.message.replace(/\.$/, "")}; gave up after ${attempt} attempts (\`dialErrorLimit\` sets how many).`;
+                }
                 throw e;
             }
-            await sleep(Math.min(250 * 2 ** (attempt - 1), 5000) * (0.75 + Math.random() / 2));
+            const delay = Math.min(250 * 2 ** (attempt - 1), 5000) * (0.75 + Math.random() / 2);
+            const of = limit === Infinity ? "" : `/${limit}`;
+            progress(`Connecting to ${endpointUrl(c)}: attempt ${attempt}${of} failed, next in ${(delay / 1000).toFixed(1)} s; \`dialErrorLimit\` sets this`);
+            await sleep(delay);
         }
     }
 }
@@ -109,6 +116,7 @@ export async function withTransport<T>(c: ConnectionInputs, creds: CredentialInp
                 throw e;
             }
             poolStats.operationRetries++;
+            progress(`${endpointUrl(c)}: ${messageOf(e)}; running the operation again on a new connection (attempt ${attempt + 1}/${OPERATION_ATTEMPTS})`);
         } finally {
             release(key, entry);
         }
