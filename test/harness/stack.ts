@@ -74,6 +74,13 @@ export class TestStack {
         return { ...r, summary: summaryOf(events) };
     }
 
+    /** Any other `pulumi` command in the program folder, with the same environment (e.g. `state delete`). */
+    async runPulumi(args: string[]): Promise<{ code: number; output: string }> {
+        const r = await this.spawnPulumi(args);
+        this.outputs.push(r.output);
+        return r;
+    }
+
     private selected = false;
     private runs = 0;
 

@@ -43,6 +43,12 @@ describe("the npm package (npm pack of a clean checkout)", function () {
         for (const h of handlers) {
             assert.ok(shipped(`${pattern[1]}${h}.js`), `${pattern[1]}${h}.js is not in the tarball`);
         }
+        // Any other module a shipped file requires by package name.
+        for (const file of pkg.files.filter((f) => f.endsWith(".js"))) {
+            for (const m of read(file).matchAll(/require\(["']pulumi-filedrop\/([^"']+)["']\)/g)) {
+                assert.ok(shipped(`${m[1]}.js`) || shipped(m[1]), `${file} requires pulumi-filedrop/${m[1]}, which is not in the tarball`);
+            }
+        }
     });
 
     it("resolves every relative require and declaration import inside the tarball", function () {
