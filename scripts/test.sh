@@ -35,9 +35,9 @@ status=0
 # mocha's spec reporter ends with "N passing", "N pending", "N failing"; a line that ran nothing counts as a failure.
 counts() {
     local log="$1" passed failed pending
-    passed="$(grep -Eo '^ +[0-9]+ passing' "$log" | grep -Eo '[0-9]+' | tail -n 1)"
-    failed="$(grep -Eo '^ +[0-9]+ failing' "$log" | grep -Eo '[0-9]+' | tail -n 1)"
-    pending="$(grep -Eo '^ +[0-9]+ pending' "$log" | grep -Eo '[0-9]+' | tail -n 1)"
+    passed="$(grep -Eo '^ +[0-9]+ passing' "$log" | grep -Eo '[0-9]+' | tail -n 1 || true)"
+    failed="$(grep -Eo '^ +[0-9]+ failing' "$log" | grep -Eo '[0-9]+' | tail -n 1 || true)"
+    pending="$(grep -Eo '^ +[0-9]+ pending' "$log" | grep -Eo '[0-9]+' | tail -n 1 || true)"
     echo "${passed:-0} ${failed:-0} ${pending:-0}"
 }
 
