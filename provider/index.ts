@@ -11,13 +11,19 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 /** A provider whose every method runs the same-named export of `provider/handlers/<handler>.ts`. */
 function providerFor(handler: "remoteFile" | "remoteDirectory" | "remoteTree"): dynamic.ResourceProvider {
     const load = () => require(`pulumi-filedrop/dist/provider/handlers/${handler}`);
+    // How failures are worded for the engine (one message each, fields named): see provider/engineReport.ts.
+    const report = () => require("pulumi-filedrop/dist/provider/engineReport");
     return {
-        check: (olds, news) => load().check(olds, news),
-        diff: (id, olds, news) => load().diff(id, olds, news),
+        check: (olds, news) =>
+            report().reported(async () => {
+                const r = await load().check(olds, news);
+                return { ...r, failures: report().fieldInReason(r.failures) };
+            }),
+        diff: (id, olds, news) => report().reported(() => load().diff(id, olds, news)),
         create: (inputs) => load().create(inputs),
-        read: (id, props) => load().read(id, props),
+        read: (id, props) => report().reported(() => load().read(id, props)),
         update: (id, olds, news) => load().update(id, olds, news),
-        delete: (id, props) => load().remove(id, props),
+        delete: (id, props) => report().reported(() => load().remove(id, props)),
     };
 }
 

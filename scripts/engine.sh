@@ -1,31 +1,34 @@
 #!/usr/bin/env bash
-# Builds (once) and prints the folder holding the Pulumi engine our tests and the demo drive:
-#   pulumi                          the CLI, built from the Go module proxy at the version of @pulumi/pulumi
+# Builds (once) and prints the folder holding the Pulumi engine the demo and the tests put first on PATH, so that
+# programs run with plain `pulumi preview/up/refresh/destroy`, exactly as users type them:
+#   pulumi                          the CLI, built from the Go module proxy
+#   pulumi-language-nodejs          Pulumi's Node.js language host (runs index.ts / index.js programs)
 #   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin shim (Pulumi's own, from the sdk module)
-#   pulumi-language-nodejs          the Node.js language host, when the module proxy serves it (see below)
+#   pulumi-resource-command         @pulumi/command's provider plugin v1.2.1 (for programs that share a connection)
 #
-# Usage: bash scripts/engine.sh        -> progress on stderr, the bin folder on stdout (last line)
+# Usage: bash scripts/engine.sh [VERSION]   VERSION defaults to the @pulumi/pulumi devDependency (3.248.0, Node 20);
+#        3.259.0 is the "current" line (needs Node >= 22 for the SDK). Progress on stderr, the bin folder on stdout
+#        (last line).
 #
-# Cache: ${FILEDROP_ENGINE_CACHE:-~/.cache/pulumi-filedrop/engine}/v<version>/bin, outside the repo, keyed by
-# version; a second run returns at once. Where `pulumi` is already on PATH at the same version together with
-# `pulumi-language-nodejs`, that installation is used instead and nothing is built.
-#
-# What worked here (verified 2026-11-23, Go 1.26, pulumi v3.248.0):
-# - `go install github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v3.248.0` is refused because pkg's go.mod has
-#   `replace` lines, so we build inside a throwaway wrapper module that requires pkg and sdk at the version,
-#   repeats pkg's clipboard replace and replaces pkg/sdk module-wide with the same version.
-# - The checksum database is not reachable from our machines (lookups answer 404 through the proxy), so the
-#   build runs with GOSUMDB=off; modules still come only from the Go module proxy over TLS.
-# - The Node.js language host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no
-#   version tags, and the proxy answers "403 Forbidden: This module version is not available." for its
-#   pseudo-version at the commit behind pkg/v3.248.0 (and for @latest and @v/list). We still try each run, and use
-#   it when it can be had. Without it, programs run through Pulumi's Automation API inline-program mode (the
-#   language runtime served by @pulumi/pulumi itself, the CLI attached with --client): see scripts/run-program.ts.
-# - A first build takes about 5 minutes on 2 cores (module download included); the result is ~150 MB.
+# Order, first that works:
+# 1. `pulumi` and `pulumi-language-nodejs` on PATH at VERSION (a user's machine): used as they are, nothing built.
+# 2. The cache ${FILEDROP_ENGINE_CACHE:-~/.cache/pulumi-filedrop/engine}/v<VERSION>/bin, outside the repo; a second
+#    run returns at once. Two runs at the same time are safe: the whole build holds a `flock` on the version folder.
+# 3. Build what is missing:
+#    - the CLI from the Go module proxy. `go install …/pkg/v3/cmd/pulumi@vX` is refused because pkg's go.mod has
+#      `replace` lines, so it builds inside a throwaway wrapper module that requires pkg and sdk at the version and
+#      repeats pkg's clipboard replace. The checksum database is not reachable here, so GOSUMDB=off (modules still
+#      come only from the proxy over TLS). First build ~5 minutes on 2 cores; ~150 MB.
+#    - the language host: first from the proxy (quick; on 2026-11-23 it answered "403 Forbidden: This module version
+#      is not available." for the untagged module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3),
+#      else from the source copy in pulumi-src (`build.sh OUTDIR VERSION`, seconds with warm Go caches), which also
+#      builds pulumi-resource-command. pulumi-src is, first that exists: $FILEDROP_PULUMI_SRC, <repo>/../shared/
+#      pulumi-src (CI), <main checkout of this git worktree>/../shared/pulumi-src.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-version="$(node -p "require('$here/package.json').devDependencies['@pulumi/pulumi']")"
+version="${1:-$(node -p "require('$here/package.json').devDependencies['@pulumi/pulumi']")}"
+version="${version#v}"
 cache="${FILEDROP_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-filedrop/engine}/v$version"
 bin="$cache/bin"
 log() { echo "[engine] $*" >&2; }
@@ -38,12 +41,29 @@ if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/
         dirname "$(command -v pulumi)"
         exit 0
     fi
-    log "pulumi on PATH is $onpath, not v$version: building v$version"
+    log "pulumi on PATH is $onpath, not v$version: using the cached build of v$version"
+fi
+
+complete() {
+    local f
+    for f in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-command; do
+        [ -x "$bin/$f" ] || return 1
+    done
+}
+
+mkdir -p "$bin" "$cache/src"
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+    log "another run is building v$version in $cache: waiting for it"
+    flock 9
+fi
+if complete; then
+    echo "$bin"
+    exit 0
 fi
 
 export GOTOOLCHAIN=local GOSUMDB=off GOFLAGS=-mod=mod
-command -v go >/dev/null || { log "Go is needed to build the Pulumi CLI: install Go 1.24 or newer"; exit 1; }
-mkdir -p "$bin" "$cache/src"
+command -v go >/dev/null || { log "Go is needed to build the Pulumi engine: install Go 1.24 or newer"; exit 1; }
 cd "$cache/src"
 
 write_wrapper_module() {
@@ -67,7 +87,7 @@ EOF
 
 ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
 
-# 2. The CLI.
+# The CLI.
 if [ ! -x "$bin/pulumi" ]; then
     log "building the Pulumi CLI v$version from the Go module proxy (first time only, ~5 minutes)..."
     start=$(date +%s)
@@ -79,13 +99,14 @@ if [ ! -x "$bin/pulumi" ]; then
     log "built $("$bin/pulumi" version) in $(( $(date +%s) - start ))s"
 fi
 
-# 3. The dynamic provider plugin shim, Pulumi's own copy from the sdk module.
+# The dynamic provider plugin shim, Pulumi's own copy from the sdk module.
 if [ ! -x "$bin/pulumi-resource-pulumi-nodejs" ]; then
+    [ -f go.mod ] || write_wrapper_module
     sdkdir="$(go mod download -json "github.com/pulumi/pulumi/sdk/v3@v$version" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')"
     install -m 0755 "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
 fi
 
-# 4. The Node.js language host, if the proxy serves it (it did not on 2026-11-23; see the header).
+# The language host from the module proxy, when it serves it (it did not on 2026-11-23; see the header).
 if [ ! -x "$bin/pulumi-language-nodejs" ]; then
     hostmod="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
     info="$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@v$version")"
@@ -94,15 +115,43 @@ if [ ! -x "$bin/pulumi-language-nodejs" ]; then
     stamp="$(node -e 'const t=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).Time;console.log(t.replace(/[-:TZ]/g,"").slice(0,14))' "$infofile")"
     pseudo="v3.0.0-$stamp-${commit:0:12}"
     if out="$(go mod download -json "$hostmod@$pseudo" 2>&1)" && ! grep -q '"Error"' <<<"$out"; then
-        log "building pulumi-language-nodejs at $pseudo"
+        log "building pulumi-language-nodejs at $pseudo from the module proxy"
         (cd "$(node -e 'console.log(JSON.parse(process.argv[1]).Dir)' "$out")" &&
-            CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs" .) >&2 ||
-            log "could not build the language host; programs run in Automation API inline mode"
+            CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp" . &&
+            mv "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs") >&2 ||
+            log "could not build the language host from the proxy; trying the source copy"
     else
         reason="$(grep -o '"Error": "[^"]*' <<<"$out" | sed 's/"Error": "//' | head -c 300)"
-        echo "$reason" >"$cache/language-host-unavailable.txt"
-        log "pulumi-language-nodejs is not served by the module proxy ($pseudo); programs run in Automation API inline mode"
+        log "the module proxy does not serve pulumi-language-nodejs ($pseudo: ${reason:-no answer}); building it from source"
     fi
 fi
 
+# The language host (if still missing) and the command plugin from the source copy in pulumi-src.
+if [ ! -x "$bin/pulumi-language-nodejs" ] || [ ! -x "$bin/pulumi-resource-command" ]; then
+    src=""
+    common="$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
+    for candidate in "${FILEDROP_PULUMI_SRC:-}" "$here/../shared/pulumi-src" ${common:+"$(dirname "$common")/../shared/pulumi-src"}; do
+        if [ -n "$candidate" ] && [ -x "$candidate/build.sh" ]; then
+            src="$(cd "$candidate" && pwd)"
+            break
+        fi
+    done
+    if [ -z "$src" ]; then
+        log "no pulumi-src found (looked at \$FILEDROP_PULUMI_SRC, $here/../shared/pulumi-src${common:+, $(dirname "$common")/../shared/pulumi-src});"
+        log "set FILEDROP_PULUMI_SRC to the folder holding build.sh, or put pulumi-language-nodejs v$version on PATH"
+        exit 1
+    fi
+    log "building pulumi-language-nodejs and pulumi-resource-command v1.2.1 from $src"
+    start=$(date +%s)
+    out="$cache/src/plugins"
+    rm -rf "$out"
+    bash "$src/build.sh" "$out" "$version" >&2
+    for f in pulumi-language-nodejs pulumi-resource-command; do
+        [ -x "$bin/$f" ] || install -m 0755 "$out/$f" "$bin/$f"
+    done
+    rm -rf "$out"
+    log "built the language host and the command plugin in $(( $(date +%s) - start ))s"
+fi
+
+complete || { log "the engine in $bin is incomplete"; exit 1; }
 echo "$bin"

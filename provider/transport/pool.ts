@@ -5,9 +5,10 @@
  * (refused, reset, timeout) are retried with exponential backoff, a bounded number of times; authentication and
  * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
  */
-import { ConnectionInputs, CredentialInputs, endpointKey } from "../connection";
+import { ConnectionInputs, CredentialInputs, endpointKey, endpointUrl } from "../connection";
+import { progress } from "../engineReport";
 import { DEFAULT_DIAL_ERROR_LIMIT, DEFAULT_MAX_SESSIONS, DIAL_BACKOFF_FIRST_MS, DIAL_BACKOFF_MAX_MS, IDLE_CLOSE_MS, OPERATION_ATTEMPTS } from "../defaults";
-import { isFiledropError } from "../errors";
+import { isFiledropError, messageOf } from "../errors";
 import { openTransport } from "./open";
 import { Transport } from "./types";
 
@@ -37,9 +38,15 @@ async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): P
             return t;
         } catch (e) {
             if (!(isFiledropError(e) && e.transient) || attempt >= limit) {
+                if (attempt > 1 && isFiledropError(e)) {
+                    e.message = `${e.message.replace(/\.$/, "")}; gave up after ${attempt} attempts (\`dialErrorLimit\` sets how many).`;
+                }
                 throw e;
             }
-            await sleep(Math.min(DIAL_BACKOFF_FIRST_MS * 2 ** (attempt - 1), DIAL_BACKOFF_MAX_MS) * (0.75 + Math.random() / 2));
+            const delay = Math.min(DIAL_BACKOFF_FIRST_MS * 2 ** (attempt - 1), DIAL_BACKOFF_MAX_MS) * (0.75 + Math.random() / 2);
+            const of = limit === Infinity ? "" : `/${limit}`;
+            progress(`Connecting to ${endpointUrl(c)}: attempt ${attempt}${of} failed, next in ${(delay / 1000).toFixed(1)} s; \`dialErrorLimit\` sets this`);
+            await sleep(delay);
         }
     }
 }
@@ -105,6 +112,7 @@ export async function withTransport<T>(c: ConnectionInputs, creds: CredentialInp
                 throw e;
             }
             poolStats.operationRetries++;
+            progress(`${endpointUrl(c)}: ${messageOf(e)}; running the operation again on a new connection (attempt ${attempt + 1}/${OPERATION_ATTEMPTS})`);
         } finally {
             release(key, entry);
         }

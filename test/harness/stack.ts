@@ -1,6 +1,7 @@
 /**
  * A Pulumi test stack: a program folder (Pulumi.yaml + index.js) under the world's programs folder, its own file
- * backend and PULUMI_HOME, driven through the real CLI by scripts/run-program (dist/scripts/run-program.js).
+ * backend and PULUMI_HOME, driven with plain `pulumi preview/up/refresh/destroy` in that folder, exactly as a user
+ * types them, with the world's line (engine.ts) first on PATH.
  *
  * The program reads its settings from `settings.json` beside it, which tests rewrite between runs to change
  * the desired state, like a user editing their program.
@@ -8,13 +9,16 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO, World } from "./world";
+import { pulumiEnv } from "./engine";
+import { World } from "./world";
+
+type Command = "preview" | "up" | "refresh" | "destroy";
 
 export interface RunResult {
     code: number;
     /** stdout and stderr together, as a user sees them. */
     output: string;
-    /** The engine's change summary (e.g. {create: 2, same: 1}). */
+    /** The engine's change summary (e.g. {create: 2, same: 1}), from the summary event of the CLI's event log. */
     summary: Record<string, number>;
 }
 
@@ -44,29 +48,61 @@ export class TestStack {
         fs.writeFileSync(path.join(this.dir, "settings.json"), JSON.stringify(settings, null, 1));
     }
 
-    run(command: "preview" | "up" | "refresh" | "destroy", extra: string[] = []): Promise<RunResult> {
-        const args = [path.join(REPO, "dist/scripts/run-program.js"), command, "--cwd", this.dir, "--stack", "test", "--engine", this.world.engineBin, ...extra];
-        const env = {
-            ...process.env,
-            PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
-            PULUMI_BACKEND_URL: `file://${this.stateDir}`,
-            PULUMI_CONFIG_PASSPHRASE: this.passphrase,
-        };
+    /**
+     * Runs `pulumi <command> --stack test --non-interactive` (and `--yes --skip-preview` for up/refresh/destroy) in
+     * the program folder. The stack is created on first use with `pulumi stack select --create`. The change summary
+     * comes from `--event-log`, the engine's own event stream (the Automation API reads the same), so the printed
+     * output stays what a user sees. The CLI offers that flag only with PULUMI_DEBUG_COMMANDS=true (as the Automation
+     * API sets it); that variable only lists debugging commands and changes nothing else a deployment does.
+     */
+    async run(command: Command, extra: string[] = []): Promise<RunResult> {
+        if (!this.selected) {
+            const sel = await this.spawnPulumi(["stack", "select", "--create", "test", "--non-interactive"]);
+            if (sel.code !== 0) {
+                this.outputs.push(sel.output);
+                return { ...sel, summary: {} };
+            }
+            this.selected = true;
+        }
+        const events = path.join(this.dir, `.events-${++this.runs}.jsonl`);
+        const args = [command, "--stack", "test", "--non-interactive", "--event-log", events];
+        if (command !== "preview") {
+            args.push("--yes", "--skip-preview");
+        }
+        const r = await this.spawnPulumi([...args, ...extra]);
+        this.outputs.push(r.output);
+        return { ...r, summary: summaryOf(events) };
+    }
+
+    /** Any other `pulumi` command in the program folder, with the same environment (e.g. `state delete`). */
+    async runPulumi(args: string[]): Promise<{ code: number; output: string }> {
+        const r = await this.spawnPulumi(args);
+        this.outputs.push(r.output);
+        return r;
+    }
+
+    private selected = false;
+    private runs = 0;
+
+    private spawnPulumi(args: string[]): Promise<{ code: number; output: string }> {
+        const env = pulumiEnv(this.world.line, {
+            home: path.join(this.dir, ".pulumi-home"),
+            stateDir: this.stateDir,
+            passphrase: this.passphrase,
+        });
+        env.PULUMI_DEBUG_COMMANDS = "true";
         return new Promise((resolve) => {
-            const child = spawn(process.execPath, args, { cwd: this.dir, env });
+            const child = spawn(path.join(this.world.line.engineBin, "pulumi"), args, { cwd: this.dir, env });
             let output = "";
             child.stdout.on("data", (d) => (output += d));
             child.stderr.on("data", (d) => (output += d));
-            child.on("close", (code) => {
-                this.outputs.push(output);
-                const m = /FILEDROP_RESULT (\{.*\})/.exec(output);
-                resolve({ code: code ?? 1, output, summary: m ? JSON.parse(m[1]) : {} });
-            });
+            child.on("error", (e) => (output += `${e.message}\n`));
+            child.on("close", (code) => resolve({ code: code ?? 1, output }));
         });
     }
 
     /** Like run, but fails the test (with the output) when the command fails. */
-    async ok(command: "preview" | "up" | "refresh" | "destroy", extra: string[] = []): Promise<RunResult> {
+    async ok(command: Command, extra: string[] = []): Promise<RunResult> {
         const r = await this.run(command, extra);
         if (r.code !== 0) {
             throw new Error(`pulumi ${command} failed (exit ${r.code}):\n${r.output}`);
@@ -97,6 +133,20 @@ export class TestStack {
         const state = JSON.parse(fs.readFileSync(file, "utf8"));
         return (state.checkpoint.latest?.resources ?? []).filter((r: { type: string }) => r.type === type);
     }
+}
+
+/** resourceChanges of the summary event in a CLI event log (one JSON event per line); {} if there is none. */
+function summaryOf(eventLog: string): Record<string, number> {
+    if (!fs.existsSync(eventLog)) {
+        return {};
+    }
+    let summary: Record<string, number> = {};
+    for (const line of fs.readFileSync(eventLog, "utf8").split("\n")) {
+        if (line.includes('"summaryEvent"')) {
+            summary = JSON.parse(line).summaryEvent.resourceChanges ?? {};
+        }
+    }
+    return summary;
 }
 
 function findStackFile(stateDir: string, project: string): string {

@@ -13,6 +13,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO } from "./servers/paths";
+import { EngineLine, lineEnv, resolveLine } from "./engine";
+import { installPackedPackage } from "./packedPackage";
 import { Sshd, SshdInfo, startSshd } from "./servers/sshd";
 
 export { REPO };
@@ -32,6 +34,8 @@ export interface Servers {
 /** The servers plus the engine and the packed package, for tests that run Pulumi programs. */
 export interface World extends Servers {
     engineBin: string;
+    /** The Node and Pulumi versions programs run with (engine.ts). */
+    line: EngineLine;
     /** Folder with node_modules holding the packed pulumi-filedrop; programs live in subfolders. */
     programsDir: string;
 }
@@ -78,19 +82,12 @@ export function getServers(): Promise<Servers> {
 async function startWorld(): Promise<World> {
     const s = await getServers();
     const dir = s.dir;
-    const engineBin = process.env.FILEDROP_ENGINE_BIN ?? run("bash", [path.join(REPO, "scripts/engine.sh")]).trim().split("\n").pop()!;
-
+    const line = resolveLine();
     const programsDir = path.join(dir, "programs");
     fs.mkdirSync(programsDir);
-    const packDir = path.join(dir, "pack");
-    fs.mkdirSync(packDir);
-    const tgz = run("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: REPO }).trim().split("\n").pop()!;
-    const pulumiVersion = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).devDependencies["@pulumi/pulumi"];
-    fs.writeFileSync(path.join(programsDir, "package.json"), JSON.stringify({ name: "filedrop-test-programs", private: true }));
-    log(`installing the packed package ${tgz} into ${programsDir}`);
-    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", path.join(packDir, tgz), `@pulumi/pulumi@${pulumiVersion}`], { cwd: programsDir });
+    installPackedPackage(programsDir, line.pulumiVersion, lineEnv(line));
 
-    return { ...s, engineBin, programsDir };
+    return { ...s, engineBin: line.engineBin, line, programsDir };
 }
 
 /** The world (servers, engine, packed package), created on first call. */

@@ -1,0 +1,101 @@
+/**
+ * The tarball `npm pack` makes from a clean checkout (packedPackage.ts) holds what users need and nothing that
+ * points elsewhere: the entry points of package.json, every handler the SDK's providers `require` by package name,
+ * every module a shipped module requires, declarations with their TSDoc, and no source map naming a file that is
+ * not shipped. No engine, no server.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { packFromCleanTree, PackedPackage } from "../harness/packedPackage";
+
+describe("the npm package (npm pack of a clean checkout)", function () {
+    let pkg: PackedPackage;
+    let root: string;
+    let manifest: { main: string; types: string; name: string };
+    const shipped = (rel: string) => pkg.files.includes(path.posix.normalize(rel));
+    const read = (rel: string) => fs.readFileSync(path.join(root, rel), "utf8");
+
+    before(function () {
+        this.timeout(300000); // the prepack compile, on a busy machine
+        pkg = packFromCleanTree();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-tarball-"));
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+        execFileSync("tar", ["xzf", pkg.tarball, "-C", dir]);
+        root = path.join(dir, "package");
+        manifest = JSON.parse(read("package.json"));
+        process.stderr.write(`[package] ${path.basename(pkg.tarball)}: ${pkg.files.length} files\n`);
+    });
+
+    it("ships package.json's main and types", function () {
+        assert.ok(shipped(manifest.main), `main ${manifest.main} is not in the tarball:\n${pkg.files.join("\n")}`);
+        assert.ok(shipped(manifest.types), `types ${manifest.types} is not in the tarball`);
+    });
+
+    it("ships every handler the providers require by package name", function () {
+        const index = read("dist/provider/index.js");
+        const pattern = /require\(`pulumi-filedrop\/([^`$]+)\$\{handler\}`\)/.exec(index);
+        assert.ok(pattern, "dist/provider/index.js no longer loads handlers as `pulumi-filedrop/…${handler}`: update this test");
+        const handlers = [...index.matchAll(/providerFor\("(\w+)"\)/g)].map((m) => m[1]);
+        assert.deepStrictEqual(handlers.sort(), ["remoteDirectory", "remoteFile", "remoteTree"]);
+        for (const h of handlers) {
+            assert.ok(shipped(`${pattern[1]}${h}.js`), `${pattern[1]}${h}.js is not in the tarball`);
+        }
+        // Any other module a shipped file requires by package name.
+        for (const file of pkg.files.filter((f) => f.endsWith(".js"))) {
+            for (const m of read(file).matchAll(/require\(["']pulumi-filedrop\/([^"']+)["']\)/g)) {
+                assert.ok(shipped(`${m[1]}.js`) || shipped(m[1]), `${file} requires pulumi-filedrop/${m[1]}, which is not in the tarball`);
+            }
+        }
+    });
+
+    it("resolves every relative require and declaration import inside the tarball", function () {
+        const missing: string[] = [];
+        for (const file of pkg.files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
+            const text = read(file);
+            const specs = [...text.matchAll(/(?:require\(|from |import\()\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]);
+            for (const spec of specs) {
+                const base = path.posix.join(path.posix.dirname(file), spec);
+                const candidates = file.endsWith(".d.ts") ? [`${base}.d.ts`, `${base}/index.d.ts`] : [`${base}.js`, base, `${base}/index.js`];
+                if (!candidates.some(shipped)) {
+                    missing.push(`${file} -> ${spec}`);
+                }
+            }
+        }
+        assert.deepStrictEqual(missing, []);
+    });
+
+    it("ships declarations with their TSDoc", function () {
+        const d = read("dist/sdk/remoteFile.d.ts");
+        assert.match(d, /\/\*\*[\s\S]*@default[\s\S]*\*\//, "dist/sdk/remoteFile.d.ts has no TSDoc with @default");
+        for (const js of pkg.files.filter((f) => f.endsWith(".js"))) {
+            assert.ok(shipped(js.replace(/\.js$/, ".d.ts")), `${js} has no declaration file beside it`);
+        }
+    });
+
+    it("has no source map naming a file that is not shipped", function () {
+        const dangling: string[] = [];
+        for (const file of pkg.files.filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))) {
+            const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(read(file))?.[1];
+            if (url && !url.startsWith("data:") && !shipped(path.posix.join(path.posix.dirname(file), url))) {
+                dangling.push(`${file} -> ${url}`);
+            }
+        }
+        for (const map of pkg.files.filter((f) => f.endsWith(".map"))) {
+            const m = JSON.parse(read(map)) as { sources: string[]; sourceRoot?: string; sourcesContent?: unknown[] };
+            m.sources.forEach((s, i) => {
+                if (!m.sourcesContent?.[i] && !shipped(path.posix.join(path.posix.dirname(map), m.sourceRoot ?? "", s))) {
+                    dangling.push(`${map} -> ${s}`);
+                }
+            });
+        }
+        assert.deepStrictEqual(dangling, []);
+    });
+
+    it("ships no tests, benches, scripts or TypeScript sources", function () {
+        const extra = pkg.files.filter((f) => /^(dist\/)?(test|bench|scripts|examples)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")));
+        assert.deepStrictEqual(extra, []);
+    });
+});
