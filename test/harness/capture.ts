@@ -32,8 +32,10 @@ export class Capture {
         const bin = ensureTcpdump();
         const file = path.join(dir, `capture-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.pcap`);
         const filter = ports.map((p) => (typeof p === "number" ? `port ${p}` : `portrange ${p[0]}-${p[1]}`)).join(" or ");
-        // -U: write each packet as it arrives; -s 0: whole packets; -Z root: do not drop privileges (file stays ours).
-        const child = spawn("timeout", [String(maxSeconds), bin, "-i", "lo", "-U", "-s", "0", "-n", "-Z", "root", "-w", file, `tcp and (${filter})`], { stdio: ["ignore", "ignore", "pipe"] });
+        // --immediate-mode: hand each packet over at once (libpcap's TPACKET_V3 ring otherwise holds packets for up to
+        // a second, and a capture stopped sooner than that writes none of them); -U: write each packet as it arrives;
+        // -s 0: whole packets; -Z root: do not drop privileges (file stays ours).
+        const child = spawn("timeout", [String(maxSeconds), bin, "-i", "lo", "--immediate-mode", "-U", "-s", "0", "-n", "-Z", "root", "-w", file, `tcp and (${filter})`], { stdio: ["ignore", "ignore", "pipe"] });
         await new Promise<void>((resolve, reject) => {
             let err = "";
             const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 20000);
