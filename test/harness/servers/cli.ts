@@ -4,7 +4,8 @@
  *   node dist/test/harness/servers/cli.js sshd DIR
  *
  * starts the sshd with its files in DIR, writes DIR/sshd.json (mode 0600: it holds the test password), prints
- * "ready", and stops the sshd on SIGTERM, SIGINT or when its stdin closes. scripts/servers/sshd.sh wraps it.
+ * "ready", and stops the sshd on SIGTERM or SIGINT. scripts/servers/sshd.sh wraps it and starts it with stdin
+ * from /dev/null, so the end of stdin must not stop it (it did: the demo's sshd was gone before `pulumi up`).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -28,7 +29,6 @@ async function main(): Promise<void> {
         }
     };
     process.on("SIGTERM", end).on("SIGINT", end);
-    process.stdin.on("end", end).resume();
 }
 
 main().catch((e) => {
