@@ -13,6 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$(pwd)"
 bash scripts/setup.sh
 engine="$(bash scripts/engine.sh | tail -n 1)"
+npx tsc -p tsconfig.json   # the test harness too: scripts/servers/sshd.sh runs its TypeScript sshd from dist/
 
 work="$repo/.filedrop/demo"
 rm -rf "$work" && mkdir -p "$work"
@@ -22,10 +23,13 @@ rm -rf node_modules/pulumi-filedrop && mkdir -p node_modules/pulumi-filedrop
 tar -xzf "$work/$tgz" --strip-components=1 -C node_modules/pulumi-filedrop
 echo "$tgz: $(tar -tzf "$work/$tgz" | wc -l) files"
 
-servers="$work/servers"
+# The sshd's files (authorized_keys among them) live in a /tmp folder the login user can traverse: sshd reads
+# authorized_keys as that user, and a checkout under /root (mode 0700) would make every login fail.
+servers="$(mktemp -d /tmp/filedrop-demo-sshd-XXXX)"
+chmod 0755 "$servers"
 bash scripts/servers/sshd.sh start "$servers"
 remote="$(mktemp -d /tmp/filedrop-demo-XXXX)"
-trap 'bash scripts/servers/sshd.sh stop "$servers"; rm -rf "$remote"' EXIT
+trap 'bash scripts/servers/sshd.sh stop "$servers"; rm -rf "$remote" "$servers"' EXIT
 read -r host port user key known < <(node -e 'const d=require(process.argv[1]);console.log(d.host,d.port,d.user,d.privateKeyPath,d.knownHostsPath)' "$servers/sshd.json")
 chmod 0755 "$remote"
 [ "$(id -u)" != 0 ] || chown "$user" "$remote"

@@ -25,6 +25,22 @@ function log(msg: string): void {
     process.stderr.write(`[package] ${msg}\n`);
 }
 
+/**
+ * Copies the repository as a fresh clone would have it (the files git tracks or would track, with the working
+ * tree's changes; no dist/, node_modules or ignored files) to `dest`.
+ */
+export function copyCleanTree(dest: string): void {
+    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO, encoding: "utf8" });
+    for (const rel of listed.split("\0").filter(Boolean)) {
+        const from = path.join(REPO, rel);
+        if (fs.existsSync(from) && fs.statSync(from).isFile()) {
+            fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
+            fs.copyFileSync(from, path.join(dest, rel));
+            fs.chmodSync(path.join(dest, rel), fs.statSync(from).mode);
+        }
+    }
+}
+
 /** Packs a clean copy of the repository once per process and returns the tarball. */
 export function packFromCleanTree(): PackedPackage {
     if (packed) {
@@ -33,14 +49,7 @@ export function packFromCleanTree(): PackedPackage {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-pack-"));
     process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     const tree = path.join(dir, "tree");
-    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO, encoding: "utf8" });
-    for (const rel of listed.split("\0").filter(Boolean)) {
-        const from = path.join(REPO, rel);
-        if (fs.existsSync(from) && fs.statSync(from).isFile()) {
-            fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
-            fs.copyFileSync(from, path.join(tree, rel));
-        }
-    }
+    copyCleanTree(tree);
     // The compiler and type packages come from the repository's own install; npm pack leaves node_modules out.
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(tree, "node_modules"));
     log(`npm pack of a clean copy of the repository (prepack compiles it) in ${tree}`);
