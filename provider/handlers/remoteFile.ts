@@ -213,7 +213,9 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
 export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
     return withTransport(news.connection, credsOf(news), async (t) => {
         // Outputs of an earlier release become version 2 here: `onDelete` then means what the current inputs say.
-        const base: RemoteFileOutputs = { ...olds, ...news, stateVersion: STATE_VERSION };
+        // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
+        const unset = Object.fromEntries(Object.keys(RULES).map((k) => [k, undefined]));
+        const base: RemoteFileOutputs = { ...olds, ...unset, ...news, stateVersion: STATE_VERSION };
         const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS);
         if (news.sha256 !== olds.sha256) {
             const r = await upload(t, news, target.path);
