@@ -10,6 +10,7 @@ import * as path from "path";
 import { killTree } from "../harness/processTree";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
+import { dirsAndTreesProgram } from "../harness/treePrograms";
 import { getWorld, remoteDir, snapshot, sshConnection, World } from "../harness/world";
 
 describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers)", function () {
@@ -111,6 +112,35 @@ describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers
             assert.strictEqual(fs.readFileSync(p, "utf8"), "from A\n");
             await a.ok("destroy");
             assert.deepStrictEqual(fs.readdirSync(root), []);
+        });
+    });
+
+    describe("RemoteTree files", function () {
+        it("a file already below the destination is adopted with a warning and put back by destroy; a file edited since is left", async function () {
+            const root = remoteDir(w, "tree-own");
+            const dest = path.join(root, "site");
+            fs.mkdirSync(dest);
+            own(dest);
+            fs.writeFileSync(path.join(dest, "index.html"), "<h1>theirs</h1>\n");
+            fs.chmodSync(path.join(dest, "index.html"), 0o600);
+            own(path.join(dest, "index.html"));
+            const src = fs.mkdtempSync(path.join(w.dir, "tree-own-src-"));
+            fs.writeFileSync(path.join(src, "index.html"), "<h1>ours</h1>\n");
+            fs.mkdirSync(path.join(src, "css"));
+            fs.writeFileSync(path.join(src, "css", "site.css"), "body{}\n");
+            fs.writeFileSync(path.join(src, "about.html"), "about\n");
+            const s = new TestStack(w, `own-tree-${++n}`, dirsAndTreesProgram);
+            s.setSettings({ connection: sshConnection(w), trees: [{ name: "site", source: src, destination: dest }] });
+            const up = await s.ok("up");
+            assert.match(up.output, /1 file\(s\) already existed below .*site \(index\.html\); the tree now manages them/);
+            assert.strictEqual(fs.readFileSync(path.join(dest, "index.html"), "utf8"), "<h1>ours</h1>\n");
+            fs.writeFileSync(path.join(dest, "about.html"), "edited by hand\n");
+            const down = await s.ok("destroy");
+            assert.strictEqual(fs.readFileSync(path.join(dest, "index.html"), "utf8"), "<h1>theirs</h1>\n", "the adopted file is back");
+            assert.strictEqual(fs.statSync(path.join(dest, "index.html")).mode & 0o777, 0o600);
+            assert.strictEqual(fs.readFileSync(path.join(dest, "about.html"), "utf8"), "edited by hand\n");
+            assert.match(down.output, /changed since the tree last wrote them \(about\.html\); left in place/);
+            assert.deepStrictEqual(fs.readdirSync(dest).sort(), ["about.html", "index.html"], "the tree's own css/ is gone, no copies left");
         });
     });
 
