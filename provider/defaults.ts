@@ -10,8 +10,15 @@ export const DEFAULT_PROTOCOL = "sftp" as const;
 /** `mkdir -p` like behaviour: the common case, and what was created is recorded and removed on destroy. */
 export const DEFAULT_CREATE_PARENTS = true;
 
-/** A RemoteFile's destroy removes the file it wrote: the resource owns the path. */
-export const DEFAULT_FILE_ON_DELETE = "delete" as const;
+/**
+ * A RemoteFile with no `onDelete`: destroy deletes a file the stack created and restores one it adopted (it was at
+ * the path before the first write), so destroy never removes data the stack did not create. Check leaves the input
+ * unset, so that an explicit `"delete"` of an adopted file can be told from the default.
+ */
+export const DEFAULT_FILE_ON_DELETE = undefined;
+
+/** A symlink at a RemoteFile's path is written through (the file it points to), like an editor does; the link stays. */
+export const DEFAULT_SYMLINKS = "follow" as const;
 
 /** A RemoteDirectory's destroy removes the levels it created, only when empty: never someone else's files. */
 export const DEFAULT_DIRECTORY_ON_DELETE = "delete" as const;

@@ -35,12 +35,24 @@ export interface RemoteFileArgs {
      */
     readonly createParents?: pulumi.Input<boolean>;
     /**
-     * What destroy does: `"delete"` removes the file; `"restore"` puts back the file that was at the path before
-     * the stack first wrote it (kept as `.<name>.filedrop-backup` beside it). To leave the file in place, use
+     * What destroy does with the file. Destroy only ever touches a file whose content is still what this stack last
+     * wrote; a file changed since (by a person, another stack) is left in place with a warning. Unset (the default):
+     * a file the stack created is deleted, and a file that was already at the path (adopted; `up` warns) is put back
+     * as it was, from the copy kept as `.<name>.filedrop-backup-<hex>` beside it. `"restore"`: the same.
+     * `"delete"`: the file is deleted even when it was adopted (no copy is kept). To leave the file in place, use
      * Pulumi's `retainOnDelete` resource option.
-     * @default "delete"
+     * @default unset: delete a created file, restore an adopted one
      */
     readonly onDelete?: pulumi.Input<"delete" | "restore">;
+    /**
+     * What to do when `path` is a symlink (Debian's nginx `sites-enabled/app -> ../sites-available/app`).
+     * `"follow"`: write the file the link points to, atomically (temporary beside that file, renamed over it),
+     * keeping the link and that file's mode, as editing the file through the link would; destroy restores that file.
+     * `"refuse"`: fail the deployment, changing nothing. A link's own mode (0777) is never used. SFTP resolves links;
+     * over FTP a symlink at `path` is refused.
+     * @default "follow"
+     */
+    readonly symlinks?: pulumi.Input<"follow" | "refuse">;
     /**
      * A command run over SSH on the uploaded temporary file before it replaces the target, with `{path}` standing
      * for that file, such as `nginx -t -c {path}` or `visudo -cf {path}`. If it exits non-zero the target is left
@@ -149,6 +161,7 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 gid: args.gid,
                 createParents: args.createParents,
                 onDelete: args.onDelete,
+                symlinks: args.symlinks,
                 validate: args.validate,
                 mtime: undefined,
                 existedBefore: undefined,

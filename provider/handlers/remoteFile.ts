@@ -6,12 +6,14 @@ import * as fs from "fs";
 import { Readable } from "stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
-import { DEFAULT_CREATE_PARENTS, DEFAULT_FILE_ON_DELETE } from "../defaults";
+import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
-import { backupPathFor, copyRemote } from "../ops/backup";
+import { adopt, destroyFile, finishCreate, Ownership } from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
+import { SymlinkPolicy, writeTarget } from "../ops/symlinks";
+import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
 import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
@@ -19,8 +21,12 @@ import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
 import { plain } from "./plain";
+import * as posix from "path/posix";
 
 export type OnDeleteFile = "delete" | "restore";
+
+/** The version of the outputs written by this release: 2 since adopted files are restored by default (issue 8). */
+export const STATE_VERSION = 2;
 
 /** Inputs of a RemoteFile, as the SDK hands them to the provider (check fills in the defaults). */
 export interface RemoteFileInputs {
@@ -40,7 +46,10 @@ export interface RemoteFileInputs {
     uid?: number;
     gid?: number;
     createParents?: boolean;
+    /** Absent: an adopted file is restored, a created one deleted (see ops/ownership.ts). */
     onDelete?: OnDeleteFile;
+    /** What to do with a symlink at `path` (default "follow": write the file it points to; the link stays). */
+    symlinks?: SymlinkPolicy;
     validate?: string;
 }
 
@@ -60,6 +69,12 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
     verifiedBy: string;
     /** Whether the last replace was atomic. */
     atomic: boolean;
+    /** The file written when `path` is a symlink (the file it points to); absent otherwise. */
+    resolvedPath?: string;
+    /** SHA-256 of what this resource last wrote (a refresh does not change it): destroy deletes only that. */
+    writtenSha256?: string;
+    /** 2 for outputs with the ownership rules of issue 8; absent in state written by earlier releases. */
+    stateVersion?: number;
 }
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
@@ -75,6 +90,7 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     gid: "update",
     createParents: "update",
     onDelete: "update",
+    symlinks: "update",
     validate: "update",
 };
 
@@ -84,7 +100,8 @@ function credsOf(i: RemoteFileInputs): CredentialInputs {
 
 /** The inputs with every default applied and the mode written "0640": the one place RemoteFile defaults live. */
 function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
-    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_FILE_ON_DELETE };
+    // `onDelete` keeps "not given": the default depends on whether the file existed before (ops/ownership.ts).
+    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, symlinks: i.symlinks ?? DEFAULT_SYMLINKS };
 }
 
 export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Promise<dynamic.CheckResult<RemoteFileInputs>> {
@@ -113,6 +130,9 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
     }
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "restore"].includes(news.onDelete)) {
         failures.push({ property: "onDelete", reason: `must be "delete" or "restore" (to keep the file, use the resource option retainOnDelete); got "${news.onDelete}"` });
+    }
+    if (news.symlinks !== undefined && isKnown(news.symlinks) && !["follow", "refuse"].includes(news.symlinks)) {
+        failures.push({ property: "symlinks", reason: `must be "follow" or "refuse"; got "${news.symlinks}"` });
     }
     failures.push(...capabilityProblems(news));
     return { inputs: plain(withDefaults(news)), failures };
@@ -144,9 +164,9 @@ function openSource(i: RemoteFileInputs): () => Readable {
     return () => Readable.from([bytes]);
 }
 
-async function upload(t: Transport, i: RemoteFileInputs) {
+async function upload(t: Transport, i: RemoteFileInputs, path: string) {
     return verifiedUpload(t, {
-        path: i.path,
+        path,
         open: openSource(i),
         expectedSha256: i.sha256,
         mode: i.mode === undefined ? undefined : parseMode(i.mode),
@@ -159,31 +179,32 @@ async function upload(t: Transport, i: RemoteFileInputs) {
 
 export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
     return withTransport(inputs.connection, credsOf(inputs), async (t) => {
-        const existing = await t.stat(inputs.path);
-        let previousSha256: string | undefined;
-        let backupPath: string | undefined;
-        if (existing?.kind === "file") {
-            previousSha256 = (await remoteSha256(t, inputs.path)).sha256;
-            if (inputs.onDelete === "restore") {
-                backupPath = backupPathFor(inputs.path);
-                if (!(await t.stat(backupPath))) {
-                    await copyRemote(t, inputs.path, backupPath);
-                }
-            }
+        const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS);
+        const owned: Ownership = await adopt(t, target.path, inputs.sha256, inputs.onDelete, inputs.createParents === true);
+        let r: Awaited<ReturnType<typeof upload>>;
+        try {
+            r = await upload(t, inputs, target.path);
+        } catch (e) {
+            await finishCreate(t, target.path, inputs.sha256);
+            await removeEmptyDirs(t, owned.createdDirs).catch(() => undefined);
+            throw e;
         }
-        const r = await upload(t, inputs);
+        await finishCreate(t, target.path, inputs.sha256);
         const outs: RemoteFileOutputs = {
             ...inputs,
             sha256: r.sha256,
             size: r.size,
             mode: formatMode(r.mode) ?? inputs.mode,
             mtime: r.mtime ?? 0,
-            existedBefore: existing !== undefined,
-            previousSha256,
-            backupPath,
-            createdDirs: r.createdDirs,
+            existedBefore: owned.existedBefore,
+            previousSha256: owned.previousSha256,
+            backupPath: owned.backupPath,
+            createdDirs: [...owned.createdDirs, ...r.createdDirs],
             verifiedBy: r.verifiedBy,
             atomic: r.atomic,
+            resolvedPath: target.link === undefined ? undefined : target.path,
+            writtenSha256: r.sha256,
+            stateVersion: STATE_VERSION,
         };
         return { id: t.endpoint + inputs.path, outs: plain(outs) };
     });
@@ -191,9 +212,13 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
 
 export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
     return withTransport(news.connection, credsOf(news), async (t) => {
-        const base: RemoteFileOutputs = { ...olds, ...news };
+        // Outputs of an earlier release become version 2 here: `onDelete` then means what the current inputs say.
+        // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
+        const unset = Object.fromEntries(Object.keys(RULES).map((k) => [k, undefined]));
+        const base: RemoteFileOutputs = { ...olds, ...unset, ...news, stateVersion: STATE_VERSION };
+        const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS);
         if (news.sha256 !== olds.sha256) {
-            const r = await upload(t, news);
+            const r = await upload(t, news, target.path);
             return {
                 outs: plain({
                     ...base,
@@ -204,18 +229,21 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
                     createdDirs: [...olds.createdDirs, ...r.createdDirs],
                     verifiedBy: r.verifiedBy,
                     atomic: r.atomic,
+                    resolvedPath: target.link === undefined ? undefined : target.path,
+                    writtenSha256: r.sha256,
                 }),
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
         if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0") && t.capabilities.chmod) {
-            await t.chmod(news.path, parseMode(news.mode));
+            await t.chmod(target.path, parseMode(news.mode));
         }
         if ((news.uid !== undefined && news.uid !== olds.uid) || (news.gid !== undefined && news.gid !== olds.gid)) {
-            await t.chown(news.path, news.uid ?? -1, news.gid ?? -1);
+            await t.chown(target.path, news.uid ?? -1, news.gid ?? -1);
         }
-        const st = await t.stat(news.path);
-        return { outs: plain({ ...base, sha256: olds.sha256, size: olds.size, mode: formatMode(st?.mode) ?? news.mode, mtime: st?.mtime ?? olds.mtime }) };
+        const st = await t.stat(target.path);
+        const resolvedPath = target.link === undefined ? undefined : target.path;
+        return { outs: plain({ ...base, resolvedPath, sha256: olds.sha256, size: olds.size, mode: formatMode(st?.mode) ?? news.mode, mtime: st?.mtime ?? olds.mtime }) };
     });
 }
 
@@ -223,28 +251,30 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
     return withTransport(props.connection, credsOf(props), async (t) => {
         // The inputs are what was last deployed, so a refresh that finds drift shows it against them.
         const inputs = plain(inputsOf(RULES, props)) as RemoteFileOutputs;
-        const st = await t.stat(props.path);
+        const where = writtenPath(props);
+        await sweepTemporaries(t, posix.dirname(where), where); // an interrupted run's leftovers (issue 8 item 6)
+        const st = await t.stat(where);
         if (!st || st.kind !== "file") {
             // Gone (or replaced by something else) out of band: keep the resource, mark it missing, and the next
             // `up` writes it again. An empty sha256 never equals a planned one.
             return { id, props: plain({ ...props, sha256: "", size: 0, mtime: 0 }), inputs };
         }
-        const { sha256 } = await remoteSha256(t, props.path);
+        const { sha256 } = await remoteSha256(t, where);
         return { id, props: plain({ ...props, sha256, size: st.size, mode: formatMode(st.mode) ?? props.mode, mtime: st.mtime ?? props.mtime }), inputs };
     });
 }
 
+/** The file this resource writes: the one a symlink at `path` pointed to when it was written, else `path`. */
+function writtenPath(props: RemoteFileOutputs): string {
+    return props.resolvedPath ?? props.path;
+}
+
 export async function remove(_id: string, props: RemoteFileOutputs): Promise<void> {
     await withTransport(props.connection, credsOf(props), async (t) => {
-        const backup = props.backupPath;
-        if (props.onDelete === "restore" && backup !== undefined && (await t.stat(backup))?.kind === "file") {
-            await t.rename(backup, props.path);
-        } else {
-            await t.remove(props.path);
-            if (backup !== undefined) {
-                await t.remove(backup);
-            }
+        const where = writtenPath(props);
+        const outcome = await destroyFile(t, { ...props, path: where, writtenSha256: props.writtenSha256 ?? props.sha256 });
+        if (outcome !== "left") {
+            await removeEmptyDirs(t, props.createdDirs ?? [], where);
         }
-        await removeEmptyDirs(t, props.createdDirs ?? [], props.path);
     });
 }

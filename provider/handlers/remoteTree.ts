@@ -12,6 +12,7 @@ import { localFolderProblem } from "../localFiles";
 import { modeProblem, parseMode } from "../mode";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
+import { Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
@@ -70,6 +71,11 @@ export interface RemoteTreeOutputs extends RemoteTreeInputs {
     /** What the last create/update did, e.g. "2 added (a, b), 1 changed (c), 0 removed". */
     lastChanges: string;
     verifiedBy?: string;
+    /**
+     * Files that were at their path before the tree first wrote them (adopted), each with where the earlier file is
+     * kept; destroy (or pruning the file) puts it back. Absent in state from earlier releases.
+     */
+    adopted?: Adopted;
 }
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
@@ -186,10 +192,11 @@ function partialFailure(id: string, outs: RemoteTreeOutputs, errors: unknown[]):
 }
 
 /** Brings the server from `owned` to `news`; used by create (owned = {}) and update. */
-async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, createdBefore: string[]): Promise<RemoteTreeOutputs> {
+async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, createdBefore: string[], adoptedBefore: Adopted = {}): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
     const plan = planTree(owned, news);
     const createdDirs = [...createdBefore];
+    const adopted: Adopted = {};
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
     const extra = await run(async (t) => {
         if (news.createParents === true) {
@@ -202,11 +209,19 @@ async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, created
             await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
         }
         const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), news.manifest, owned) : [];
-        await removeFiles(t, news.destination, [...plan.removed, ...strays], createdDirs);
+        // Files the tree gives up: by the ownership rules (an adopted one is put back, a changed one left).
+        await releaseFiles(t, news.destination, plan.removed, owned, adoptedBefore);
+        await removeFiles(t, news.destination, strays, createdDirs);
+        Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest));
         return strays;
     });
     const up = await uploadFiles(run, news.sourceDir, news.destination, news.manifest, plan.upload);
     const files: Manifest = { ...owned };
+    for (const [rel, backup] of Object.entries(adoptedBefore)) {
+        if (!plan.removed.includes(rel)) {
+            adopted[rel] = backup;
+        }
+    }
     for (const rel of plan.removed) {
         delete files[rel];
     }
@@ -222,11 +237,16 @@ async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, created
         drift: NO_DRIFT,
         lastChanges: `${describeDiff(plan)}${extra.length > 0 ? `; ${extra.length} stray file(s) pruned` : ""}`,
         verifiedBy: up.verifiedBy,
+        adopted: Object.keys(adopted).length > 0 ? sortAdopted(adopted) : undefined,
     };
     if (up.errors.length > 0) {
         throw partialFailure(id, outs, up.errors);
     }
     return plain(outs);
+}
+
+function sortAdopted(a: Adopted): Adopted {
+    return Object.fromEntries(Object.keys(a).sort().map((k) => [k, a[k]]));
 }
 
 function sortManifest(m: Manifest): Manifest {
@@ -243,11 +263,12 @@ export async function create(inputs: RemoteTreeInputs): Promise<dynamic.CreateRe
 }
 
 export async function update(id: string, olds: RemoteTreeOutputs, news: RemoteTreeInputs): Promise<dynamic.UpdateResult<RemoteTreeOutputs>> {
-    return { outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? []) };
+    return { outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? [], olds.adopted ?? {}) };
 }
 
 export async function read(id: string, props: RemoteTreeOutputs): Promise<dynamic.ReadResult<RemoteTreeOutputs>> {
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
+        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
         const scan = await scanOwned(t, props.destination, props.files ?? {});
         const extra =
             props.prune === "all" && (await t.stat(props.destination))?.kind === "directory"
@@ -265,7 +286,10 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
 export async function remove(_id: string, props: RemoteTreeOutputs): Promise<void> {
     await withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const created = props.createdDirs ?? [];
-        const gone = await removeFiles(t, props.destination, Object.keys(props.files ?? {}), created);
+        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
+        // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
+        await releaseFiles(t, props.destination, Object.keys(props.files ?? {}), props.files ?? {}, props.adopted ?? {});
+        const gone = await removeFiles(t, props.destination, [], created);
         // Folders shared with sibling resources deleted in parallel: see removeEmptyDirs.
         await removeEmptyDirs(t, created.filter((d) => !gone.includes(d)), props.destination);
     });

@@ -10,7 +10,9 @@ import { temporaryPathFor } from "./temporaries";
 import { Previous, StagedUpload, uploadFailed, UploadSpec } from "./uploadSpec";
 
 /** Writes `spec`'s bytes to a fresh temporary of the target; the caller made the folder. */
-export async function stageUpload(t: Transport, spec: UploadSpec, before: Previous = "unknown", createdDirs: string[] = []): Promise<StagedUpload> {
+export async function stageUpload(t: Transport, spec: UploadSpec, found: Previous = "unknown", createdDirs: string[] = []): Promise<StagedUpload> {
+    // Only a file's mode and owner are kept: a symlink's lstat says 0777, which must never become the file's mode.
+    const before: Previous = typeof found !== "string" && found.kind !== "file" ? "unknown" : found;
     const tmp = temporaryPathFor(spec.path);
     try {
         const hashing = new HashingStream();

@@ -55,6 +55,18 @@ export class SftpTransport implements Transport {
         }
     }
 
+    /** realpath@openssh resolves every link; a dangling one fails with "no such file", which is `undefined` here. */
+    async resolveLink(path: string): Promise<string | undefined> {
+        try {
+            return await this.calls.call<string>("resolve the symlink", path, (cb) => this.sftp.realpath(path, cb));
+        } catch (e) {
+            if (isNoSuchFile(e)) {
+                return undefined;
+            }
+            throw e;
+        }
+    }
+
     async mkdir(path: string, mode?: number): Promise<void> {
         await this.calls.call("create directory", path, (cb) => this.sftp.mkdir(path, mode === undefined ? {} : { mode }, cb));
     }

@@ -78,6 +78,11 @@ export interface Transport {
      * a batch). Files missing from the result are verified one by one.
      */
     remoteSha256Many?(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>>;
+    /**
+     * The absolute path of the file a symlink at `path` finally points to, or `undefined` when it points nowhere.
+     * Absent where the protocol cannot resolve links (FTP).
+     */
+    resolveLink?(path: string): Promise<string | undefined>;
     /** Run a command on the server; rejects with UNSUPPORTED where `capabilities.exec` is false. */
     exec(command: string): Promise<ExecResult>;
     /** Closes the connection. */

@@ -23,7 +23,7 @@ for (const f of s.files) {
     if (f.stringAsset !== undefined) source = new pulumi.asset.StringAsset(f.stringAsset);
     const r = new RemoteFile(f.name, {
         connection: conn, path: f.path, content, source,
-        mode: f.mode, onDelete: f.onDelete, validate: f.validate, createParents: f.createParents,
+        mode: f.mode, onDelete: f.onDelete, validate: f.validate, createParents: f.createParents, symlinks: f.symlinks,
     });
     out[f.name] = { sha256: r.sha256, verifiedBy: r.verifiedBy, existedBefore: r.existedBefore, atomic: r.atomic };
 }

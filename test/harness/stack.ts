@@ -81,10 +81,24 @@ export class TestStack {
         return r;
     }
 
+    /**
+     * Starts `pulumi <command>` like run (the stack must have run once), without waiting: for tests that kill a
+     * deployment midway (see processTree.ts). `done` settles when the CLI exits.
+     */
+    start(command: Command): { pid: number; done: Promise<{ code: number; output: string }> } {
+        const args = [command, "--stack", "test", "--non-interactive"];
+        if (command !== "preview") {
+            args.push("--yes", "--skip-preview");
+        }
+        let pid = 0;
+        const done = this.spawnPulumi(args, (p) => (pid = p));
+        return { pid, done };
+    }
+
     private selected = false;
     private runs = 0;
 
-    private spawnPulumi(args: string[]): Promise<{ code: number; output: string }> {
+    private spawnPulumi(args: string[], started?: (pid: number) => void): Promise<{ code: number; output: string }> {
         const env = pulumiEnv(this.world.line, {
             home: path.join(this.dir, ".pulumi-home"),
             stateDir: this.stateDir,
@@ -93,6 +107,7 @@ export class TestStack {
         env.PULUMI_DEBUG_COMMANDS = "true";
         return new Promise((resolve) => {
             const child = spawn(path.join(this.world.line.engineBin, "pulumi"), args, { cwd: this.dir, env });
+            started?.(child.pid ?? 0);
             let output = "";
             child.stdout.on("data", (d) => (output += d));
             child.stderr.on("data", (d) => (output += d));

@@ -46,6 +46,7 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     gid: 2,
     createParents: false,
     onDelete: "restore",
+    symlinks: "refuse",
     validate: "false",
 };
 

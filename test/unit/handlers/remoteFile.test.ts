@@ -22,7 +22,8 @@ describe("RemoteFile handler (memory transport)", function () {
     it("check applies the defaults once and writes the mode one way", async function () {
         const i = await checked({ ...base, mode: "00640" });
         assert.strictEqual(i.createParents, true);
-        assert.strictEqual(i.onDelete, "delete");
+        assert.strictEqual(i.onDelete, undefined, "no onDelete: the default depends on whether the file existed before (issue 8)");
+        assert.strictEqual(i.symlinks, "follow");
         assert.strictEqual(i.mode, "0640");
         assert.strictEqual((await checked({ ...base, createParents: false })).createParents, false);
     });
@@ -73,7 +74,8 @@ describe("RemoteFile handler (memory transport)", function () {
         const { id, outs } = await create(await checked({ ...base, onDelete: "restore" }));
         assert.strictEqual(outs.existedBefore, true);
         assert.strictEqual(outs.previousSha256, sha("original"));
-        assert.strictEqual(server.fs.text("/etc/app/.app.conf.filedrop-backup"), "original");
+        assert.strictEqual(outs.backupPath, `/etc/app/.app.conf.filedrop-backup-${base.sha256.slice(0, 12)}`);
+        assert.strictEqual(server.fs.text(outs.backupPath!), "original");
         assert.strictEqual(server.fs.lstat("/etc/app/app.conf")?.mode, 0o600, "the replaced file's mode is kept");
         await remove(id, outs as RemoteFileOutputs);
         assert.strictEqual(server.fs.text("/etc/app/app.conf"), "original");

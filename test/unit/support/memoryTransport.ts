@@ -244,6 +244,14 @@ export class MemoryTransport implements Transport {
         });
     }
 
+    /** Like realpath on OpenSSH: the final target of a link, `undefined` when it dangles. */
+    resolveLink(path: string): Promise<string | undefined> {
+        return this.op("resolveLink", path, () => {
+            const r = this.fs.resolve(path);
+            return this.fs.lstat(r) === undefined ? undefined : r;
+        });
+    }
+
     mkdir(path: string, mode?: number): Promise<void> {
         return this.op("mkdir", path, () => this.fs.mkdir(path, mode));
     }

@@ -1,0 +1,90 @@
+/**
+ * A RemoteTree's files by the ownership rules of issue 8 (as a RemoteFile's, ops/ownership.ts): a file already at a
+ * path before the tree first wrote it is adopted (warned about, copied aside), and giving a file up (destroy, or
+ * pruning it) puts an adopted file back, deletes a created one, and leaves one changed since with a warning.
+ */
+import { STATS_IN_FLIGHT } from "../defaults";
+import { Manifest, remotePathOf } from "../plan/treeManifest";
+import { Transport } from "../transport/types";
+import { warn } from "../warnings";
+import { backupPathFor, copyRemote } from "./backup";
+import { forEachLimit } from "./concurrency";
+import { hashMany, remoteSha256 } from "./remoteHash";
+
+/** Relative path -> where the copy of the file the tree adopted there is kept. */
+export type Adopted = Record<string, string>;
+
+/** Copies aside the files already at the paths of `rels` (about to be written with `manifest`'s content); warns. */
+export async function adoptExisting(t: Transport, destination: string, rels: readonly string[], manifest: Manifest): Promise<Adopted> {
+    const adopted: Adopted = {};
+    const errors = await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
+        const p = remotePathOf(destination, rel);
+        if ((await t.stat(p))?.kind !== "file") {
+            return;
+        }
+        const backup = backupPathFor(p, manifest[rel].sha256);
+        if ((await t.stat(backup))?.kind !== "file") {
+            await copyRemote(t, p, backup);
+        }
+        adopted[rel] = backup;
+    });
+    if (errors.length > 0) {
+        throw errors[0];
+    }
+    const names = Object.keys(adopted).sort();
+    if (names.length > 0) {
+        const shown = names.slice(0, 10).join(", ") + (names.length > 10 ? `, … (${names.length} in all)` : "");
+        warn(`${names.length} file(s) already existed below ${t.endpoint}${destination} (${shown}); the tree now manages them and keeps each earlier file beside it as .<name>.filedrop-backup-<hex>, which destroy puts back.`);
+    }
+    return adopted;
+}
+
+/**
+ * Gives up the files `rels` the tree owns (`owned` holds what it last wrote): restores adopted ones, deletes created
+ * ones, leaves (and warns about) those changed since. Returns the files no longer the tree's (all but the left ones).
+ */
+export async function releaseFiles(t: Transport, destination: string, rels: readonly string[], owned: Manifest, adopted: Adopted): Promise<{ released: string[]; left: string[] }> {
+    const paths = rels.map((rel) => remotePathOf(destination, rel));
+    const present = new Set<string>();
+    await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
+        if ((await t.stat(remotePathOf(destination, rel)))?.kind === "file") {
+            present.add(rel);
+        }
+    });
+    const hashes = await hashMany(t, paths.filter((_p, i) => present.has(rels[i])));
+    const left: string[] = [];
+    const errors = await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
+        const p = remotePathOf(destination, rel);
+        const backup = adopted[rel];
+        const hasBackup = backup !== undefined && (await t.stat(backup))?.kind === "file";
+        if (!present.has(rel)) {
+            if ((await t.stat(p)) !== undefined) {
+                left.push(rel); // something else (a folder, a link) took its place
+            } else if (hasBackup) {
+                await t.rename(backup, p);
+            }
+            return;
+        }
+        const current = hashes.get(p) ?? (await remoteSha256(t, p)).sha256;
+        if (current !== owned[rel]?.sha256) {
+            left.push(rel);
+            return;
+        }
+        if (hasBackup) {
+            await t.rename(backup, p);
+        } else {
+            await t.remove(p);
+        }
+    });
+    if (errors.length > 0) {
+        throw errors[0];
+    }
+    left.sort();
+    if (left.length > 0) {
+        const shown = left.slice(0, 10).join(", ") + (left.length > 10 ? `, … (${left.length} in all)` : "");
+        warn(`${left.length} file(s) below ${t.endpoint}${destination} changed since the tree last wrote them (${shown}); left in place.`);
+    }
+    return { released: rels.filter((r) => !left.includes(r)), left };
+}
+
+
