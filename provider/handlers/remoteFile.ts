@@ -14,7 +14,9 @@ import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { verifiedUpload } from "../ops/upload";
 import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { argumentFailures } from "../plan/knownKeys";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
@@ -42,6 +44,8 @@ export interface RemoteFileInputs {
     createParents?: boolean;
     onDelete?: OnDeleteFile;
     validate?: string;
+    /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
+    unknownArgs?: string[];
 }
 
 /** Outputs of a RemoteFile: the inputs, with sha256/size/mode as found on the server, plus: */
@@ -76,6 +80,7 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     createParents: "update",
     onDelete: "update",
     validate: "update",
+    unknownArgs: "ignore", // check refuses any
 };
 
 function credsOf(i: RemoteFileInputs): CredentialInputs {
@@ -84,11 +89,17 @@ function credsOf(i: RemoteFileInputs): CredentialInputs {
 
 /** The inputs with every default applied and the mode written "0640": the one place RemoteFile defaults live. */
 function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
-    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_FILE_ON_DELETE };
+    return {
+        ...i,
+        mode: checkedMode(i.mode),
+        createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
+        onDelete: i.onDelete ?? DEFAULT_FILE_ON_DELETE,
+        unknownArgs: undefined,
+    };
 }
 
 export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Promise<dynamic.CheckResult<RemoteFileInputs>> {
-    const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
+    const failures: CheckFailure[] = [...argumentFailures("RemoteFile", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
     if (isKnown(news.path)) {
         const p = remotePathProblem(news.path);
         if (p) {
@@ -99,6 +110,11 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
     const hasSource = news.sourcePath !== undefined;
     if (hasContent === hasSource) {
         failures.push({ property: hasContent ? "source" : "content", reason: "give exactly one of `content` and `source`" });
+    } else if (hasContent && isKnown(news.content)) {
+        const p = contentSizeProblem(Buffer.byteLength(news.content!));
+        if (p) {
+            failures.push({ property: "content", reason: p });
+        }
     } else if (hasSource && isKnown(news.sourcePath)) {
         const p = localSourceProblem(news.sourcePath!);
         if (p) {
