@@ -88,3 +88,16 @@ export const CHANGES_LIMIT = 50;
 
 /** Folders listed (and swept of stale temporaries) at once. */
 export const FOLDERS_IN_FLIGHT = 8;
+
+/**
+ * A RemoteFile `content` above this size gets a warning pointing to `source`: text content is kept in the state
+ * (inputs and outputs, in every checkpoint) and held several times over in the CLI's memory, while a `source` file
+ * is streamed and only its SHA-256 is kept. 1 MiB is far above any configuration file.
+ */
+export const CONTENT_WARN_BYTES = 1 << 20;
+
+/**
+ * A RemoteFile `content` above this size is refused: at 16 MiB the state already grows by tens of MiB per
+ * deployment and the CLI's memory by hundreds; nothing that large needs to be a string in a program.
+ */
+export const CONTENT_MAX_BYTES = 16 << 20;

@@ -9,6 +9,9 @@
  * passwords, private keys or file content.
  */
 
+import * as posix from "path/posix";
+import { isTemporaryName } from "./ops/temporaries";
+
 /** Stable error codes. */
 export type FiledropErrorCode =
     | "INVALID_INPUT"
@@ -86,10 +89,27 @@ export function noSuchFile(endpoint: string, op: string, path: string, cause?: u
     return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: no such file or directory.`, { cause });
 }
 
-/** The remote user may not do an operation; `said` is the server's own words when it gave any. */
+/**
+ * The remote user may not do an operation; `said` is the server's own words when it gave any. When the path is one
+ * of our temporaries, the file itself may well be writable: what is missing is the right to create a file in its
+ * folder, which every upload needs (temporary name, then rename), so the message names the folder.
+ */
 export function permissionDenied(endpoint: string, op: string, path: string, said?: string, cause?: unknown): FiledropError {
     const quoted = said === undefined ? "" : `: the server said "${said}"`;
+    if (isTemporaryName(posix.basename(path))) {
+        return folderNotWritable(endpoint, posix.dirname(path), op, quoted, cause);
+    }
     return new FiledropError("PERMISSION_DENIED", `Permission denied to ${op} ${endpoint}${path}${quoted}; check the remote user's rights on that path.`, { cause });
+}
+
+/** The folder an upload writes its temporary into is not writable (see {@link permissionDenied}). */
+function folderNotWritable(endpoint: string, dir: string, op: string, quoted: string, cause?: unknown): FiledropError {
+    return new FiledropError(
+        "PERMISSION_DENIED",
+        `Permission denied to ${op} a temporary file in folder ${endpoint}${dir}${quoted}; the folder must be writable by the remote user, ` +
+            `not only the file: every upload writes a temporary file beside the target and renames it over the target, so that the target is never half-written.`,
+        { cause },
+    );
 }
 
 /** The folder a file or folder goes into is missing and `createParents` is off. */
@@ -105,4 +125,23 @@ export function notAFolder(endpoint: string, path: string): FiledropError {
 /** Any thrown value as a FiledropError: itself when it is one, else REMOTE_IO with `sentence(message)`. */
 export function asFiledropError(e: unknown, sentence: (message: string) => string): FiledropError {
     return isFiledropError(e) ? e : new FiledropError("REMOTE_IO", sentence(messageOf(e)), { cause: e });
+}
+
+/**
+ * A host-key refusal raised while refreshing or destroying, with the advice that works there: those commands connect
+ * with the connection kept in the state, not the program's, so a new `hostKey` (or inline `knownHosts`) in the
+ * program takes effect only once `pulumi up` has written it to the state. Any other error is returned as is.
+ */
+export function withStateConnectionAdvice(e: unknown, command: "refresh" | "destroy"): unknown {
+    if (!(hasCode(e, "HOST_KEY_MISMATCH") || hasCode(e, "HOST_KEY_UNKNOWN") || hasCode(e, "HOST_KEY_REVOKED"))) {
+        return e;
+    }
+    const err = e as FiledropError;
+    return new FiledropError(
+        err.code,
+        `${err.message} Note: ${command} connects with the connection kept in the state, not the one in your program; ` +
+            `after changing \`hostKey\` or \`knownHosts\` in the program, run \`pulumi up\` first (it updates the state), then ${command} again; ` +
+            `to forget a resource whose server is gone for good, run \`pulumi state delete <urn>\`.`,
+        { cause: err },
+    );
 }

@@ -13,6 +13,7 @@ function providerFor(handler: "remoteFile" | "remoteDirectory" | "remoteTree"): 
     const load = () => require(`pulumi-filedrop/dist/provider/handlers/${handler}`);
     // How failures are worded for the engine (one message each, fields named): see provider/engineReport.ts.
     const report = () => require("pulumi-filedrop/dist/provider/engineReport");
+    const advice = () => require("pulumi-filedrop/dist/provider/errors");
     return {
         check: (olds, news) =>
             report().reported(async () => {
@@ -21,9 +22,10 @@ function providerFor(handler: "remoteFile" | "remoteDirectory" | "remoteTree"): 
             }),
         diff: (id, olds, news) => report().reported(() => load().diff(id, olds, news)),
         create: (inputs) => load().create(inputs),
-        read: (id, props) => report().reported(() => load().read(id, props)),
+        // Refresh and destroy connect with the state's connection: host-key advice says how to change that.
+        read: (id, props) => report().reported(() => load().read(id, props).catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "refresh")))),
         update: (id, olds, news) => load().update(id, olds, news),
-        delete: (id, props) => report().reported(() => load().remove(id, props)),
+        delete: (id, props) => report().reported(() => load().remove(id, props).catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "destroy")))),
     };
 }
 

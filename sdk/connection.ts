@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInputs, CredentialInputs } from "../provider/connection";
+import { CONNECTION_PUBLIC_FIELDS, CONNECTION_SECRET_FIELDS, RESOURCE_ARGS, ResourceKind, SameKeys } from "../provider/plan/knownKeys";
 import type { Protocol } from "../provider/protocols";
 
 /**
  * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`, so the same
  * object can be passed to both packages. Secret fields (`password`, `privateKey`, `privateKeyPassword`) are stored
- * as Pulumi secrets whether or not you wrap them in `pulumi.secret()`.
+ * as Pulumi secrets whether or not you wrap them in `pulumi.secret()`. A field not listed here is refused at
+ * preview with the closest known name (`hostkey` → `hostKey`), never ignored; `@pulumi/command`'s `proxy` (a
+ * bastion host) is refused too, until it is supported, since ignoring it would connect directly.
  */
 export interface ConnectionArgs {
     /**
@@ -78,6 +81,11 @@ export interface ConnectionArgs {
      */
     readonly insecureSkipTlsVerify?: pulumi.Input<boolean>;
     /**
+     * The server name sent in the FTPS TLS handshake (SNI), when the server needs one other than `host`.
+     * @default none (Node sends `host` when it is a name, nothing for an address)
+     */
+    readonly servername?: pulumi.Input<string>;
+    /**
      * Allow `protocol: "ftp"`, which sends the password and the files in clear text.
      * @default false
      */
@@ -90,19 +98,24 @@ export interface ConnectionArgs {
     readonly maxSessions?: pulumi.Input<number>;
 }
 
-const SECRET_FIELDS = ["password", "privateKey", "privateKeyPassword"] as const;
-
-/** Splits user connection args into the public part (kept visible in state) and the credentials (always secret). */
+/**
+ * Splits user connection args into the public part (kept visible in state) and the credentials (always secret).
+ * A field that is not a known public one goes to the credentials, also when its value is `undefined` (as `null`):
+ * the provider's check refuses it by name (a typo such as `hostkey` must not be dropped here), and a mistyped
+ * secret such as `privatekey` is never shown or stored in clear on the way.
+ */
 export function splitConnection(args: pulumi.Input<ConnectionArgs>, resourceName: string): {
     connection: pulumi.Output<ConnectionInputs>;
     credentials: pulumi.Output<CredentialInputs>;
 } {
+    const isPublic = (k: string) => (CONNECTION_PUBLIC_FIELDS as readonly string[]).includes(k);
+    const isSecret = (k: string) => (CONNECTION_SECRET_FIELDS as readonly string[]).includes(k);
     const all = pulumi.output(args) as unknown as pulumi.Output<Record<string, unknown>>;
     const connection = pulumi.unsecret(
         all.apply((c) => {
             const pub: Record<string, unknown> = {};
             for (const [k, v] of Object.entries(c)) {
-                if (!(SECRET_FIELDS as readonly string[]).includes(k) && v !== undefined) {
+                if (isPublic(k) && v !== undefined) {
                     pub[k] = v;
                 }
             }
@@ -113,15 +126,27 @@ export function splitConnection(args: pulumi.Input<ConnectionArgs>, resourceName
     const credentials = pulumi.secret(
         all.apply((c) => {
             const creds: Record<string, unknown> = {};
-            for (const k of SECRET_FIELDS) {
-                if (c[k] !== undefined) {
-                    creds[k] = c[k];
+            for (const [k, v] of Object.entries(c)) {
+                if (isSecret(k) && v !== undefined) {
+                    creds[k] = v;
+                } else if (!isPublic(k) && !isSecret(k)) {
+                    creds[k] = v === undefined ? null : v;
                 }
             }
             return creds as CredentialInputs;
         }),
     );
     return { connection, credentials };
+}
+
+/**
+ * The names of `args` that are not arguments of `kind`, for the provider's check to refuse by name (see
+ * provider/plan/knownKeys.ts); undefined when there are none, so nothing is added to the inputs.
+ */
+export function unknownArgs(kind: ResourceKind, args: object): string[] | undefined {
+    const known: readonly string[] = RESOURCE_ARGS[kind];
+    const unknown = Object.keys(args).filter((k) => !known.includes(k));
+    return unknown.length > 0 ? unknown : undefined;
 }
 
 function warnInsecure(c: Record<string, unknown>, name: string): void {
@@ -135,3 +160,7 @@ function warnInsecure(c: Record<string, unknown>, name: string): void {
         void pulumi.log.warn(`${name}: protocol "ftp" sends the password and the file content to ${c.host} in clear text.`);
     }
 }
+
+/** Compile-time proof that the documented fields are exactly the ones the provider knows. */
+const connectionFieldsMatch: SameKeys<ConnectionArgs, ConnectionInputs & CredentialInputs> = true;
+void connectionFieldsMatch;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remoteDirectoryProvider } from "../provider/index";
-import { ConnectionArgs, splitConnection } from "./connection";
+import { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 
 /** Arguments of a {@link RemoteDirectory}. */
 export interface RemoteDirectoryArgs {
@@ -28,6 +29,10 @@ export interface RemoteDirectoryArgs {
      */
     readonly onDelete?: pulumi.Input<"delete" | "recursive">;
 }
+
+/** Compile-time proof that the arguments documented here are the ones check knows (provider/plan/knownKeys.ts). */
+const argsMatch: SameKeys<RemoteDirectoryArgs, ArgsOf<"RemoteDirectory">> = true;
+void argsMatch;
 
 /**
  * A folder on a remote server. Records which levels it created, so destroy removes exactly those, and only when
@@ -63,6 +68,8 @@ export class RemoteDirectory extends pulumi.dynamic.Resource {
             {
                 connection,
                 credentials,
+                // Names of arguments this resource does not have: check refuses them with the closest known one.
+                unknownArgs: unknownArgs("RemoteDirectory", args),
                 path: args.path,
                 mode: args.mode,
                 createParents: args.createParents,

@@ -2,7 +2,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256OfFile, sha256OfText } from "../provider/hashing";
 import { remoteFileProvider } from "../provider/index";
-import { ConnectionArgs, splitConnection } from "./connection";
+import { contentSizeWarning } from "../provider/plan/contentSize";
+import { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 
 /** Arguments of a {@link RemoteFile}. */
 export interface RemoteFileArgs {
@@ -61,8 +63,22 @@ export interface RemoteFileArgs {
     readonly validate?: pulumi.Input<string>;
 }
 
+/** Compile-time proof that the arguments documented here are the ones check knows (provider/plan/knownKeys.ts). */
+const argsMatch: SameKeys<RemoteFileArgs, ArgsOf<"RemoteFile">> = true;
+void argsMatch;
+
+/** The size of text content, with a warning when it is large (check refuses it when far too large). */
+function sizeOfText(text: string, name: string): number {
+    const size = Buffer.byteLength(text);
+    const warning = contentSizeWarning(name, size);
+    if (warning !== undefined) {
+        void pulumi.log.warn(warning);
+    }
+    return size;
+}
+
 /** Resolves `content`/`source` into what the provider diffs on: the bytes' SHA-256 and size, and where they are. */
-function resolveContent(args: RemoteFileArgs): {
+function resolveContent(args: RemoteFileArgs, name: string): {
     content?: pulumi.Output<string>;
     sourcePath?: pulumi.Output<string>;
     sha256: pulumi.Output<string>;
@@ -70,7 +86,7 @@ function resolveContent(args: RemoteFileArgs): {
 } {
     if (args.content !== undefined && args.source === undefined) {
         const content = pulumi.output(args.content);
-        return { content, sha256: content.apply(sha256OfText), size: content.apply((c) => Buffer.byteLength(c)) };
+        return { content, sha256: content.apply(sha256OfText), size: content.apply((c) => sizeOfText(c, name)) };
     }
     if (args.source === undefined || args.content !== undefined) {
         // Let check report it in one sentence, with the other inputs.
@@ -92,7 +108,7 @@ function resolveContent(args: RemoteFileArgs): {
     });
     const hashed = resolved.apply(async (r) => {
         if (r.kind === "text") {
-            return { sha256: sha256OfText(r.value), size: Buffer.byteLength(r.value) };
+            return { sha256: sha256OfText(r.value), size: sizeOfText(r.value, name) };
         }
         // A missing file is reported by check with a clear sentence; hash nothing here.
         return sha256OfFile(r.value).catch(() => ({ sha256: "", size: 0 }));
@@ -144,13 +160,15 @@ export class RemoteFile extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: RemoteFileArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = splitConnection(args.connection, name);
-        const content = resolveContent(args);
+        const content = resolveContent(args, name);
         super(
             remoteFileProvider,
             name,
             {
                 connection,
                 credentials,
+                // Names of arguments this resource does not have: check refuses them with the closest known one.
+                unknownArgs: unknownArgs("RemoteFile", args),
                 path: args.path,
                 content: content.content,
                 sourcePath: content.sourcePath,

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildManifest } from "./treeSource";
 import { messageOf } from "../provider/errors";
 import { remoteTreeProvider } from "../provider/index";
-import { ConnectionArgs, splitConnection } from "./connection";
+import { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 
 /** Arguments of a {@link RemoteTree}. */
 export interface RemoteTreeArgs {
@@ -44,6 +45,10 @@ export interface RemoteTreeArgs {
      */
     readonly createParents?: pulumi.Input<boolean>;
 }
+
+/** Compile-time proof that the arguments documented here are the ones check knows (provider/plan/knownKeys.ts). */
+const argsMatch: SameKeys<RemoteTreeArgs, ArgsOf<"RemoteTree">> = true;
+void argsMatch;
 
 /**
  * Mirrors a local folder onto a remote folder. The program hashes the local files into a manifest (relative path
@@ -102,6 +107,8 @@ export class RemoteTree extends pulumi.dynamic.Resource {
             {
                 connection,
                 credentials,
+                // Names of arguments this resource does not have: check refuses them with the closest known one.
+                unknownArgs: unknownArgs("RemoteTree", args),
                 sourceDir,
                 destination: args.destination,
                 include: args.include,

@@ -18,8 +18,19 @@ interface Found {
 }
 
 /**
+ * A name with a line break cannot be sent as a path (FTP puts paths on a line of their own, and check refuses it
+ * in any remote path), and globs do not match it as they would its other letters (`**` never does). It is matched
+ * as if the line break were a space, so that `include`/`exclude` treat it like any other name, and reported as a
+ * problem when selected: never silently left out.
+ */
+function matchableName(rel: string): string {
+    return rel.replace(/[\r\n]/g, " ");
+}
+
+/**
  * Walks `root` and lists the selected files. Symlinks are followed when they resolve inside `root` and reported
- * as problems when they point outside it (or nowhere); anything else but files and folders is skipped.
+ * as problems when they point outside it (or nowhere); a selected file with a line break in its name is reported
+ * as a problem; anything else but files and folders is skipped.
  */
 export function walkSource(root: string, sel: TreeSelection): { files: Found[]; problems: string[] } {
     const files: Found[] = [];
@@ -53,10 +64,14 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
                 }
             }
             if (st.isDirectory()) {
-                if (!pick.skipDir(rel)) {
+                if (!pick.skipDir(matchableName(rel))) {
                     walk(abs, rel);
                 }
-            } else if (st.isFile() && pick.file(rel)) {
+            } else if (st.isFile() && pick.file(matchableName(rel))) {
+                if (/[\r\n]/.test(rel)) {
+                    problems.push(`file ${JSON.stringify(rel)} has a line break in its name, which cannot be sent as a remote path; rename it or exclude it`);
+                    continue;
+                }
                 files.push({ rel, abs, localMode: st.mode });
             }
         }

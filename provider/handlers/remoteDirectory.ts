@@ -10,6 +10,7 @@ import { folderMissing, notAFolder } from "../errors";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
 import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { argumentFailures } from "../plan/knownKeys";
 import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
@@ -27,6 +28,8 @@ export interface RemoteDirectoryInputs {
     mode?: string;
     createParents?: boolean;
     onDelete?: OnDeleteDirectory;
+    /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
+    unknownArgs?: string[];
 }
 
 /** Outputs: the inputs plus what the server told. */
@@ -45,15 +48,16 @@ export const RULES: KeyRules<RemoteDirectoryInputs> = {
     mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
     createParents: "update",
     onDelete: "update",
+    unknownArgs: "ignore", // check refuses any
 };
 
 /** The inputs with every default applied and the mode written "0750": the one place RemoteDirectory defaults live. */
 function withDefaults(i: RemoteDirectoryInputs): RemoteDirectoryInputs {
-    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE };
+    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE, unknownArgs: undefined };
 }
 
 export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryInputs): Promise<dynamic.CheckResult<RemoteDirectoryInputs>> {
-    const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
+    const failures: CheckFailure[] = [...argumentFailures("RemoteDirectory", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
     const pathProblem = isKnown(news.path) ? remotePathProblem(news.path) : undefined;
     if (pathProblem) {
         failures.push({ property: "path", reason: pathProblem });
@@ -86,7 +90,9 @@ async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
     const mode = i.mode === undefined ? undefined : parseMode(i.mode);
     let created: string[];
     if (i.createParents === true) {
-        created = await ensureDirs(t, i.path, mode);
+        // The parents get the server's default mode: `mode` is this folder's own (as its TSDoc says).
+        const parents = await ensureDirs(t, posix.dirname(i.path));
+        created = [...parents, ...(await ensureDirs(t, i.path, mode))];
     } else {
         const st = await t.stat(i.path);
         if (st?.kind === "directory") {

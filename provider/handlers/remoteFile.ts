@@ -16,7 +16,9 @@ import { SymlinkPolicy, writeTarget } from "../ops/symlinks";
 import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
 import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { argumentFailures } from "../plan/knownKeys";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import { Transport } from "../transport/types";
@@ -51,6 +53,8 @@ export interface RemoteFileInputs {
     /** What to do with a symlink at `path` (default "follow": write the file it points to; the link stays). */
     symlinks?: SymlinkPolicy;
     validate?: string;
+    /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
+    unknownArgs?: string[];
 }
 
 /** Outputs of a RemoteFile: the inputs, with sha256/size/mode as found on the server, plus: */
@@ -92,6 +96,7 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     onDelete: "update",
     symlinks: "update",
     validate: "update",
+    unknownArgs: "ignore", // check refuses any
 };
 
 function credsOf(i: RemoteFileInputs): CredentialInputs {
@@ -101,11 +106,17 @@ function credsOf(i: RemoteFileInputs): CredentialInputs {
 /** The inputs with every default applied and the mode written "0640": the one place RemoteFile defaults live. */
 function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
     // `onDelete` keeps "not given": the default depends on whether the file existed before (ops/ownership.ts).
-    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, symlinks: i.symlinks ?? DEFAULT_SYMLINKS };
+    return {
+        ...i,
+        mode: checkedMode(i.mode),
+        createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
+        symlinks: i.symlinks ?? DEFAULT_SYMLINKS,
+        unknownArgs: undefined,
+    };
 }
 
 export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Promise<dynamic.CheckResult<RemoteFileInputs>> {
-    const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
+    const failures: CheckFailure[] = [...argumentFailures("RemoteFile", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
     if (isKnown(news.path)) {
         const p = remotePathProblem(news.path);
         if (p) {
@@ -116,6 +127,11 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
     const hasSource = news.sourcePath !== undefined;
     if (hasContent === hasSource) {
         failures.push({ property: hasContent ? "source" : "content", reason: "give exactly one of `content` and `source`" });
+    } else if (hasContent && isKnown(news.content)) {
+        const p = contentSizeProblem(Buffer.byteLength(news.content!));
+        if (p) {
+            failures.push({ property: "content", reason: p });
+        }
     } else if (hasSource && isKnown(news.sourcePath)) {
         const p = localSourceProblem(news.sourcePath!);
         if (p) {

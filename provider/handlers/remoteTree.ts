@@ -16,6 +16,7 @@ import { Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { argumentFailures } from "../plan/knownKeys";
 import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules, locationDiff } from "../plan/fileDiff";
 import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf, TreeChanges, treeChanges } from "../plan/treeManifest";
 import { outermostFirst } from "../remotePaths";
@@ -51,6 +52,8 @@ export interface RemoteTreeInputs {
      * never keeps a list (the next preview then shows only its own names, not the last deployment's).
      */
     preview?: boolean;
+    /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
+    unknownArgs?: string[];
 }
 
 /** What refresh found. */
@@ -92,16 +95,17 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
     problems: "ignore", // check refuses any
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
+    unknownArgs: "ignore", // check refuses any
 };
 
 /** The inputs with every default applied: the one place RemoteTree defaults live. */
 function withDefaults(i: RemoteTreeInputs): RemoteTreeInputs {
-    return { ...i, prune: i.prune ?? DEFAULT_PRUNE, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS };
+    return { ...i, prune: i.prune ?? DEFAULT_PRUNE, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, unknownArgs: undefined };
 }
 const NO_DRIFT: TreeDrift = { changed: [], missing: [], extra: [] };
 
 export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
-    const failures: CheckFailure[] = [...checkConnection(news.connection, news.credentials)];
+    const failures: CheckFailure[] = [...argumentFailures("RemoteTree", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
     const dest = isKnown(news.destination) ? remotePathProblem(news.destination) : undefined;
     if (dest) {
         failures.push({ property: "destination", reason: dest });

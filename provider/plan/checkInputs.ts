@@ -5,6 +5,7 @@
 import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
+import { connectionFieldFailures } from "./knownKeys";
 
 import { modeProblem, normalizeMode } from "../mode";
 
@@ -67,6 +68,7 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
     if (!isKnown(c)) {
         return f;
     }
+    f.push(...connectionFieldFailures(c, isKnown(creds) ? creds : undefined));
     const protocol = protocolOf(c);
     if (isKnown(c.host) && (typeof c.host !== "string" || c.host.trim() === "")) {
         f.push({ property: "connection.host", reason: "is required: the server's name or address" });

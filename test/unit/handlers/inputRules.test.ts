@@ -48,6 +48,7 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     onDelete: "restore",
     symlinks: "refuse",
     validate: "false",
+    unknownArgs: ["hostkey"],
 };
 
 const dirOld: dir.RemoteDirectoryOutputs = { connection, credentials: { password: "p" }, path: "/srv/a", mode: "0755", createParents: true, onDelete: "delete", createdDirs: [], existedBefore: false, present: true };
@@ -58,6 +59,7 @@ const dirChanged: Changes<dir.RemoteDirectoryInputs> = {
     mode: "0700",
     createParents: false,
     onDelete: "recursive",
+    unknownArgs: ["hostkey"],
 };
 
 const m = { a: { sha256: "1", size: 1, mode: "0644" } };
@@ -92,6 +94,7 @@ const treeChanged: Changes<tree.RemoteTreeInputs> = {
     problems: ["x"],
     changes: { summary: "1 changed", changed: ["a"] },
     preview: true,
+    unknownArgs: ["hostkey"],
 };
 
 /** The diff a rule promises for a changed key (custom keys: a change is an update). */

@@ -37,6 +37,16 @@ describe("RemoteDirectory handler (memory transport)", function () {
         assert.strictEqual((await diff(id, r.props as RemoteDirectoryOutputs, i)).changes, false);
     });
 
+    it("applies `mode` to the folder itself only: the parents it creates get the server's default", async function () {
+        server.fs.mkdirp("/srv");
+        const { outs } = await create(await checked({ ...base, mode: "0700" }));
+        assert.deepStrictEqual(outs.createdDirs, ["/srv/app", "/srv/app/releases"]);
+        assert.strictEqual(server.fs.lstat("/srv/app/releases")?.mode, 0o700);
+        assert.strictEqual(server.fs.lstat("/srv/app")?.mode, 0o755, "a parent took the folder's mode");
+        const mkdirs = server.callsOf("mkdir").map((c) => c.path);
+        assert.deepStrictEqual(mkdirs, ["/srv/app", "/srv/app/releases"]);
+    });
+
     it("a folder removed out of band is found missing and made again by update", async function () {
         const i = await checked(base);
         const { id, outs } = await create(i);

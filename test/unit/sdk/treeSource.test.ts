@@ -56,4 +56,19 @@ describe("sdk/treeSource", () => {
         assert.match(problems.join("\n"), /symlink "dangling" points to nothing/);
         fs.rmSync(d, { recursive: true, force: true });
     });
+
+    it("reports a selected file with a line break in its name, naming it; an excluded one is left out quietly", async () => {
+        const d = fs.mkdtempSync(path.join(os.tmpdir(), "tree-unit-nl-"));
+        try {
+            fs.writeFileSync(path.join(d, "ok.txt"), "ok");
+            fs.writeFileSync(path.join(d, "bad\nname.txt"), "x");
+            const r = await buildManifest(d, {});
+            assert.deepStrictEqual(Object.keys(r.manifest), ["ok.txt"]);
+            assert.deepStrictEqual(r.problems, ['file "bad\\nname.txt" has a line break in its name, which cannot be sent as a remote path; rename it or exclude it']);
+            assert.deepStrictEqual((await buildManifest(d, { exclude: ["bad?name.txt"] })).problems, []);
+            assert.deepStrictEqual((await buildManifest(d, { include: ["*.md"] })).problems, [], "not selected, not a problem");
+        } finally {
+            fs.rmSync(d, { recursive: true, force: true });
+        }
+    });
 });
