@@ -17,7 +17,7 @@ export class SftpTransport implements Transport {
     public readonly capabilities: TransportCapabilities;
     private readonly calls: SftpCalls;
     private readonly execs: SshExec;
-    private readonly hasher = new SshHasher((command) => this.exec(command));
+    private readonly hasher = new SshHasher((command) => this.exec(command), () => this.endpoint);
 
     constructor(
         private readonly client: Client,
