@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "crypto";
 import * as posix from "path/posix";
-import { FiledropError, messageOf } from "../errors";
+import { FiledropError, isFiledropError, messageOf } from "../errors";
 import { progress } from "../engineReport";
 import { Transport } from "../transport/types";
 
@@ -33,8 +33,16 @@ export async function replaceTarget(t: Transport, tmp: string, target: string): 
         return true;
     }
     const aside = asidePathFor(target);
-    // A refusal here changes nothing: the target is still in place.
-    await t.rename(target, aside);
+    try {
+        await t.rename(target, aside);
+    } catch (e) {
+        // A refusal here changes nothing: the target is still in place.
+        throw new FiledropError(
+            isFiledropError(e) ? e.code : "REMOTE_IO",
+            `Cannot replace ${t.endpoint}${target}: the server does not rename over an existing file, and moving the old file aside failed (${messageOf(e)}); the target was left untouched.`,
+            { cause: e, transient: isFiledropError(e) && e.transient },
+        );
+    }
     try {
         await t.rename(tmp, target);
     } catch (e) {

@@ -68,7 +68,7 @@ describe("ops/replace: a server that will not rename over a file never loses the
             (c: Call) => c.op === "rename",
             (c: Call) => remoteIo("sftp://mem", "rename", c.path, "rename not allowed"),
         );
-        await assert.rejects(up("/srv/f", "new"), /Cannot rename .*rename not allowed/);
+        await assert.rejects(up("/srv/f", "new"), /Cannot replace .*\/srv\/f: the server does not rename over an existing file.*rename not allowed.*left untouched/);
         assert.strictEqual(server.fs.text("/srv/f"), "old");
         assert.deepStrictEqual(ours(server), []);
     });
