@@ -36,6 +36,16 @@ export function checkHostKey(c: ConnectionInputs, presented: Buffer): FiledropEr
         if (pinMatches(c.hostKey, presented)) {
             return undefined;
         }
+        const pinned = keyBlobOf(c.hostKey);
+        if (pinned !== undefined && keyTypeOf(pinned) !== keyTypeOf(presented)) {
+            // The pinned type was asked for first (hostKeyAlgorithmsFor): the server does not offer it. Not a sign
+            // of interception; never advise replacing a pin that may be right.
+            return new FiledropError(
+                "HOST_KEY_UNKNOWN",
+                `${where} presented a ${keyTypeOf(presented)} host key (${fp}) and offers no ${keyTypeOf(pinned)} key like the pinned \`hostKey\`; ` +
+                    `verify the presented key out of band, then set \`hostKey\` to "${fp}".`,
+            );
+        }
         return new FiledropError(
             "HOST_KEY_MISMATCH",
             `Host key for ${where} is ${fp}, which does not match the pinned \`hostKey\`; ` +

@@ -52,9 +52,9 @@ describe("issue 8 item 3: renames never lose the target (sftp, engine)", functio
             stack.setSettings({ connection: sshConnection({ ...w, sshd: s.get() }), files: [{ name: "f", path: target, content: "new\n" }] });
             const r = await stack.run("up");
             assert.notStrictEqual(r.code, 0, r.output);
-            assert.match(r.output, /Cannot replace .*app\.conf: the server does not rename over an existing file.*the target was left untouched/);
             assert.ok(fs.existsSync(target), `the target was deleted; the CLI said:\n${r.output}`);
             assert.strictEqual(fs.readFileSync(target, "utf8"), "old\n");
+            assert.match(r.output, /Cannot replace .*app\.conf: the server does not rename over an existing file.*the target was left untouched/);
             assert.deepStrictEqual(ours(dir), []);
         });
     });

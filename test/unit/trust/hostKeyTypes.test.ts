@@ -69,4 +69,13 @@ describe("trust: host key types (issue 8 item 4)", function () {
     it("the recorded RSA key matches", function () {
         assert.strictEqual(checkHostKey({ host, port, knownHosts: knownHosts(ed25519Line, rsaLine) }, keyBlobOf(rsaLine)!), undefined);
     });
+
+    it("a pinned key of a type the server did not offer is reported as such, not as interception", function () {
+        const e = checkHostKey({ host, port, hostKey: rsaLine }, keyBlobOf(ed25519Line)!);
+        assert.ok(hasCode(e, "HOST_KEY_UNKNOWN"), String(e));
+        assert.match(e!.message, /presented a ssh-ed25519 host key .* offers no ssh-rsa key like the pinned `hostKey`/);
+        assert.doesNotMatch(e!.message, /intercepting/);
+        const other = checkHostKey({ host, port, hostKey: rsaLine }, keyBlobOf(otherRsaLine)!);
+        assert.ok(hasCode(other, "HOST_KEY_MISMATCH"), String(other));
+    });
 });
