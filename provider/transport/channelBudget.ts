@@ -7,8 +7,8 @@
  * of ours open (beyond the ones held for the connection's life) is final.
  */
 /** Retries of a refused channel at a count that worked before (the server frees a closed one a moment later). */
-const LATE_CLOSE_RETRIES = 5;
-const LATE_CLOSE_PAUSE_MS = 20;
+const LATE_CLOSE_RETRIES = 10;
+const LATE_CLOSE_PAUSE_MS = 25;
 
 export class ChannelBudget {
     private inUse: number;
@@ -40,7 +40,8 @@ export class ChannelBudget {
      * after one of them closes.
      */
     async run<T>(use: () => Promise<T>, refused: (e: unknown) => boolean): Promise<T> {
-        for (let attempt = 1; ; attempt++) {
+        let lateRetries = 0;
+        for (;;) {
             while (this.inUse >= this.limit) {
                 await new Promise<void>((r) => this.waiters.push(r));
             }
@@ -58,9 +59,11 @@ export class ChannelBudget {
                 if (this.inUse - 1 - this.held > 0) {
                     // Others of ours are open: the server's limit is below what we tried.
                     this.limit = this.inUse - 1;
-                } else if (this.inUse <= this.proven && attempt < LATE_CLOSE_RETRIES) {
-                    // This many channels worked before: the server has not yet freed one that just closed.
-                    pause = LATE_CLOSE_PAUSE_MS * attempt;
+                } else if (this.inUse <= this.proven && lateRetries < LATE_CLOSE_RETRIES) {
+                    // This many channels worked before: the server has not yet freed one that just closed (sshd
+                    // frees a session after it processed our close, possibly after an open sent right behind it).
+                    lateRetries++;
+                    pause = LATE_CLOSE_PAUSE_MS * lateRetries;
                 } else {
                     throw e;
                 }

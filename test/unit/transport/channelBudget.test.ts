@@ -72,4 +72,25 @@ describe("transport/channelBudget: exec channels vs MaxSessions (memory transpor
         assert.strictEqual(budget.channels, 3);
         assert.ok(refusals >= 1 && refusals <= 4, `refusals: ${refusals}`);
     });
+
+    it("a refusal with none of ours open is retried (bounded) when that many channels worked before: sshd frees a closed session late", async function () {
+        const budget = new ChannelBudget(2, 1);
+        let refuseNext = 0;
+        const use = async () => {
+            if (refuseNext > 0) {
+                refuseNext--;
+                throw new Error("open failed");
+            }
+            return "ok";
+        };
+        assert.strictEqual(await budget.run(use, () => true), "ok");
+        refuseNext = 3;
+        assert.strictEqual(await budget.run(use, () => true), "ok");
+        refuseNext = 1000;
+        await assert.rejects(budget.run(use, () => true), /open failed/);
+        assert.ok(refuseNext > 900, "the retries are bounded");
+        const fresh = new ChannelBudget(2, 1);
+        refuseNext = 1;
+        await assert.rejects(fresh.run(use, () => true), /open failed/, "with no channel ever opened, a refusal is final at once");
+    });
 });
