@@ -84,6 +84,14 @@ export function remoteIo(endpoint: string, op: string, path: string, said: strin
     return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: the server said "${said}"${options.hint ?? ""}.`, { cause: options.cause, transient: options.transient });
 }
 
+/**
+ * Writing a file failed in a way that, on SFTP (a bare failure status) and FTP (451/452/552 on STOR), most often
+ * means the server's disk is full or a quota was reached: REMOTE_IO with that hint.
+ */
+export function writeFailed(endpoint: string, path: string, said: string, cause?: unknown): FiledropError {
+    return remoteIo(endpoint, "write", path, said, { cause, hint: " (the server's disk may be full or a quota reached)" });
+}
+
 /** Nothing at a path an operation needed. */
 export function noSuchFile(endpoint: string, op: string, path: string, cause?: unknown): FiledropError {
     return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: no such file or directory.`, { cause });

@@ -3,13 +3,15 @@ import { DEFAULT_FILE_MODE } from "../defaults";
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
 import { RemoteStat, Transport } from "../transport/types";
+import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
 import { StagedUpload, uploadFailed, UploadResult } from "./uploadSpec";
 
-/** Sets mode/owner on the temporary, runs `validate`, renames it over the target; on failure removes it. */
+/** Sets mode/owner on the temporary, runs `validate`, puts it in place of the target (replace.ts); on failure removes it. */
 export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: string): Promise<UploadResult> {
     const { spec, tmp } = s;
     const before: RemoteStat | undefined = typeof s.before === "string" ? undefined : s.before;
+    let atomic: boolean;
     try {
         if (t.capabilities.chmod) {
             await t.chmod(tmp, spec.mode ?? before?.mode ?? DEFAULT_FILE_MODE);
@@ -20,7 +22,7 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
         if (spec.validate !== undefined) {
             await runValidate(t, spec.validate, tmp, spec.path);
         }
-        await t.rename(tmp, spec.path);
+        atomic = await replaceTarget(t, tmp, spec.path);
     } catch (e) {
         await abandon(t, s);
         throw uploadFailed(t, spec, e);
@@ -30,7 +32,7 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
         size: s.size,
         createdDirs: s.createdDirs,
         verifiedBy,
-        atomic: t.capabilities.atomicOverwrite || s.before === "absent",
+        atomic,
     };
 }
 

@@ -8,8 +8,10 @@
  *   directory with its `.` entry and a file as one line) plus MDTM for a file's time; else SIZE/CWD probes.
  * - SHA-256 on the server: `HASH` after `OPTS HASH SHA-256` (ProFTPD), else `XSHA256`; vsftpd has neither, so the
  *   caller reads the file back.
- * - rename: RNFR/RNTO replaces an existing target with rename(2) on both, atomically. A server that refuses to
- *   overwrite (ProFTPD without AllowOverwrite) gets DELE + RNTO, and `capabilities.atomicOverwrite` turns false.
+ * - rename: RNFR/RNTO replaces an existing target with rename(2) on both, atomically. Whether the server renames
+ *   over an existing file (ProFTPD with `AllowOverwrite off` does not) is probed once when the connection opens
+ *   (ftpsProbe.ts) and declared in `capabilities.atomicOverwrite`; where it does not, ops/replace.ts moves the
+ *   old file aside first. The target is never deleted before the new file is in place.
  * - permissions: `SITE CHMOD` where SITE HELP lists it. New files start private: `SITE UMASK 077` where offered
  *   (vsftpd), else the file is created empty and chmod-ed before its bytes are sent (ProFTPD).
  * - no owner changes, no commands (`chown` and `exec` throw UNSUPPORTED).
@@ -17,12 +19,13 @@
 import * as posix from "path/posix";
 import { PassThrough, Readable, Writable } from "stream";
 import { ConnectionInputs, CredentialInputs, endpointUrl, protocolOf } from "../connection";
-import { connectionLost, FiledropError, isFiledropError, messageOf, noSuchFile, permissionDenied, remoteIo } from "../errors";
+import { connectionLost, FiledropError, isFiledropError, messageOf, noSuchFile, permissionDenied, remoteIo, writeFailed } from "../errors";
 import { formatMode } from "../mode";
 import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
 import { FtpSession, openFtpSession, replyText } from "./ftpsSession";
 import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
 import { FtpSessions } from "./ftpsSessions";
+import { probeAtomicOverwrite } from "./ftpsProbe";
 import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 /**
@@ -52,17 +55,18 @@ function statOfInfo(f: import("basic-ftp").FileInfo): RemoteStat {
 
 export class FtpsTransport implements Transport {
     public readonly endpoint: string;
-    public readonly capabilities: TransportCapabilities & { atomicOverwrite: boolean };
+    public readonly capabilities: TransportCapabilities;
     private readonly tls: boolean;
 
     constructor(
         private readonly sessions: FtpSessions,
         first: FtpSession,
         c: ConnectionInputs,
+        atomicOverwrite: boolean,
     ) {
         this.endpoint = endpointUrl(c);
         this.tls = protocolOf(c) !== "ftp";
-        this.capabilities = { atomicOverwrite: true, chmod: first.siteChmod, chown: false, exec: false };
+        this.capabilities = { atomicOverwrite, chmod: first.siteChmod, chown: false, exec: false };
     }
 
     get closed(): boolean {
@@ -78,6 +82,10 @@ export class FtpsTransport implements Transport {
             return connectionLost(this.endpoint, op, path, e, messageOf(e).split("\n")[0]);
         }
         const said = replyText(e);
+        if (op === "write" && (code === 451 || code === 452 || code === 552)) {
+            // STOR refused or aborted for lack of space reads "451 Failure writing to local file" on vsftpd.
+            return writeFailed(this.endpoint, path, said, e);
+        }
         if (code === 552 || code === 452) {
             return new FiledropError("NO_SPACE", `Cannot ${op} ${this.endpoint}${path}: the server said "${said}" (disk full or quota reached).`, { cause: e });
         }
@@ -248,22 +256,9 @@ export class FtpsTransport implements Transport {
     }
 
     rename(from: string, to: string): Promise<void> {
+        // Never DELE first: where the server will not rename over a file (atomicOverwrite false, probed when the
+        // connection opened), ops/replace.ts moves the old file aside before calling this.
         return this.run("rename", to, async (s) => {
-            if (this.capabilities.atomicOverwrite) {
-                try {
-                    await s.client.send(`RNFR ${from}`);
-                    await s.client.send(`RNTO ${to}`);
-                    return;
-                } catch (e) {
-                    if (ftpCode(e) === undefined || (await this.statWith(s, to)) === undefined || (await this.statWith(s, from)) === undefined) {
-                        throw e;
-                    }
-                    // The server will not rename over an existing file (ProFTPD without AllowOverwrite).
-                    this.capabilities.atomicOverwrite = false;
-                }
-            }
-            // Not atomic: the target is briefly missing; upload results and logs say so.
-            await s.client.sendIgnoringError(`DELE ${to}`);
             await s.client.send(`RNFR ${from}`);
             await s.client.send(`RNTO ${to}`);
         });
@@ -313,6 +308,13 @@ export class FtpsTransport implements Transport {
 export async function openFtps(c: ConnectionInputs, creds: CredentialInputs): Promise<Transport> {
     const first = await openFtpSession(c, creds);
     const max = Math.max(1, Math.min(c.maxSessions ?? MAX_FTP_CONTROL_CONNECTIONS, MAX_FTP_CONTROL_CONNECTIONS));
+    let atomicOverwrite: boolean;
+    try {
+        atomicOverwrite = await probeAtomicOverwrite(first.client);
+    } catch (e) {
+        first.client.close();
+        throw e;
+    }
     const sessions = new FtpSessions(first, max, () => openFtpSession(c, creds), endpointUrl(c));
-    return new FtpsTransport(sessions, first, c);
+    return new FtpsTransport(sessions, first, c, atomicOverwrite);
 }

@@ -10,7 +10,7 @@ import * as net from "net";
 import { ConnectionInputs, CredentialInputs, dialTimeoutMs, endpointUrl, portOf, userOf } from "../connection";
 import { SSH_KEEPALIVE_MS } from "../defaults";
 import { FiledropError, messageOf } from "../errors";
-import { checkHostKey } from "../trust/sshTrust";
+import { checkHostKey, hostKeyAlgorithmsFor } from "../trust/sshTrust";
 import { SftpTransport } from "./sftpTransport";
 
 export { SftpTransport } from "./sftpTransport";
@@ -86,6 +86,8 @@ export function openSftp(c: ConnectionInputs, creds: CredentialInputs): Promise<
                 agent: c.agentSocketPath,
                 readyTimeout: dialTimeoutMs(c),
                 keepaliveInterval: SSH_KEEPALIVE_MS,
+                // Prefer the host key types already known for the host, as OpenSSH does (issue 8 item 4).
+                algorithms: { serverHostKey: hostKeyAlgorithmsFor(c) as never },
                 hostVerifier: (key: Buffer) => {
                     hostKeyError = checkHostKey(c, key);
                     return hostKeyError === undefined;

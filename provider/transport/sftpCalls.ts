@@ -4,7 +4,7 @@
  * the connection is lost; `fail` maps SFTP status codes to FiledropErrors.
  */
 import type { Stats } from "ssh2";
-import { connectionLost, FiledropError, messageOf, noSuchFile, permissionDenied, remoteIo } from "../errors";
+import { connectionLost, FiledropError, messageOf, noSuchFile, permissionDenied, remoteIo, writeFailed } from "../errors";
 import { RemoteStat } from "./types";
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
@@ -43,8 +43,7 @@ export class SftpCalls {
         if (/No response from server|Not connected|closed|ECONNRESET/i.test(msg)) {
             return connectionLost(this.endpoint, op, path, e);
         }
-        const hint = op === "write" ? " (the server's disk may be full or a quota reached)" : "";
-        return remoteIo(this.endpoint, op, path, msg, { cause: e, hint });
+        return op === "write" ? writeFailed(this.endpoint, path, msg, e) : remoteIo(this.endpoint, op, path, msg, { cause: e });
     }
 
     /** The error for an operation the lost connection can no longer answer. */

@@ -1,29 +1,38 @@
-/** Commands over SSH exec channels, a bounded number at once per connection. */
+/**
+ * Commands over SSH exec channels. Every channel of the connection comes out of one ChannelBudget shared with the
+ * SFTP session (sshd's MaxSessions counts both): a command beyond the server's limit waits for a channel instead
+ * of failing.
+ */
 import type { Client, ClientChannel } from "ssh2";
 import { EXECS_PER_CONNECTION } from "../defaults";
 import { FiledropError } from "../errors";
+import { ChannelBudget } from "./channelBudget";
 import { ExecResult } from "./types";
 
+/** The server refused to open a channel (its answer to a channel beyond MaxSessions, or to exec at all). */
+class ChannelRefused extends Error {}
+
 export class SshExec {
-    private running = 0;
-    private readonly waiters: (() => void)[] = [];
+    /** The SFTP session holds one channel for the connection's life; up to EXECS_PER_CONNECTION commands beside it. */
+    private readonly budget = new ChannelBudget(1 + EXECS_PER_CONNECTION, 1);
 
     constructor(
         private readonly client: Client,
         private readonly endpoint: string,
     ) {}
 
-    /** Runs a command, at most EXECS_PER_CONNECTION at a time (sshd's MaxSessions counts the SFTP channel too). */
+    /** Runs a command once a channel is free; UNSUPPORTED only when the server refuses a channel with none of ours open. */
     async run(command: string): Promise<ExecResult> {
-        while (this.running >= EXECS_PER_CONNECTION) {
-            await new Promise<void>((r) => this.waiters.push(r));
-        }
-        this.running++;
         try {
-            return await this.runNow(command);
-        } finally {
-            this.running--;
-            this.waiters.shift()?.();
+            return await this.budget.run(
+                () => this.runNow(command),
+                (e) => e instanceof ChannelRefused,
+            );
+        } catch (e) {
+            if (e instanceof ChannelRefused) {
+                throw new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (${e.message}).`, { cause: e });
+            }
+            throw e;
         }
     }
 
@@ -31,7 +40,7 @@ export class SshExec {
         return new Promise<ExecResult>((resolve, reject) => {
             this.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
                 if (err) {
-                    reject(new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (${err.message}).`, { cause: err }));
+                    reject(new ChannelRefused(err.message));
                     return;
                 }
                 const out: Buffer[] = [];

@@ -17,7 +17,7 @@ export class SftpTransport implements Transport {
     public readonly capabilities: TransportCapabilities;
     private readonly calls: SftpCalls;
     private readonly execs: SshExec;
-    private readonly hasher = new SshHasher((command) => this.exec(command));
+    private readonly hasher = new SshHasher((command) => this.exec(command), () => this.endpoint);
 
     constructor(
         private readonly client: Client,
@@ -105,8 +105,7 @@ export class SftpTransport implements Transport {
             await this.calls.call("rename", to, (cb) => this.sftp.ext_openssh_rename(from, to, cb as never));
             return;
         }
-        // SFTP v3 rename refuses to replace an existing file: remove first. Not atomic; the handler says so.
-        await this.remove(to);
+        // SFTP v3 rename refuses to replace an existing file; ops/replace.ts moves the old one aside first.
         await this.calls.call("rename", to, (cb) => this.sftp.rename(from, to, cb as never));
     }
 

@@ -3,6 +3,8 @@
  * coreutils `sha256sum` on our machines, SPEC §7), else `sha256sum`. Many files go in one command, so a tree of
  * 1000 files costs 10 channels, not 1000. Which hasher works is found once per connection.
  */
+import { progress } from "../engineReport";
+import { messageOf } from "../errors";
 import { shellQuote } from "../shellQuote";
 import { ExecResult } from "./types";
 
@@ -20,7 +22,21 @@ export class SshHasher {
     /** The working hasher; "none" once both were found missing on the server (exit 127). */
     private hasher: HasherName | "none" | undefined;
 
-    constructor(private readonly exec: (command: string) => Promise<ExecResult>) {}
+    /** Whether a fallback to reading back was already reported on this connection. */
+    private reported = false;
+
+    constructor(
+        private readonly exec: (command: string) => Promise<ExecResult>,
+        private readonly where: () => string,
+    ) {}
+
+    /** Says once per connection that files are verified by reading them back, and why; never silently. */
+    private reportFallback(why: string): void {
+        if (!this.reported) {
+            this.reported = true;
+            progress(`warning: ${this.where()} cannot hash files on the server (${why}); they are verified by reading them back (verifiedBy "read-back").`);
+        }
+    }
 
     /** Hashes that the server computed, by path; paths it could not hash are absent (the caller reads them back). */
     async sha256Many(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>> {
@@ -40,9 +56,10 @@ export class SshHasher {
             let r: ExecResult;
             try {
                 r = await this.exec(`${COMMANDS[h].command} ${batch.map(shellQuote).join(" ")}`);
-            } catch {
-                // No exec channel this time (the server refuses exec, or a limit was hit): read back instead, and
-                // try exec again next time.
+            } catch (e) {
+                // The server refuses exec channels altogether (a limit is waited for, sshExec.ts): read back
+                // instead, say so, and try exec again next time.
+                this.reportFallback(messageOf(e));
                 return new Map();
             }
             if (r.code === 127 || /not found/.test(r.stderr)) {
@@ -53,6 +70,7 @@ export class SshHasher {
         }
         if (this.hasher === undefined) {
             this.hasher = "none";
+            this.reportFallback("neither openssl nor sha256sum was found");
         }
         return new Map();
     }

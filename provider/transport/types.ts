@@ -27,7 +27,11 @@ export interface ExecResult {
 
 /** What a transport can do on the server it is connected to; found out once per connection. */
 export interface TransportCapabilities {
-    /** Rename can replace an existing file atomically (posix-rename, or FTP RNTO over a file). */
+    /**
+     * Rename can replace an existing file atomically (posix-rename, or FTP RNTO over a file). Known when the
+     * connection opens (SFTP: the posix-rename extension; FTPS: a probe, ftpsProbe.ts), never learnt from a failure;
+     * where false, ops/replace.ts moves the old file aside instead of deleting it.
+     */
     readonly atomicOverwrite: boolean;
     /** Permission bits can be set (SFTP setstat, FTP SITE CHMOD). */
     readonly chmod: boolean;
@@ -62,7 +66,10 @@ export interface Transport {
     write(path: string, data: Readable, mode?: number): Promise<number>;
     /** Open the file at `path` for reading. */
     read(path: string): Promise<Readable>;
-    /** Rename `from` to `to`, replacing `to` if it exists (atomically where `capabilities.atomicOverwrite`). */
+    /**
+     * Rename `from` to `to`. Replaces an existing `to` atomically where `capabilities.atomicOverwrite`; elsewhere the
+     * server may refuse, and the transport never deletes `to` to make room (ops/replace.ts does the safe dance).
+     */
     rename(from: string, to: string): Promise<void>;
     /** Set permission bits. */
     chmod(path: string, mode: number): Promise<void>;

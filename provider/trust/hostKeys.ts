@@ -50,8 +50,36 @@ export function knownHostsName(host: string, port: number): string {
     return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** Outcome of a known_hosts lookup. */
-export type KnownHostsVerdict = "match" | "mismatch" | "unknown" | "revoked";
+/**
+ * Outcome of a known_hosts lookup: "mismatch" when an entry of the presented key's type names another key;
+ * "otherType" when the host is known only with keys of other types (not a sign of interception: OpenSSH asks, as
+ * for an unknown host).
+ */
+export type KnownHostsVerdict = "match" | "mismatch" | "otherType" | "unknown" | "revoked";
+
+/** The key type a key blob starts with (`ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`, …). */
+export function keyTypeOf(blob: Buffer): string {
+    const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
+    return blob.subarray(4, 4 + len).toString();
+}
+
+/**
+ * SSH host key algorithms, in ssh2's names, that a server with a key of `type` can use, strongest first. Only
+ * algorithms ssh2 supports by default; others (certificates, sk- keys) have none.
+ */
+export function hostKeyAlgorithmsOf(type: string): string[] {
+    switch (type) {
+        case "ssh-rsa":
+            return ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+        case "ssh-ed25519":
+        case "ecdsa-sha2-nistp256":
+        case "ecdsa-sha2-nistp384":
+        case "ecdsa-sha2-nistp521":
+            return [type];
+        default:
+            return [];
+    }
+}
 
 function globToRegExp(pattern: string): RegExp {
     const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
@@ -81,15 +109,15 @@ function hostPatternMatches(field: string, names: string[]): boolean {
     return matched;
 }
 
-/**
- * Looks the presented key up in known_hosts content for host:port. `@cert-authority` lines are ignored
- * (certificates are not supported yet), so such a host reads as unknown.
- */
-export function verifyKnownHosts(content: string, host: string, port: number, presented: Buffer): KnownHostsVerdict {
-    const names = [knownHostsName(host, port)];
-    let known = false;
-    let revoked = false;
-    let matched = false;
+/** One usable known_hosts line: its marker (`@revoked`), host patterns and key blob. */
+interface KnownHostsEntry {
+    readonly marker: string | undefined;
+    readonly hosts: string;
+    readonly blob: Buffer;
+}
+
+function entriesOf(content: string): KnownHostsEntry[] {
+    const out: KnownHostsEntry[] = [];
     for (const rawLine of content.split(/\r?\n/)) {
         const line = rawLine.trim();
         if (line === "" || line.startsWith("#")) {
@@ -105,9 +133,34 @@ export function verifyKnownHosts(content: string, host: string, port: number, pr
             continue;
         }
         const blob = keyBlobOf(fields.slice(1).join(" "));
-        if (blob === undefined) {
-            continue;
+        if (blob !== undefined) {
+            out.push({ marker, hosts: fields[0], blob });
         }
+    }
+    return out;
+}
+
+/** Key types (`ssh-rsa`, …) known_hosts records for host:port, in file order, without revoked lines. */
+export function knownKeyTypes(content: string, host: string, port: number): string[] {
+    const names = [knownHostsName(host, port)];
+    const types = entriesOf(content)
+        .filter((e) => e.marker !== "@revoked" && hostPatternMatches(e.hosts, names))
+        .map((e) => keyTypeOf(e.blob));
+    return [...new Set(types)];
+}
+
+/**
+ * Looks the presented key up in known_hosts content for host:port. `@cert-authority` lines are ignored
+ * (certificates are not supported yet), so such a host reads as unknown.
+ */
+export function verifyKnownHosts(content: string, host: string, port: number, presented: Buffer): KnownHostsVerdict {
+    const names = [knownHostsName(host, port)];
+    const type = keyTypeOf(presented);
+    let known = false;
+    let knownSameType = false;
+    let revoked = false;
+    let matched = false;
+    for (const { marker, hosts, blob } of entriesOf(content)) {
         if (marker === "@revoked") {
             // A revoked key is refused for every host.
             if (blob.equals(presented)) {
@@ -115,10 +168,11 @@ export function verifyKnownHosts(content: string, host: string, port: number, pr
             }
             continue;
         }
-        if (!hostPatternMatches(fields[0], names)) {
+        if (!hostPatternMatches(hosts, names)) {
             continue;
         }
         known = true;
+        knownSameType ||= keyTypeOf(blob) === type;
         if (blob.equals(presented)) {
             matched = true;
         }
@@ -129,5 +183,5 @@ export function verifyKnownHosts(content: string, host: string, port: number, pr
     if (matched) {
         return "match";
     }
-    return known ? "mismatch" : "unknown";
+    return knownSameType ? "mismatch" : known ? "otherType" : "unknown";
 }

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConnectionInputs, endpointUrl, portOf } from "../connection";
 import { FiledropError } from "../errors";
-import { fingerprintOf, knownHostsName, pinMatches, verifyKnownHosts } from "./hostKeys";
+import { fingerprintOf, hostKeyAlgorithmsOf, keyBlobOf, keyTypeOf, knownHostsName, knownKeyTypes, pinMatches, verifyKnownHosts } from "./hostKeys";
 
 /** known_hosts content from a `knownHosts` value: a path to a file, or the content itself. */
 export function knownHostsContent(knownHosts: string | undefined): { content: string; source: string } {
@@ -36,6 +36,16 @@ export function checkHostKey(c: ConnectionInputs, presented: Buffer): FiledropEr
         if (pinMatches(c.hostKey, presented)) {
             return undefined;
         }
+        const pinned = keyBlobOf(c.hostKey);
+        if (pinned !== undefined && keyTypeOf(pinned) !== keyTypeOf(presented)) {
+            // The pinned type was asked for first (hostKeyAlgorithmsFor): the server does not offer it. Not a sign
+            // of interception; never advise replacing a pin that may be right.
+            return new FiledropError(
+                "HOST_KEY_UNKNOWN",
+                `${where} presented a ${keyTypeOf(presented)} host key (${fp}) and offers no ${keyTypeOf(pinned)} key like the pinned \`hostKey\`; ` +
+                    `verify the presented key out of band, then set \`hostKey\` to "${fp}".`,
+            );
+        }
         return new FiledropError(
             "HOST_KEY_MISMATCH",
             `Host key for ${where} is ${fp}, which does not match the pinned \`hostKey\`; ` +
@@ -60,6 +70,15 @@ export function checkHostKey(c: ConnectionInputs, presented: Buffer): FiledropEr
                     `if the server was re-keyed on purpose, update that entry (ssh-keygen -R '${name}') or set ` +
                     `\`hostKey\` to "${fp}", otherwise do not connect: someone may be intercepting the connection.`,
             );
+        case "otherType":
+            // Not a changed key: the host is known with keys of other types only. Never advise removing them.
+            return new FiledropError(
+                "HOST_KEY_UNKNOWN",
+                `${where} presented a ${keyTypeOf(presented)} host key (${fp}), and ${source} records only ` +
+                    `${knownKeyTypes(content, c.host, portOf(c)).join(", ")} key(s) for ${name}, which the server did not offer. ` +
+                    `Verify the new key out of band, then add it (ssh-keyscan -t ${keyTypeOf(presented).replace(/^ssh-/, "")} -p ${portOf(c)} ${c.host}) ` +
+                    `or set \`hostKey\` to "${fp}".`,
+            );
         case "unknown":
             return new FiledropError(
                 "HOST_KEY_UNKNOWN",
@@ -68,4 +87,26 @@ export function checkHostKey(c: ConnectionInputs, presented: Buffer): FiledropEr
                     `(ssh-keyscan -p ${portOf(c)} ${c.host}).`,
             );
     }
+}
+
+/**
+ * The host key algorithms to ask the server for, OpenSSH's way: those of the key types already known for the host
+ * (the pinned `hostKey` line, else its known_hosts entries) first, then ssh2's defaults. As an ssh2
+ * `algorithms.serverHostKey` value; undefined (ssh2's defaults) when nothing is known or any key is accepted.
+ * A `SHA256:` fingerprint pin names no key type: then the defaults apply.
+ */
+export function hostKeyAlgorithmsFor(c: ConnectionInputs): { remove: string[]; prepend: string[] } | undefined {
+    if (c.insecureAcceptAnyHostKey === true) {
+        return undefined;
+    }
+    let types: string[];
+    if (c.hostKey !== undefined) {
+        const blob = keyBlobOf(c.hostKey);
+        types = blob === undefined ? [] : [keyTypeOf(blob)];
+    } else {
+        types = knownKeyTypes(knownHostsContent(c.knownHosts).content, c.host, portOf(c));
+    }
+    const preferred = [...new Set(types.flatMap(hostKeyAlgorithmsOf))];
+    // ssh2 applies the keys in order: the known algorithms are taken out of the default list, then put in front.
+    return preferred.length === 0 ? undefined : { remove: preferred, prepend: preferred };
 }

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { Readable } from "stream";
 import { hasCode } from "../../../provider/errors";
-import { MemoryServer } from "./memoryTransport";
+import { MemoryServer, MemoryTransport } from "./memoryTransport";
 
 describe("memory transport", function () {
     it("stat does not follow a symlink; write and read do; rename replaces the link itself", async function () {
@@ -23,7 +23,7 @@ describe("memory transport", function () {
         const s = new MemoryServer();
         s.execChannels = 2;
         const t = await s.opener({ host: "m" });
-        const results = await Promise.allSettled([1, 2, 3, 4].map(() => t.exec("true")));
+        const results = await Promise.allSettled([1, 2, 3, 4].map(() => (t as MemoryTransport).execChannel("true")));
         assert.strictEqual(results.filter((r) => r.status === "rejected" && hasCode(r.reason, "UNSUPPORTED")).length, 2);
         assert.strictEqual(s.execsPeak, 2);
         assert.strictEqual(s.callsOf("exec").length, 4);

@@ -8,12 +8,15 @@
  *
  * Faults: `cutAfterBytes(n)` (the connection drops once n more bytes were written), `cutWhen(pred)` (drops at a
  * call), `corruptNextWrite(pred)` (flips a byte of what the server stores), `fs.capacity` (disk full),
- * `refuseRenameOverExisting`, `refuseExec`, `execChannels` (MaxSessions-like limit on concurrent exec channels),
+ * `refuseRenameOverExisting`, `refuseExec`, `execChannels` (MaxSessions-like limit on concurrent exec channels; `exec`
+ * shares a channel budget like the SSH transport, `execChannel` opens one raw),
  * `failWhen(pred, error)`. Symlinks: `fs.symlink`. Every call is recorded in `calls`.
  */
 import { Readable } from "stream";
 import { ConnectionInputs, endpointUrl } from "../../../provider/connection";
-import { connectionLost, FiledropError, noSuchFile, permissionDenied, remoteIo } from "../../../provider/errors";
+import { EXECS_PER_CONNECTION } from "../../../provider/defaults";
+import { connectionLost, FiledropError, hasCode, noSuchFile, permissionDenied, remoteIo } from "../../../provider/errors";
+import { ChannelBudget } from "../../../provider/transport/channelBudget";
 import { sha256OfText } from "../../../provider/hashing";
 import { closeAll } from "../../../provider/transport/pool";
 import { setTransportOpener } from "../../../provider/transport/open";
@@ -172,7 +175,8 @@ function statOf(n: Node): RemoteStat {
 export class MemoryTransport implements Transport {
     readonly capabilities: TransportCapabilities;
     closed = false;
-    private readonly hasher = new SshHasher((command) => this.exec(command));
+    private readonly hasher = new SshHasher((command) => this.exec(command), () => this.endpoint);
+    private readonly channels = new ChannelBudget(1 + EXECS_PER_CONNECTION, 1);
 
     constructor(
         private readonly server: MemoryServer,
@@ -345,7 +349,19 @@ export class MemoryTransport implements Transport {
 
     remoteSha256Many?: (paths: readonly string[]) => Promise<Map<string, { sha256: string; method: string }>> = (paths) => this.hasher.sha256Many(paths);
 
-    async exec(command: string): Promise<ExecResult> {
+    /**
+     * Runs a command as the SSH transport does: each on a channel of one budget shared with the SFTP session
+     * (provider/transport/channelBudget.ts), so a channel beyond `execChannels` waits instead of failing.
+     */
+    exec(command: string): Promise<ExecResult> {
+        return this.channels.run(
+            () => this.execChannel(command),
+            (e) => hasCode(e, "UNSUPPORTED"),
+        );
+    }
+
+    /** One exec channel, opened straight away: refused beyond `execChannels` (like sshd beyond MaxSessions). */
+    async execChannel(command: string): Promise<ExecResult> {
         await this.enter("exec", command);
         const s = this.server;
         if (s.refuseExec || !this.capabilities.exec) {
