@@ -15,6 +15,7 @@ import { backupPathFor, copyRemote, isNewFileMarkerOf, newFileMarkerFor } from "
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
 import { sweepTemporaries } from "./temporaries";
+import { replaceTarget } from "./replace";
 
 /** What create found at the path before writing. */
 export interface Ownership {
@@ -139,7 +140,7 @@ export async function destroyFile(t: Transport, o: Owned): Promise<DestroyOutcom
             );
             return "left";
         }
-        await t.rename(backup, o.path);
+        await replaceTarget(t, backup, o.path); // over the file this stack wrote: never delete it first
         return "restored";
     }
     await t.remove(o.path);

@@ -10,6 +10,7 @@ import { warn } from "../warnings";
 import { backupPathFor, copyRemote } from "./backup";
 import { forEachLimit } from "./concurrency";
 import { hashMany, remoteSha256 } from "./remoteHash";
+import { replaceTarget } from "./replace";
 
 /** Relative path -> where the copy of the file the tree adopted there is kept. */
 export type Adopted = Record<string, string>;
@@ -71,7 +72,7 @@ export async function releaseFiles(t: Transport, destination: string, rels: read
             return;
         }
         if (hasBackup) {
-            await t.rename(backup, p);
+            await replaceTarget(t, backup, p); // over the file this tree wrote: never delete it first
         } else {
             await t.remove(p);
         }

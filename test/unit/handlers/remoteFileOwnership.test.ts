@@ -84,6 +84,19 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             assert.deepStrictEqual(server.fs.tree("/etc/app"), ["app.conf"], "no copy left behind");
         });
 
+        it("on a server that cannot rename over a file, destroy still puts the adopted file back (moved aside, never deleted first)", async function () {
+            server.capabilities = { ...server.capabilities, atomicOverwrite: false };
+            server.refuseRenameOverExisting = true;
+            server.fs.writeFile(path, "original\n", 0o600);
+            const { id, outs } = await create(base);
+            assert.strictEqual(server.fs.text(path), "a = 1\n");
+            await remove(id, outs);
+            assert.strictEqual(server.fs.text(path), "original\n");
+            assert.strictEqual(server.fs.lstat(path)?.mode, 0o600);
+            assert.deepStrictEqual(server.fs.tree("/etc/app"), ["app.conf"], "no copy and no moved-aside file left behind");
+            assert.ok(!server.callsOf("remove").some((c) => c.path === path), "the target itself is never removed");
+        });
+
         it('an adopted file is deleted by destroy only with an explicit onDelete: "delete"', async function () {
             server.fs.writeFile(path, "original\n");
             const { id, outs } = await create({ ...base, onDelete: "delete" });
