@@ -4,13 +4,13 @@
  * folders and throwaway servers removed at the end (also on Ctrl-C), and the first columns of the result table.
  * Only what is the same in every bench that uses it lives here; each bench keeps its own variants and report.
  */
-import { spawn } from "child_process";
-import { randomFillSync } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { performance } from "perf_hooks";
-import { Readable } from "stream";
+import { spawn } from "node:child_process";
+import { randomFillSync } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Readable } from "node:stream";
 import type { Transport } from "../provider/transport/types";
 
 /** The repository root (this file runs as dist/bench/*.js). */
@@ -38,7 +38,13 @@ export function log(msg: string): void {
 }
 
 /** The flags of a one-large-file bench: `[--mib 200] [--runs 3] [--timeout 900]`, with the limits they imply. */
-export function largeFileArgs(script: string): { mib: number; runs: number; timeoutS: number; deadline: number; perRunTimeoutMs: number } {
+export function largeFileArgs(script: string): {
+    mib: number;
+    runs: number;
+    timeoutS: number;
+    deadline: number;
+    perRunTimeoutMs: number;
+} {
     const mib = Number(argOf("mib", "200"));
     const runs = Number(argOf("runs", "3"));
     const timeoutS = Number(argOf("timeout", "900"));
@@ -78,7 +84,11 @@ export interface ChildResult {
  * Wraps a transport so that each call's time is added to `phases[name]`. For the calls named in `untilClosed` that
  * return a stream (the read-back), the time runs until the stream closes, i.e. until the caller has consumed it.
  */
-export function timeCalls<T extends object>(t: T, phases: Record<string, number>, untilClosed: readonly string[] = []): T {
+export function timeCalls<T extends object>(
+    t: T,
+    phases: Record<string, number>,
+    untilClosed: readonly string[] = [],
+): T {
     return new Proxy(t, {
         get(target, prop, receiver) {
             const v = Reflect.get(target, prop, receiver);
@@ -122,7 +132,11 @@ function peakMemory(): { maxRssMiB: number; vmHwmMiB?: number } {
  * In the child: connects with `connect`, uploads `job.source` to `job.target` (1 MiB reads, mode 0644, no parents
  * created) with each transport call timed, closes, and returns the times and the process's peak memory.
  */
-export async function uploadInChild(job: UploadJob, connect: () => Promise<Transport>, untilClosed: readonly string[] = []): Promise<ChildResult> {
+export async function uploadInChild(
+    job: UploadJob,
+    connect: () => Promise<Transport>,
+    untilClosed: readonly string[] = [],
+): Promise<ChildResult> {
     const { verifiedUpload } = require("../provider/upload") as typeof import("../provider/upload");
     const t0 = performance.now();
     const t = await connect();
@@ -175,7 +189,11 @@ export function benchMain<J>(main: () => Promise<void>, child: (job: J) => Promi
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Runs a command with a time limit; resolves with its output, rejects on non-zero exit or timeout. */
-export function run(cmd: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string; wallMs: number }> {
+export function run(
+    cmd: string,
+    args: string[],
+    timeoutMs: number,
+): Promise<{ stdout: string; stderr: string; wallMs: number }> {
     return new Promise((resolve, reject) => {
         const start = performance.now();
         const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -194,7 +212,11 @@ export function run(cmd: string, args: string[], timeoutMs: number): Promise<{ s
             const stdout = Buffer.concat(out).toString();
             const stderr = Buffer.concat(err).toString();
             if (code !== 0) {
-                reject(new Error(`${cmd} exited ${code ?? signal}${signal === "SIGKILL" ? " (timed out)" : ""}: ${stderr.trim().split("\n").slice(-5).join(" | ")}`));
+                reject(
+                    new Error(
+                        `${cmd} exited ${code ?? signal}${signal === "SIGKILL" ? " (timed out)" : ""}: ${stderr.trim().split("\n").slice(-5).join(" | ")}`,
+                    ),
+                );
             } else {
                 resolve({ stdout, stderr, wallMs });
             }
@@ -206,7 +228,13 @@ export function run(cmd: string, args: string[], timeoutMs: number): Promise<{ s
  * Runs `script` (the bench's own file) as a child, `--child JOBFILE`, on `job`, written to `jobFile` (with
  * `fileMode` if given), and returns the child's report (its last stdout line) and the child's whole wall time.
  */
-export async function runChild<R extends ChildResult>(script: string, jobFile: string, job: object, timeoutMs: number, fileMode?: number): Promise<{ c: R; wallMs: number }> {
+export async function runChild<R extends ChildResult>(
+    script: string,
+    jobFile: string,
+    job: object,
+    timeoutMs: number,
+    fileMode?: number,
+): Promise<{ c: R; wallMs: number }> {
     fs.writeFileSync(jobFile, JSON.stringify(job), fileMode === undefined ? undefined : { mode: fileMode });
     const r = await run(process.execPath, [script, "--child", jobFile], timeoutMs);
     return { c: JSON.parse(r.stdout.trim().split("\n").pop()!) as R, wallMs: r.wallMs };
@@ -338,7 +366,15 @@ export async function measureAlternating<S extends Sample>(
             const s = await v.measure(o.target);
             o.after?.();
             samples.get(v.name)!.push(s);
-            log(`run ${i + 1}/${o.runs} ${v.name}: ${s.mbps.toFixed(0)} MB/s${s.rssMiB !== undefined ? `, peak RSS ${s.rssMiB.toFixed(0)} MiB` : ""}${s.phases ? `, ${Object.entries(s.phases).map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(", ")}` : ""}`);
+            log(
+                `run ${i + 1}/${o.runs} ${v.name}: ${s.mbps.toFixed(0)} MB/s${s.rssMiB !== undefined ? `, peak RSS ${s.rssMiB.toFixed(0)} MiB` : ""}${
+                    s.phases
+                        ? `, ${Object.entries(s.phases)
+                              .map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`)
+                              .join(", ")}`
+                        : ""
+                }`,
+            );
         }
     }
     return samples;

@@ -19,31 +19,31 @@
  * Prints a table and a final one-line JSON summary. Everything it starts and writes is removed at the end, also
  * on failure or Ctrl-C.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startFtpServers } from "../test/harness/ftpServers";
 import {
+    type ChildResult as BaseChildResult,
+    type Sample as BaseSample,
     benchMain,
-    ChildResult as BaseChildResult,
     childSample,
     largeFileArgs,
     log,
+    MIB,
     measureAlternating,
     medianPhases,
-    MIB,
     rowFigures,
     run,
     runChild,
-    Sample as BaseSample,
     Scratch,
     TABLE_HEAD,
     tableCells,
-    UploadJob,
+    type UploadJob,
     uploadInChild,
     wallSample,
     writeRandomFile,
 } from "./common";
-import { startFtpServers } from "../test/harness/ftpServers";
 
 type ServerKey = "proftpdExplicit" | "vsftpdExplicit";
 const SERVER_KEYS: readonly ServerKey[] = ["proftpdExplicit", "vsftpdExplicit"];
@@ -66,7 +66,7 @@ async function child(job: ChildJob): Promise<ChildResult> {
     const { openFtps } = require("../provider/transport/ftps") as typeof import("../provider/transport/ftps");
 
     // Record the data connection's TLS version/cipher (and whether it resumed the control session) for the table.
-    const tlsMod = require("tls") as typeof import("tls");
+    const tlsMod = require("node:tls") as typeof import("tls");
     let tlsDesc: string | undefined;
     const origConnect = tlsMod.connect;
     (tlsMod as { connect: unknown }).connect = function (...args: unknown[]) {
@@ -80,7 +80,17 @@ async function child(job: ChildJob): Promise<ChildResult> {
     // The read-back is timed until the caller has consumed the stream, not just opened it.
     const base = await uploadInChild(
         job,
-        () => openFtps({ protocol: "ftps", host: job.host, port: job.port, user: job.user, ca: fs.readFileSync(job.caCertPath, "utf8") }, { password: job.password }),
+        () =>
+            openFtps(
+                {
+                    protocol: "ftps",
+                    host: job.host,
+                    port: job.port,
+                    user: job.user,
+                    ca: fs.readFileSync(job.caCertPath, "utf8"),
+                },
+                { password: job.password },
+            ),
         ["read"],
     );
     return { ...base, tls: tlsDesc };
@@ -131,7 +141,17 @@ async function main(): Promise<void> {
                 const s = ftp.servers[key];
                 const r = await run(
                     "curl",
-                    ["-sS", "--ssl-reqd", "--cacert", ftp.caCertPath, "-T", source, `ftp://${s.host}:${s.port}/${target}`, "--user", `${ftp.user}:${ftp.password}`],
+                    [
+                        "-sS",
+                        "--ssl-reqd",
+                        "--cacert",
+                        ftp.caCertPath,
+                        "-T",
+                        source,
+                        `ftp://${s.host}:${s.port}/${target}`,
+                        "--user",
+                        `${ftp.user}:${ftp.password}`,
+                    ],
                     perRunTimeoutMs,
                 );
                 checkSize(this.name, target);
@@ -144,8 +164,23 @@ async function main(): Promise<void> {
             kind: mode,
             async measure(target) {
                 const s = ftp.servers[key];
-                const job: ChildJob = { mode, host: s.host, port: s.port, user: ftp.user, password: ftp.password, caCertPath: ftp.caCertPath, source, target };
-                const { c, wallMs } = await runChild<ChildResult>(__filename, path.join(tmp, "job.json"), job, perRunTimeoutMs, 0o600);
+                const job: ChildJob = {
+                    mode,
+                    host: s.host,
+                    port: s.port,
+                    user: ftp.user,
+                    password: ftp.password,
+                    caCertPath: ftp.caCertPath,
+                    source,
+                    target,
+                };
+                const { c, wallMs } = await runChild<ChildResult>(
+                    __filename,
+                    path.join(tmp, "job.json"),
+                    job,
+                    perRunTimeoutMs,
+                    0o600,
+                );
                 if (c.bytes !== size) {
                     throw new Error(`${this.name}: wrote ${c.bytes} bytes, expected ${size}`);
                 }
@@ -176,15 +211,36 @@ async function main(): Promise<void> {
             tls: samples.get(v.name)![0].tls,
             phases: medianPhases(samples.get(v.name)!),
         }));
-        const row = (key: ServerKey, kind: Variant["kind"]) => rows.find((r) => r.v.server === key && r.v.kind === kind)!;
+        const row = (key: ServerKey, kind: Variant["kind"]) =>
+            rows.find((r) => r.v.server === key && r.v.kind === kind)!;
         const per = Object.fromEntries(
             SERVER_KEYS.map((k) => {
                 const c = row(k, "curl");
                 const ver = row(k, "verified");
                 const wr = row(k, "write");
-                return [k, { curl: c, verified: ver, write: wr, ratio: ver.mbps / c.mbps, ratioWrite: wr.mbps / c.mbps, hash: ftp.servers[k].hashAlgorithms.includes("SHA-256") }];
+                return [
+                    k,
+                    {
+                        curl: c,
+                        verified: ver,
+                        write: wr,
+                        ratio: ver.mbps / c.mbps,
+                        ratioWrite: wr.mbps / c.mbps,
+                        hash: ftp.servers[k].hashAlgorithms.includes("SHA-256"),
+                    },
+                ];
             }),
-        ) as Record<ServerKey, { curl: (typeof rows)[0]; verified: (typeof rows)[0]; write: (typeof rows)[0]; ratio: number; ratioWrite: number; hash: boolean }>;
+        ) as Record<
+            ServerKey,
+            {
+                curl: (typeof rows)[0];
+                verified: (typeof rows)[0];
+                write: (typeof rows)[0];
+                ratio: number;
+                ratioWrite: number;
+                hash: boolean;
+            }
+        >;
         const pro = per.proftpdExplicit;
         const vs = per.vsftpdExplicit;
         const peakRss = Math.max(...rows.filter((r) => r.rss !== undefined).map((r) => r.rss!));
@@ -192,7 +248,10 @@ async function main(): Promise<void> {
         const pad = (s: string, n: number) => s.padEnd(n);
         const lines = [
             `${TABLE_HEAD}${pad("verified by", 16)} data TLS`,
-            ...rows.map((r) => `${tableCells(r.v.name, r)}${pad(r.v.kind === "curl" ? "(none)" : r.v.kind === "write" ? "(none)" : r.verifiedBy ?? "?", 16)} ${r.tls ?? ""}`),
+            ...rows.map(
+                (r) =>
+                    `${tableCells(r.v.name, r)}${pad(r.v.kind === "curl" ? "(none)" : r.v.kind === "write" ? "(none)" : (r.verifiedBy ?? "?"), 16)} ${r.tls ?? ""}`,
+            ),
         ];
         process.stdout.write(
             [

@@ -16,32 +16,32 @@
  * ours: connect + upload inside the child, node start-up excluded and reported apart). Prints a table and a final
  * one-line JSON summary. Everything it starts and writes is removed at the end, also on failure or Ctrl-C.
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type SshdInfo as FullSshdInfo, startSshd } from "../test/harness/servers/sshd";
 import {
+    type ChildResult as BaseChildResult,
+    type Sample as BaseSample,
     benchMain,
-    ChildResult as BaseChildResult,
     childSample,
     largeFileArgs,
     log,
-    measureAlternating,
     MIB,
+    measureAlternating,
     medianPhases,
     rowFigures,
     run,
     runChild,
-    Sample as BaseSample,
     Scratch,
     TABLE_HEAD,
     tableCells,
-    UploadJob,
+    type UploadJob,
     uploadInChild,
     wallSample,
     writeRandomFile,
 } from "./common";
-import { SshdInfo as FullSshdInfo, startSshd } from "../test/harness/servers/sshd";
 
 /** What the child needs of the sshd (its job file holds no password). */
 type SshdInfo = Pick<FullSshdInfo, "host" | "port" | "user" | "privateKeyPath" | "knownHostsPath">;
@@ -93,12 +93,21 @@ async function main(): Promise<void> {
         log(`starting sshd in ${sshdDir}`);
         const started = await startSshd(sshdDir);
         scratch.stopServersAtCleanup(() => started.stop(), "sshd");
-        const sshd: SshdInfo = { host: started.host, port: started.port, user: started.user, privateKeyPath: started.privateKeyPath, knownHostsPath: started.knownHostsPath };
+        const sshd: SshdInfo = {
+            host: started.host,
+            port: started.port,
+            user: started.user,
+            privateKeyPath: started.privateKeyPath,
+            knownHostsPath: started.knownHostsPath,
+        };
 
         // The remote folder, owned by the sshd user (remote and local share this machine).
         const owner =
             process.getuid?.() === 0
-                ? { uid: Number(execFileSync("id", ["-u", sshd.user]).toString().trim()), gid: Number(execFileSync("id", ["-g", sshd.user]).toString().trim()) }
+                ? {
+                      uid: Number(execFileSync("id", ["-u", sshd.user]).toString().trim()),
+                      gid: Number(execFileSync("id", ["-g", sshd.user]).toString().trim()),
+                  }
                 : undefined;
         const remoteDir = scratch.makeRemoteDir("filedrop-bench-remote-", owner);
 
@@ -112,14 +121,22 @@ async function main(): Promise<void> {
             fs.writeFileSync(batch, `put ${source} ${target}\n`);
             return [
                 ...extra,
-                "-o", "LogLevel=DEBUG1", // to read the negotiated cipher from stderr
-                "-o", "BatchMode=yes",
-                "-o", `UserKnownHostsFile=${sshd.knownHostsPath}`,
-                "-o", "StrictHostKeyChecking=yes",
-                "-o", "IdentitiesOnly=yes",
-                "-i", sshd.privateKeyPath,
-                "-P", String(sshd.port),
-                "-b", batch,
+                "-o",
+                "LogLevel=DEBUG1", // to read the negotiated cipher from stderr
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                `UserKnownHostsFile=${sshd.knownHostsPath}`,
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "IdentitiesOnly=yes",
+                "-i",
+                sshd.privateKeyPath,
+                "-P",
+                String(sshd.port),
+                "-b",
+                batch,
                 `${sshd.user}@${sshd.host}`,
             ];
         };
@@ -141,7 +158,12 @@ async function main(): Promise<void> {
             kind: "ours",
             async measure(target) {
                 const job: ChildJob = { mode, sshd, source, target };
-                const { c, wallMs } = await runChild<ChildResult>(__filename, path.join(tmp, "job.json"), job, perRunTimeoutMs);
+                const { c, wallMs } = await runChild<ChildResult>(
+                    __filename,
+                    path.join(tmp, "job.json"),
+                    job,
+                    perRunTimeoutMs,
+                );
                 const got = fs.statSync(target).size;
                 if (c.bytes !== size || got !== size) {
                     throw new Error(`${name}: wrote ${c.bytes} bytes, remote file has ${got}, expected ${size}`);
@@ -159,10 +181,18 @@ async function main(): Promise<void> {
 
         const target = path.join(remoteDir, "target.bin");
         const rmTarget = () => fs.rmSync(target, { force: true }); // every upload creates the file afresh
-        const samples = await measureAlternating(variants, { runs, deadline, timeoutS, target, before: rmTarget, after: rmTarget });
+        const samples = await measureAlternating(variants, {
+            runs,
+            deadline,
+            timeoutS,
+            target,
+            before: rmTarget,
+            after: rmTarget,
+        });
 
         // Report.
-        const native = (require("ssh2/lib/protocol/crypto") as { bindingAvailable?: boolean }).bindingAvailable === true;
+        const native =
+            (require("ssh2/lib/protocol/crypto") as { bindingAvailable?: boolean }).bindingAvailable === true;
         let cpuFeatures = false;
         try {
             require("cpu-features");

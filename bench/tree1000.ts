@@ -8,13 +8,13 @@
  *
  *   node dist/bench/tree1000.js            (FILEDROP_ENGINE_BIN as for the tests, else engine.sh is run)
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { randomBytes } from "crypto";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { create } from "../provider/handlers/remoteTree";
-import { buildManifest } from "../sdk/treeSource";
 import { closeAll, poolStats } from "../provider/transport/pool";
+import { buildManifest } from "../sdk/treeSource";
 import { TestStack } from "../test/harness/stack";
 import { dirsAndTreesProgram } from "../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection, stopWorld } from "../test/harness/world";
@@ -59,7 +59,24 @@ async function main(): Promise<void> {
         const batch = path.join(w.dir, "sftp-batch");
         fs.writeFileSync(batch, `put -r ${src} ${sdest}\n`);
         t0 = process.hrtime.bigint();
-        execFileSync("sftp", ["-q", "-b", batch, "-i", w.sshd.privateKeyPath, "-o", `UserKnownHostsFile=${w.sshd.knownHostsPath}`, "-o", "BatchMode=yes", "-P", String(w.sshd.port), `${w.sshd.user}@${w.sshd.host}`], { stdio: ["ignore", "ignore", "inherit"] });
+        execFileSync(
+            "sftp",
+            [
+                "-q",
+                "-b",
+                batch,
+                "-i",
+                w.sshd.privateKeyPath,
+                "-o",
+                `UserKnownHostsFile=${w.sshd.knownHostsPath}`,
+                "-o",
+                "BatchMode=yes",
+                "-P",
+                String(w.sshd.port),
+                `${w.sshd.user}@${w.sshd.host}`,
+            ],
+            { stdio: ["ignore", "ignore", "inherit"] },
+        );
         openssh.push(Number(process.hrtime.bigint() - t0) / 1e6);
         const count = execFileSync("find", [sdest, "-type", "f"], { encoding: "utf8" }).trim().split("\n").length;
         if (count !== 1000) {
@@ -67,14 +84,18 @@ async function main(): Promise<void> {
         }
 
         const stack = new TestStack(w, `bench-tree-${run}`, dirsAndTreesProgram);
-        stack.setSettings({ connection: conn, trees: [{ name: "site", source: src, destination: path.join(remoteDir(w, "bench-up"), "site") }] });
+        stack.setSettings({
+            connection: conn,
+            trees: [{ name: "site", source: src, destination: path.join(remoteDir(w, "bench-up"), "site") }],
+        });
         t0 = process.hrtime.bigint();
         await stack.ok("up");
         up.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     const p = median(provider);
     const o = median(openssh);
-    const row = (name: string, xs: number[]) => `| ${name.padEnd(44)} | ${xs.map((x) => x.toFixed(0).padStart(6)).join(" ")} | ${median(xs).toFixed(0).padStart(6)} ms |`;
+    const row = (name: string, xs: number[]) =>
+        `| ${name.padEnd(44)} | ${xs.map((x) => x.toFixed(0).padStart(6)).join(" ")} | ${median(xs).toFixed(0).padStart(6)} ms |`;
     console.log(`\n1000 files of 4 KiB, first upload, ${RUNS} runs (ms)\n`);
     console.log(`| ${"what".padEnd(44)} | ${"runs".padEnd(20)} | median    |`);
     console.log(row("provider transfer (RemoteTree create)", provider));

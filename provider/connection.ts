@@ -1,6 +1,6 @@
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import { DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_PROTOCOL } from "./defaults";
-import { Protocol, protocolInfo } from "./protocols";
+import { type Protocol, protocolInfo } from "./protocols";
 
 export type { Protocol } from "./protocols";
 

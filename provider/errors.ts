@@ -9,7 +9,7 @@
  * passwords, private keys or file content.
  */
 
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
 import { isTemporaryName } from "./ops/temporaries";
 
 /** Stable error codes. */
@@ -74,14 +74,34 @@ export function messageOf(e: unknown): string {
  */
 
 /** The connection dropped during an operation; transient, so the pool retries the operation on a new one. */
-export function connectionLost(endpoint: string, op: string, path: string, cause?: unknown, detail?: string): FiledropError {
+export function connectionLost(
+    endpoint: string,
+    op: string,
+    path: string,
+    cause?: unknown,
+    detail?: string,
+): FiledropError {
     const why = detail === undefined ? "" : ` (${detail})`;
-    return new FiledropError("CONNECTION_LOST", `Connection to ${endpoint} was lost while trying to ${op} ${path}${why}; run the deployment again.`, { cause, transient: true });
+    return new FiledropError(
+        "CONNECTION_LOST",
+        `Connection to ${endpoint} was lost while trying to ${op} ${path}${why}; run the deployment again.`,
+        { cause, transient: true },
+    );
 }
 
 /** The server refused or failed an operation; `said` is its own words, `hint` a reason to add. */
-export function remoteIo(endpoint: string, op: string, path: string, said: string, options: { cause?: unknown; hint?: string; transient?: boolean } = {}): FiledropError {
-    return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: the server said "${said}"${options.hint ?? ""}.`, { cause: options.cause, transient: options.transient });
+export function remoteIo(
+    endpoint: string,
+    op: string,
+    path: string,
+    said: string,
+    options: { cause?: unknown; hint?: string; transient?: boolean } = {},
+): FiledropError {
+    return new FiledropError(
+        "REMOTE_IO",
+        `Cannot ${op} ${endpoint}${path}: the server said "${said}"${options.hint ?? ""}.`,
+        { cause: options.cause, transient: options.transient },
+    );
 }
 
 /**
@@ -89,7 +109,10 @@ export function remoteIo(endpoint: string, op: string, path: string, said: strin
  * means the server's disk is full or a quota was reached: REMOTE_IO with that hint.
  */
 export function writeFailed(endpoint: string, path: string, said: string, cause?: unknown): FiledropError {
-    return remoteIo(endpoint, "write", path, said, { cause, hint: " (the server's disk may be full or a quota reached)" });
+    return remoteIo(endpoint, "write", path, said, {
+        cause,
+        hint: " (the server's disk may be full or a quota reached)",
+    });
 }
 
 /** Nothing at a path an operation needed. */
@@ -102,12 +125,22 @@ export function noSuchFile(endpoint: string, op: string, path: string, cause?: u
  * of our temporaries, the file itself may well be writable: what is missing is the right to create a file in its
  * folder, which every upload needs (temporary name, then rename), so the message names the folder.
  */
-export function permissionDenied(endpoint: string, op: string, path: string, said?: string, cause?: unknown): FiledropError {
+export function permissionDenied(
+    endpoint: string,
+    op: string,
+    path: string,
+    said?: string,
+    cause?: unknown,
+): FiledropError {
     const quoted = said === undefined ? "" : `: the server said "${said}"`;
     if (isTemporaryName(posix.basename(path))) {
         return folderNotWritable(endpoint, posix.dirname(path), op, quoted, cause);
     }
-    return new FiledropError("PERMISSION_DENIED", `Permission denied to ${op} ${endpoint}${path}${quoted}; check the remote user's rights on that path.`, { cause });
+    return new FiledropError(
+        "PERMISSION_DENIED",
+        `Permission denied to ${op} ${endpoint}${path}${quoted}; check the remote user's rights on that path.`,
+        { cause },
+    );
 }
 
 /** The folder an upload writes its temporary into is not writable (see {@link permissionDenied}). */
@@ -122,12 +155,18 @@ function folderNotWritable(endpoint: string, dir: string, op: string, quoted: st
 
 /** The folder a file or folder goes into is missing and `createParents` is off. */
 export function folderMissing(endpoint: string, dir: string): FiledropError {
-    return new FiledropError("REMOTE_IO", `Folder ${endpoint}${dir} does not exist; create it or set \`createParents: true\`.`);
+    return new FiledropError(
+        "REMOTE_IO",
+        `Folder ${endpoint}${dir} does not exist; create it or set \`createParents: true\`.`,
+    );
 }
 
 /** Something other than a folder is where a folder must be. */
 export function notAFolder(endpoint: string, path: string): FiledropError {
-    return new FiledropError("REMOTE_IO", `${endpoint}${path} exists and is not a directory; remove it or choose another path.`);
+    return new FiledropError(
+        "REMOTE_IO",
+        `${endpoint}${path} exists and is not a directory; remove it or choose another path.`,
+    );
 }
 
 /** Any thrown value as a FiledropError: itself when it is one, else REMOTE_IO with `sentence(message)`. */

@@ -1,7 +1,7 @@
 /** Streaming SHA-256: hash bytes as they pass, so a file is read once for upload and hash together. */
-import { createHash, Hash } from "crypto";
-import * as fs from "fs";
-import { Readable, Transform, TransformCallback } from "stream";
+import { createHash, type Hash } from "node:crypto";
+import * as fs from "node:fs";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
 
 /** A pass-through stream that hashes and counts what flows through it. */
 export class HashingStream extends Transform {

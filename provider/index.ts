@@ -23,9 +23,19 @@ function providerFor(handler: "remoteFile" | "remoteDirectory" | "remoteTree"): 
         diff: (id, olds, news) => report().reported(() => load().diff(id, olds, news)),
         create: (inputs) => load().create(inputs),
         // Refresh and destroy connect with the state's connection: host-key advice says how to change that.
-        read: (id, props) => report().reported(() => load().read(id, props).catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "refresh")))),
+        read: (id, props) =>
+            report().reported(() =>
+                load()
+                    .read(id, props)
+                    .catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "refresh"))),
+            ),
         update: (id, olds, news) => load().update(id, olds, news),
-        delete: (id, props) => report().reported(() => load().remove(id, props).catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "destroy")))),
+        delete: (id, props) =>
+            report().reported(() =>
+                load()
+                    .remove(id, props)
+                    .catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "destroy"))),
+            ),
     };
 }
 

@@ -1,5 +1,5 @@
 /** Checks of local paths given by the program (run by `check`, on the machine running the deployment). */
-import * as fs from "fs";
+import * as fs from "node:fs";
 
 /** Problems with a local source file, or undefined. */
 export function localSourceProblem(path: string): string | undefined {

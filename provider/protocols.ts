@@ -24,15 +24,49 @@ export interface ProtocolInfo {
     readonly description: string;
 }
 
-const sftp = async (c: ConnectionInputs, creds: CredentialInputs) => (await import("./transport/sftp")).openSftp(c, creds);
-const ftps = async (c: ConnectionInputs, creds: CredentialInputs) => (await import("./transport/ftps")).openFtps(c, creds);
+const sftp = async (c: ConnectionInputs, creds: CredentialInputs) =>
+    (await import("./transport/sftp")).openSftp(c, creds);
+const ftps = async (c: ConnectionInputs, creds: CredentialInputs) =>
+    (await import("./transport/ftps")).openFtps(c, creds);
 
 /** Every supported protocol. */
 export const PROTOCOLS = {
-    sftp: { defaultPort: 22, open: sftp, exec: true, chown: true, credentials: ["password", "privateKey", "agentSocketPath"], plaintext: false, description: "SFTP over SSH" },
-    ftps: { defaultPort: 21, open: ftps, exec: false, chown: false, credentials: ["password"], plaintext: false, description: "FTP with explicit TLS (AUTH TLS)" },
-    "ftps-implicit": { defaultPort: 990, open: ftps, exec: false, chown: false, credentials: ["password"], plaintext: false, description: "FTP with implicit TLS" },
-    ftp: { defaultPort: 21, open: ftps, exec: false, chown: false, credentials: ["password"], plaintext: true, description: "plain FTP (clear text)" },
+    sftp: {
+        defaultPort: 22,
+        open: sftp,
+        exec: true,
+        chown: true,
+        credentials: ["password", "privateKey", "agentSocketPath"],
+        plaintext: false,
+        description: "SFTP over SSH",
+    },
+    ftps: {
+        defaultPort: 21,
+        open: ftps,
+        exec: false,
+        chown: false,
+        credentials: ["password"],
+        plaintext: false,
+        description: "FTP with explicit TLS (AUTH TLS)",
+    },
+    "ftps-implicit": {
+        defaultPort: 990,
+        open: ftps,
+        exec: false,
+        chown: false,
+        credentials: ["password"],
+        plaintext: false,
+        description: "FTP with implicit TLS",
+    },
+    ftp: {
+        defaultPort: 21,
+        open: ftps,
+        exec: false,
+        chown: false,
+        credentials: ["password"],
+        plaintext: true,
+        description: "plain FTP (clear text)",
+    },
 } as const satisfies Record<string, ProtocolInfo>;
 
 /** Wire protocols. */
@@ -43,7 +77,7 @@ export const PROTOCOL_NAMES = Object.keys(PROTOCOLS) as Protocol[];
 
 /** True for a protocol of the registry. */
 export function isProtocol(p: unknown): p is Protocol {
-    return typeof p === "string" && Object.prototype.hasOwnProperty.call(PROTOCOLS, p);
+    return typeof p === "string" && Object.hasOwn(PROTOCOLS, p);
 }
 
 /** The registry row of a protocol. */

@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$(date +%s)
 bash scripts/setup.sh
+npm run --silent lint   # formatter and linter (Biome, biome.json): a style slip fails here, in seconds
 default_engine="$(bash scripts/engine.sh | tail -n 1)"
 rm -rf dist && npx tsc -p tsconfig.json   # a clean build: files moved away must not leave stale tests in dist/
 echo "[test] setup took $(( $(date +%s) - start ))s" >&2

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInputs, CredentialInputs } from "../provider/connection";
-import { CONNECTION_PUBLIC_FIELDS, CONNECTION_SECRET_FIELDS, RESOURCE_ARGS, ResourceKind, SameKeys } from "../provider/plan/knownKeys";
+import {
+    CONNECTION_PUBLIC_FIELDS,
+    CONNECTION_SECRET_FIELDS,
+    RESOURCE_ARGS,
+    type ResourceKind,
+    type SameKeys,
+} from "../provider/plan/knownKeys";
 import type { Protocol } from "../provider/protocols";
 
 /**
@@ -104,7 +110,10 @@ export interface ConnectionArgs {
  * the provider's check refuses it by name (a typo such as `hostkey` must not be dropped here), and a mistyped
  * secret such as `privatekey` is never shown or stored in clear on the way.
  */
-export function splitConnection(args: pulumi.Input<ConnectionArgs>, resourceName: string): {
+export function splitConnection(
+    args: pulumi.Input<ConnectionArgs>,
+    resourceName: string,
+): {
     connection: pulumi.Output<ConnectionInputs>;
     credentials: pulumi.Output<CredentialInputs>;
 } {
@@ -151,13 +160,19 @@ export function unknownArgs(kind: ResourceKind, args: object): string[] | undefi
 
 function warnInsecure(c: Record<string, unknown>, name: string): void {
     if (c.insecureAcceptAnyHostKey === true) {
-        void pulumi.log.warn(`${name}: insecureAcceptAnyHostKey is set: the SSH host key of ${c.host} is not verified.`);
+        void pulumi.log.warn(
+            `${name}: insecureAcceptAnyHostKey is set: the SSH host key of ${c.host} is not verified.`,
+        );
     }
     if (c.insecureSkipTlsVerify === true) {
-        void pulumi.log.warn(`${name}: insecureSkipTlsVerify is set: the TLS certificate of ${c.host} is not verified.`);
+        void pulumi.log.warn(
+            `${name}: insecureSkipTlsVerify is set: the TLS certificate of ${c.host} is not verified.`,
+        );
     }
     if (c.protocol === "ftp" && c.allowPlaintext === true) {
-        void pulumi.log.warn(`${name}: protocol "ftp" sends the password and the file content to ${c.host} in clear text.`);
+        void pulumi.log.warn(
+            `${name}: protocol "ftp" sends the password and the file content to ${c.host} in clear text.`,
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remoteDirectoryProvider } from "../provider/index";
-import { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
-import { ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 
 /** Arguments of a {@link RemoteDirectory}. */
 export interface RemoteDirectoryArgs {
@@ -50,15 +50,15 @@ void argsMatch;
  */
 export class RemoteDirectory extends pulumi.dynamic.Resource {
     /** The absolute path on the server. */
-    public declare readonly path: pulumi.Output<string>;
+    declare public readonly path: pulumi.Output<string>;
     /** Permission bits on the server, as an octal string. */
-    public declare readonly mode: pulumi.Output<string>;
+    declare public readonly mode: pulumi.Output<string>;
     /** The levels this resource created, outermost first (empty if the folder was already there). */
-    public declare readonly createdDirs: pulumi.Output<string[]>;
+    declare public readonly createdDirs: pulumi.Output<string[]>;
     /** Whether the folder existed before this resource was created. */
-    public declare readonly existedBefore: pulumi.Output<boolean>;
+    declare public readonly existedBefore: pulumi.Output<boolean>;
     /** False when the last refresh found the folder gone. */
-    public declare readonly present: pulumi.Output<boolean>;
+    declare public readonly present: pulumi.Output<boolean>;
 
     constructor(name: string, args: RemoteDirectoryArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = splitConnection(args.connection, name);

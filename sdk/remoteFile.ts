@@ -1,10 +1,10 @@
-import * as path from "path";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256OfFile, sha256OfText } from "../provider/hashing";
 import { remoteFileProvider } from "../provider/index";
 import { contentSizeWarning } from "../provider/plan/contentSize";
-import { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
-import { ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 
 /** Arguments of a {@link RemoteFile}. */
 export interface RemoteFileArgs {
@@ -78,7 +78,10 @@ function sizeOfText(text: string, name: string): number {
 }
 
 /** Resolves `content`/`source` into what the provider diffs on: the bytes' SHA-256 and size, and where they are. */
-function resolveContent(args: RemoteFileArgs, name: string): {
+function resolveContent(
+    args: RemoteFileArgs,
+    name: string,
+): {
     content?: pulumi.Output<string>;
     sourcePath?: pulumi.Output<string>;
     sha256: pulumi.Output<string>;
@@ -91,7 +94,12 @@ function resolveContent(args: RemoteFileArgs, name: string): {
     if (args.source === undefined || args.content !== undefined) {
         // Let check report it in one sentence, with the other inputs.
         const c = args.content === undefined ? undefined : pulumi.output(args.content);
-        return { content: c, sourcePath: args.source === undefined ? undefined : pulumi.output("(both given)"), sha256: pulumi.output(""), size: pulumi.output(0) };
+        return {
+            content: c,
+            sourcePath: args.source === undefined ? undefined : pulumi.output("(both given)"),
+            sha256: pulumi.output(""),
+            size: pulumi.output(0),
+        };
     }
     const resolved = pulumi.output(args.source).apply(async (s) => {
         if (typeof s === "string") {
@@ -104,7 +112,9 @@ function resolveContent(args: RemoteFileArgs, name: string): {
         if (a.text !== undefined) {
             return { kind: "text" as const, value: await a.text };
         }
-        throw new Error("RemoteFile `source` must be a path, a FileAsset or a StringAsset (archives and remote assets are not supported)");
+        throw new Error(
+            "RemoteFile `source` must be a path, a FileAsset or a StringAsset (archives and remote assets are not supported)",
+        );
     });
     const hashed = resolved.apply(async (r) => {
         if (r.kind === "text") {
@@ -140,23 +150,23 @@ function resolveContent(args: RemoteFileArgs, name: string): {
  */
 export class RemoteFile extends pulumi.dynamic.Resource {
     /** The absolute path on the server. */
-    public declare readonly path: pulumi.Output<string>;
+    declare public readonly path: pulumi.Output<string>;
     /** SHA-256 (hex) of the file on the server, verified after upload and updated by refresh ("" if missing). */
-    public declare readonly sha256: pulumi.Output<string>;
+    declare public readonly sha256: pulumi.Output<string>;
     /** Size in bytes of the file on the server. */
-    public declare readonly size: pulumi.Output<number>;
+    declare public readonly size: pulumi.Output<number>;
     /** Permission bits on the server, as an octal string. */
-    public declare readonly mode: pulumi.Output<string>;
+    declare public readonly mode: pulumi.Output<string>;
     /** Remote modification time, seconds since the epoch. */
-    public declare readonly mtime: pulumi.Output<number>;
+    declare public readonly mtime: pulumi.Output<number>;
     /** Whether a file was already at the path when this resource first wrote it. */
-    public declare readonly existedBefore: pulumi.Output<boolean>;
+    declare public readonly existedBefore: pulumi.Output<boolean>;
     /** SHA-256 of the file that was there before, if any. */
-    public declare readonly previousSha256: pulumi.Output<string | undefined>;
+    declare public readonly previousSha256: pulumi.Output<string | undefined>;
     /** How the SHA-256 was verified on the server (e.g. `ssh exec: openssl dgst -sha256`, `read-back`). */
-    public declare readonly verifiedBy: pulumi.Output<string>;
+    declare public readonly verifiedBy: pulumi.Output<string>;
     /** Whether the last replace of the target was atomic. */
-    public declare readonly atomic: pulumi.Output<boolean>;
+    declare public readonly atomic: pulumi.Output<boolean>;
 
     constructor(name: string, args: RemoteFileArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = splitConnection(args.connection, name);

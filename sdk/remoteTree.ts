@@ -1,11 +1,11 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildManifest } from "./treeSource";
 import { messageOf } from "../provider/errors";
 import { remoteTreeProvider } from "../provider/index";
-import { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
-import { ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { buildManifest } from "./treeSource";
 
 /** Arguments of a {@link RemoteTree}. */
 export interface RemoteTreeArgs {
@@ -75,32 +75,39 @@ void argsMatch;
  */
 export class RemoteTree extends pulumi.dynamic.Resource {
     /** The absolute remote folder. */
-    public declare readonly destination: pulumi.Output<string>;
+    declare public readonly destination: pulumi.Output<string>;
     /** The files the program wants there: relative path -> sha256, size, mode. */
-    public declare readonly manifest: pulumi.Output<Record<string, { sha256: string; size: number; mode: string }>>;
+    declare public readonly manifest: pulumi.Output<Record<string, { sha256: string; size: number; mode: string }>>;
     /** The files the tree uploaded and owns, as last verified on the server. */
-    public declare readonly files: pulumi.Output<Record<string, { sha256: string; size: number; mode: string }>>;
+    declare public readonly files: pulumi.Output<Record<string, { sha256: string; size: number; mode: string }>>;
     /** Remote folders the tree created. */
-    public declare readonly createdDirs: pulumi.Output<string[]>;
+    declare public readonly createdDirs: pulumi.Output<string[]>;
     /** What the last refresh found changed or missing on the server (and, with `prune: "all"`, extra files). */
-    public declare readonly drift: pulumi.Output<{ changed: string[]; missing: string[]; extra: string[] }>;
+    declare public readonly drift: pulumi.Output<{ changed: string[]; missing: string[]; extra: string[] }>;
     /** What the last `up` did, e.g. "2 added (a, b), 1 changed (c), 0 removed". */
-    public declare readonly lastChanges: pulumi.Output<string>;
+    declare public readonly lastChanges: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = splitConnection(args.connection, name);
         const sourceDir = pulumi.output(args.source).apply((s) => path.resolve(s));
-        const built = pulumi.all([sourceDir, args.include, args.exclude, args.modes]).apply(async ([dir, include, exclude, modes]) => {
-            try {
-                const r = await buildManifest(dir, { include, exclude, modes });
-                const bytes = Object.values(r.manifest).reduce((n, e) => n + e.size, 0);
-                void pulumi.log.info(`${name}: ${Object.keys(r.manifest).length} files (${bytes} bytes) from ${dir}`);
-                return r;
-            } catch (e) {
-                // Reported by check, with the other inputs (a missing folder there, in its own words).
-                return { manifest: {}, problems: fs.existsSync(dir) ? [`cannot read "${dir}": ${messageOf(e)}`] : [] };
-            }
-        });
+        const built = pulumi
+            .all([sourceDir, args.include, args.exclude, args.modes])
+            .apply(async ([dir, include, exclude, modes]) => {
+                try {
+                    const r = await buildManifest(dir, { include, exclude, modes });
+                    const bytes = Object.values(r.manifest).reduce((n, e) => n + e.size, 0);
+                    void pulumi.log.info(
+                        `${name}: ${Object.keys(r.manifest).length} files (${bytes} bytes) from ${dir}`,
+                    );
+                    return r;
+                } catch (e) {
+                    // Reported by check, with the other inputs (a missing folder there, in its own words).
+                    return {
+                        manifest: {},
+                        problems: fs.existsSync(dir) ? [`cannot read "${dir}": ${messageOf(e)}`] : [],
+                    };
+                }
+            });
         super(
             remoteTreeProvider,
             name,

@@ -3,12 +3,12 @@
  * SHA-256, size, mode), so that preview needs no connection. The rules of the manifest itself (selection, modes,
  * diffs) are pure functions in provider/plan/treeManifest.ts.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
 import { sha256OfFile } from "../provider/hashing";
 import { forEachLimit } from "../provider/ops/concurrency";
-import { Manifest, modeFor, selector, TreeSelection } from "../provider/plan/treeManifest";
+import { type Manifest, modeFor, selector, type TreeSelection } from "../provider/plan/treeManifest";
 
 /** A local file found by the walk. */
 interface Found {
@@ -52,7 +52,9 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
                     continue;
                 }
                 if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-                    problems.push(`symlink "${rel}" points outside the source folder (to ${real}); copy the file in or exclude it`);
+                    problems.push(
+                        `symlink "${rel}" points outside the source folder (to ${real}); copy the file in or exclude it`,
+                    );
                     continue;
                 }
                 st = fs.statSync(abs);
@@ -69,7 +71,9 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
                 }
             } else if (st.isFile() && pick.file(matchableName(rel))) {
                 if (/[\r\n]/.test(rel)) {
-                    problems.push(`file ${JSON.stringify(rel)} has a line break in its name, which cannot be sent as a remote path; rename it or exclude it`);
+                    problems.push(
+                        `file ${JSON.stringify(rel)} has a line break in its name, which cannot be sent as a remote path; rename it or exclude it`,
+                    );
                     continue;
                 }
                 files.push({ rel, abs, localMode: st.mode });
@@ -81,7 +85,10 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
 }
 
 /** Builds the manifest of the selected files of `root`, hashing several files at once. */
-export async function buildManifest(root: string, sel: TreeSelection): Promise<{ manifest: Manifest; problems: string[] }> {
+export async function buildManifest(
+    root: string,
+    sel: TreeSelection,
+): Promise<{ manifest: Manifest; problems: string[] }> {
     const { files, problems } = walkSource(root, sel);
     const manifest: Manifest = {};
     const errors = await forEachLimit(files, LOCAL_HASHES_IN_FLIGHT, async (f) => {

@@ -1,7 +1,7 @@
 // The quick start: a config file and a static site on a server over SFTP, verified and atomic.
 // Settings come from stack config (or, for the demo, from the FILEDROP_DEMO_* variables scripts/demo.sh sets).
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { RemoteFile, RemoteTree } from "pulumi-filedrop";
 

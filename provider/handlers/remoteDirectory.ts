@@ -2,19 +2,19 @@
  * The RemoteDirectory dynamic-provider handler: `mkdir -p` that records the levels it created, so destroy removes
  * exactly those (only when empty, unless `onDelete: "recursive"`). Protocol-neutral: it speaks `Transport`.
  */
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ConnectionInputs, CredentialInputs } from "../connection";
+import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
 import { folderMissing, notAFolder } from "../errors";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
-import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
-import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { plain } from "./plain";
 
 export type OnDeleteDirectory = "delete" | "recursive";
@@ -53,11 +53,23 @@ export const RULES: KeyRules<RemoteDirectoryInputs> = {
 
 /** The inputs with every default applied and the mode written "0750": the one place RemoteDirectory defaults live. */
 function withDefaults(i: RemoteDirectoryInputs): RemoteDirectoryInputs {
-    return { ...i, mode: checkedMode(i.mode), createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE, unknownArgs: undefined };
+    return {
+        ...i,
+        mode: checkedMode(i.mode),
+        createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
+        onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE,
+        unknownArgs: undefined,
+    };
 }
 
-export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryInputs): Promise<dynamic.CheckResult<RemoteDirectoryInputs>> {
-    const failures: CheckFailure[] = [...argumentFailures("RemoteDirectory", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
+export async function check(
+    _olds: RemoteDirectoryInputs,
+    news: RemoteDirectoryInputs,
+): Promise<dynamic.CheckResult<RemoteDirectoryInputs>> {
+    const failures: CheckFailure[] = [
+        ...argumentFailures("RemoteDirectory", news.unknownArgs),
+        ...checkConnection(news.connection, news.credentials),
+    ];
     const pathProblem = isKnown(news.path) ? remotePathProblem(news.path) : undefined;
     if (pathProblem) {
         failures.push({ property: "path", reason: pathProblem });
@@ -69,12 +81,19 @@ export async function check(_olds: RemoteDirectoryInputs, news: RemoteDirectoryI
         failures.push({ property: "mode", reason: mode });
     }
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "recursive"].includes(news.onDelete)) {
-        failures.push({ property: "onDelete", reason: `must be "delete" or "recursive" (to keep the folder, use the resource option retainOnDelete); got "${news.onDelete}"` });
+        failures.push({
+            property: "onDelete",
+            reason: `must be "delete" or "recursive" (to keep the folder, use the resource option retainOnDelete); got "${news.onDelete}"`,
+        });
     }
     return { inputs: plain(withDefaults(news)), failures };
 }
 
-export async function diff(_id: string, olds: RemoteDirectoryOutputs, news: RemoteDirectoryInputs): Promise<dynamic.DiffResult> {
+export async function diff(
+    _id: string,
+    olds: RemoteDirectoryOutputs,
+    news: RemoteDirectoryInputs,
+): Promise<dynamic.DiffResult> {
     const custom: string[] = [];
     if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0")) {
         custom.push("mode");
@@ -115,9 +134,20 @@ async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
     return created;
 }
 
-async function outputsOf(t: Transport, i: RemoteDirectoryInputs, createdDirs: string[], existedBefore: boolean): Promise<RemoteDirectoryOutputs> {
+async function outputsOf(
+    t: Transport,
+    i: RemoteDirectoryInputs,
+    createdDirs: string[],
+    existedBefore: boolean,
+): Promise<RemoteDirectoryOutputs> {
     const st = await t.stat(i.path);
-    return plain({ ...i, mode: formatMode(st?.mode) ?? i.mode, createdDirs, existedBefore, present: st?.kind === "directory" });
+    return plain({
+        ...i,
+        mode: formatMode(st?.mode) ?? i.mode,
+        createdDirs,
+        existedBefore,
+        present: st?.kind === "directory",
+    });
 }
 
 export async function create(inputs: RemoteDirectoryInputs): Promise<dynamic.CreateResult<RemoteDirectoryOutputs>> {
@@ -128,7 +158,11 @@ export async function create(inputs: RemoteDirectoryInputs): Promise<dynamic.Cre
     });
 }
 
-export async function update(_id: string, olds: RemoteDirectoryOutputs, news: RemoteDirectoryInputs): Promise<dynamic.UpdateResult<RemoteDirectoryOutputs>> {
+export async function update(
+    _id: string,
+    olds: RemoteDirectoryOutputs,
+    news: RemoteDirectoryInputs,
+): Promise<dynamic.UpdateResult<RemoteDirectoryOutputs>> {
     return withTransport(news.connection, news.credentials ?? {}, async (t) => {
         // Made again if it vanished; levels made now are ours too.
         const created = await make(t, news);
@@ -137,12 +171,19 @@ export async function update(_id: string, olds: RemoteDirectoryOutputs, news: Re
     });
 }
 
-export async function read(id: string, props: RemoteDirectoryOutputs): Promise<dynamic.ReadResult<RemoteDirectoryOutputs>> {
+export async function read(
+    id: string,
+    props: RemoteDirectoryOutputs,
+): Promise<dynamic.ReadResult<RemoteDirectoryOutputs>> {
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const st = await t.stat(props.path);
         const present = st?.kind === "directory";
         const inputs = inputsOf(RULES, props) as RemoteDirectoryOutputs;
-        return { id, props: plain({ ...props, present, mode: present ? formatMode(st?.mode) ?? props.mode : props.mode }), inputs: plain(inputs) };
+        return {
+            id,
+            props: plain({ ...props, present, mode: present ? (formatMode(st?.mode) ?? props.mode) : props.mode }),
+            inputs: plain(inputs),
+        };
     });
 }
 

@@ -2,28 +2,28 @@
  * The RemoteFile dynamic-provider handler: check, diff, create, read, update, delete. Protocol-neutral: it speaks
  * `Transport` through the pool, and uploads by the verified atomic upload of ops/.
  */
-import * as fs from "fs";
-import { Readable } from "stream";
+import * as fs from "node:fs";
+import * as posix from "node:path/posix";
+import { Readable } from "node:stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
+import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
-import { adopt, destroyFile, finishCreate, Ownership } from "../ops/ownership";
+import { adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
-import { SymlinkPolicy, writeTarget } from "../ops/symlinks";
+import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
 import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
-import { checkConnection, CheckFailure, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
-import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules } from "../plan/fileDiff";
+import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { plain } from "./plain";
-import * as posix from "path/posix";
 
 export type OnDeleteFile = "delete" | "restore";
 
@@ -115,8 +115,14 @@ function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
     };
 }
 
-export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Promise<dynamic.CheckResult<RemoteFileInputs>> {
-    const failures: CheckFailure[] = [...argumentFailures("RemoteFile", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
+export async function check(
+    _olds: RemoteFileInputs,
+    news: RemoteFileInputs,
+): Promise<dynamic.CheckResult<RemoteFileInputs>> {
+    const failures: CheckFailure[] = [
+        ...argumentFailures("RemoteFile", news.unknownArgs),
+        ...checkConnection(news.connection, news.credentials),
+    ];
     if (isKnown(news.path)) {
         const p = remotePathProblem(news.path);
         if (p) {
@@ -126,7 +132,10 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
     const hasContent = news.content !== undefined;
     const hasSource = news.sourcePath !== undefined;
     if (hasContent === hasSource) {
-        failures.push({ property: hasContent ? "source" : "content", reason: "give exactly one of `content` and `source`" });
+        failures.push({
+            property: hasContent ? "source" : "content",
+            reason: "give exactly one of `content` and `source`",
+        });
     } else if (hasContent && isKnown(news.content)) {
         const p = contentSizeProblem(Buffer.byteLength(news.content!));
         if (p) {
@@ -145,7 +154,10 @@ export async function check(_olds: RemoteFileInputs, news: RemoteFileInputs): Pr
         }
     }
     if (news.onDelete !== undefined && isKnown(news.onDelete) && !["delete", "restore"].includes(news.onDelete)) {
-        failures.push({ property: "onDelete", reason: `must be "delete" or "restore" (to keep the file, use the resource option retainOnDelete); got "${news.onDelete}"` });
+        failures.push({
+            property: "onDelete",
+            reason: `must be "delete" or "restore" (to keep the file, use the resource option retainOnDelete); got "${news.onDelete}"`,
+        });
     }
     if (news.symlinks !== undefined && isKnown(news.symlinks) && !["follow", "refuse"].includes(news.symlinks)) {
         failures.push({ property: "symlinks", reason: `must be "follow" or "refuse"; got "${news.symlinks}"` });
@@ -161,10 +173,17 @@ function capabilityProblems(i: RemoteFileInputs): CheckFailure[] {
         return [];
     }
     const info = protocolInfo(protocol);
-    const needs = { validate: info.exec ? undefined : "run commands", uid: info.chown ? undefined : "change owners", gid: info.chown ? undefined : "change owners" };
+    const needs = {
+        validate: info.exec ? undefined : "run commands",
+        uid: info.chown ? undefined : "change owners",
+        gid: info.chown ? undefined : "change owners",
+    };
     return (["validate", "uid", "gid"] as const)
         .filter((k) => i[k] !== undefined && needs[k] !== undefined)
-        .map((k) => ({ property: k, reason: `needs protocol "sftp" (FTP servers cannot ${needs[k]}); remove it or switch protocol` }));
+        .map((k) => ({
+            property: k,
+            reason: `needs protocol "sftp" (FTP servers cannot ${needs[k]}); remove it or switch protocol`,
+        }));
 }
 
 export async function diff(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.DiffResult> {
@@ -196,7 +215,13 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string) {
 export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
     return withTransport(inputs.connection, credsOf(inputs), async (t) => {
         const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS);
-        const owned: Ownership = await adopt(t, target.path, inputs.sha256, inputs.onDelete, inputs.createParents === true);
+        const owned: Ownership = await adopt(
+            t,
+            target.path,
+            inputs.sha256,
+            inputs.onDelete,
+            inputs.createParents === true,
+        );
         let r: Awaited<ReturnType<typeof upload>>;
         try {
             r = await upload(t, inputs, target.path);
@@ -226,7 +251,11 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
     });
 }
 
-export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteFileInputs): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
+export async function update(
+    _id: string,
+    olds: RemoteFileOutputs,
+    news: RemoteFileInputs,
+): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
     return withTransport(news.connection, credsOf(news), async (t) => {
         // Outputs of an earlier release become version 2 here: `onDelete` then means what the current inputs say.
         // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
@@ -259,7 +288,16 @@ export async function update(_id: string, olds: RemoteFileOutputs, news: RemoteF
         }
         const st = await t.stat(target.path);
         const resolvedPath = target.link === undefined ? undefined : target.path;
-        return { outs: plain({ ...base, resolvedPath, sha256: olds.sha256, size: olds.size, mode: formatMode(st?.mode) ?? news.mode, mtime: st?.mtime ?? olds.mtime }) };
+        return {
+            outs: plain({
+                ...base,
+                resolvedPath,
+                sha256: olds.sha256,
+                size: olds.size,
+                mode: formatMode(st?.mode) ?? news.mode,
+                mtime: st?.mtime ?? olds.mtime,
+            }),
+        };
     });
 }
 
@@ -270,13 +308,23 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
         const where = writtenPath(props);
         await sweepTemporaries(t, posix.dirname(where), where); // an interrupted run's leftovers (issue 8 item 6)
         const st = await t.stat(where);
-        if (!st || st.kind !== "file") {
+        if (st?.kind !== "file") {
             // Gone (or replaced by something else) out of band: keep the resource, mark it missing, and the next
             // `up` writes it again. An empty sha256 never equals a planned one.
             return { id, props: plain({ ...props, sha256: "", size: 0, mtime: 0 }), inputs };
         }
         const { sha256 } = await remoteSha256(t, where);
-        return { id, props: plain({ ...props, sha256, size: st.size, mode: formatMode(st.mode) ?? props.mode, mtime: st.mtime ?? props.mtime }), inputs };
+        return {
+            id,
+            props: plain({
+                ...props,
+                sha256,
+                size: st.size,
+                mode: formatMode(st.mode) ?? props.mode,
+                mtime: st.mtime ?? props.mtime,
+            }),
+            inputs,
+        };
     });
 }
 
@@ -288,7 +336,11 @@ function writtenPath(props: RemoteFileOutputs): string {
 export async function remove(_id: string, props: RemoteFileOutputs): Promise<void> {
     await withTransport(props.connection, credsOf(props), async (t) => {
         const where = writtenPath(props);
-        const outcome = await destroyFile(t, { ...props, path: where, writtenSha256: props.writtenSha256 ?? props.sha256 });
+        const outcome = await destroyFile(t, {
+            ...props,
+            path: where,
+            writtenSha256: props.writtenSha256 ?? props.sha256,
+        });
         if (outcome !== "left") {
             await removeEmptyDirs(t, props.createdDirs ?? [], where);
         }

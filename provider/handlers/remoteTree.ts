@@ -5,20 +5,30 @@
  * exactly the files it uploaded and the folders it created.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ConnectionInputs, CredentialInputs } from "../connection";
+import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem } from "../localFiles";
 import { modeProblem, parseMode } from "../mode";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
+import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
-import { Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { listFiles, scanOwned } from "../ops/treeScan";
-import { RunOnTransport, uploadFiles } from "../ops/treeUpload";
-import { checkConnection, CheckFailure, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { type RunOnTransport, uploadFiles } from "../ops/treeUpload";
+import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
-import { CONNECTION_RULES, diffByRules, inputsOf, KeyRules, locationDiff } from "../plan/fileDiff";
-import { describeDiff, diffManifests, foldersOf, Manifest, ManifestDiff, relativePathProblem, remotePathOf, TreeChanges, treeChanges } from "../plan/treeManifest";
+import {
+    describeDiff,
+    diffManifests,
+    foldersOf,
+    type Manifest,
+    type ManifestDiff,
+    relativePathProblem,
+    remotePathOf,
+    type TreeChanges,
+    treeChanges,
+} from "../plan/treeManifest";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { plain } from "./plain";
@@ -100,12 +110,23 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
 
 /** The inputs with every default applied: the one place RemoteTree defaults live. */
 function withDefaults(i: RemoteTreeInputs): RemoteTreeInputs {
-    return { ...i, prune: i.prune ?? DEFAULT_PRUNE, createParents: i.createParents ?? DEFAULT_CREATE_PARENTS, unknownArgs: undefined };
+    return {
+        ...i,
+        prune: i.prune ?? DEFAULT_PRUNE,
+        createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
+        unknownArgs: undefined,
+    };
 }
 const NO_DRIFT: TreeDrift = { changed: [], missing: [], extra: [] };
 
-export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
-    const failures: CheckFailure[] = [...argumentFailures("RemoteTree", news.unknownArgs), ...checkConnection(news.connection, news.credentials)];
+export async function check(
+    olds: RemoteTreeInputs,
+    news: RemoteTreeInputs,
+): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
+    const failures: CheckFailure[] = [
+        ...argumentFailures("RemoteTree", news.unknownArgs),
+        ...checkConnection(news.connection, news.credentials),
+    ];
     const dest = isKnown(news.destination) ? remotePathProblem(news.destination) : undefined;
     if (dest) {
         failures.push({ property: "destination", reason: dest });
@@ -125,7 +146,7 @@ export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Pro
             }
         }
     }
-    for (const [pattern, mode] of Object.entries(isKnown(news.modes) ? news.modes ?? {} : {})) {
+    for (const [pattern, mode] of Object.entries(isKnown(news.modes) ? (news.modes ?? {}) : {})) {
         const p = modeProblem(mode);
         if (p) {
             failures.push({ property: `modes["${pattern}"]`, reason: p });
@@ -143,22 +164,37 @@ export async function check(olds: RemoteTreeInputs, news: RemoteTreeInputs): Pro
  */
 export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: RemoteTreeInputs): RemoteTreeInputs {
     const { changes: _stale, preview, ...inputs } = news;
-    if (preview !== true || !isKnown(news.manifest) || !news.manifest || !isKnown(news.destination) || !isKnown(news.connection) || !isKnown(news.prune)) {
+    if (
+        preview !== true ||
+        !isKnown(news.manifest) ||
+        !news.manifest ||
+        !isKnown(news.destination) ||
+        !isKnown(news.connection) ||
+        !isKnown(news.prune)
+    ) {
         return inputs;
     }
     const sameTree =
         olds?.manifest !== undefined &&
         olds.connection !== undefined &&
-        locationDiff({ connection: olds.connection, path: olds.destination ?? "" }, { connection: news.connection, path: news.destination }).replaces.length === 0;
+        locationDiff(
+            { connection: olds.connection, path: olds.destination ?? "" },
+            { connection: news.connection, path: news.destination },
+        ).replaces.length === 0;
     const changes = treeChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
     return changes === undefined ? inputs : { ...inputs, changes };
 }
 
 /** The work an update would do: files to upload, chmod only, and remove. */
-export function planTree(owned: Manifest, news: RemoteTreeInputs): ManifestDiff & { upload: string[]; chmodOnly: string[] } {
+export function planTree(
+    owned: Manifest,
+    news: RemoteTreeInputs,
+): ManifestDiff & { upload: string[]; chmodOnly: string[] } {
     const d = diffManifests(owned, news.manifest);
     const removed = news.prune === false ? [] : d.removed;
-    const chmodOnly = d.changed.filter((r) => owned[r].sha256 === news.manifest[r].sha256 && owned[r].size === news.manifest[r].size);
+    const chmodOnly = d.changed.filter(
+        (r) => owned[r].sha256 === news.manifest[r].sha256 && owned[r].size === news.manifest[r].size,
+    );
     const upload = [...d.added, ...d.changed.filter((r) => !chmodOnly.includes(r))].sort();
     return { ...d, removed, upload, chmodOnly };
 }
@@ -196,7 +232,13 @@ function partialFailure(id: string, outs: RemoteTreeOutputs, errors: unknown[]):
 }
 
 /** Brings the server from `owned` to `news`; used by create (owned = {}) and update. */
-async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, createdBefore: string[], adoptedBefore: Adopted = {}): Promise<RemoteTreeOutputs> {
+async function sync(
+    id: string,
+    news: RemoteTreeInputs,
+    owned: Manifest,
+    createdBefore: string[],
+    adoptedBefore: Adopted = {},
+): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
     const plan = planTree(owned, news);
     const createdDirs = [...createdBefore];
@@ -250,11 +292,19 @@ async function sync(id: string, news: RemoteTreeInputs, owned: Manifest, created
 }
 
 function sortAdopted(a: Adopted): Adopted {
-    return Object.fromEntries(Object.keys(a).sort().map((k) => [k, a[k]]));
+    return Object.fromEntries(
+        Object.keys(a)
+            .sort()
+            .map((k) => [k, a[k]]),
+    );
 }
 
 function sortManifest(m: Manifest): Manifest {
-    return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
+    return Object.fromEntries(
+        Object.keys(m)
+            .sort()
+            .map((k) => [k, m[k]]),
+    );
 }
 
 function idOf(i: RemoteTreeInputs): string {
@@ -266,7 +316,11 @@ export async function create(inputs: RemoteTreeInputs): Promise<dynamic.CreateRe
     return { id, outs: await sync(id, inputs, {}, []) };
 }
 
-export async function update(id: string, olds: RemoteTreeOutputs, news: RemoteTreeInputs): Promise<dynamic.UpdateResult<RemoteTreeOutputs>> {
+export async function update(
+    id: string,
+    olds: RemoteTreeOutputs,
+    news: RemoteTreeInputs,
+): Promise<dynamic.UpdateResult<RemoteTreeOutputs>> {
     return { outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? [], olds.adopted ?? {}) };
 }
 
@@ -281,7 +335,11 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
         const inputs = inputsOf(RULES, props) as RemoteTreeOutputs;
         return {
             id,
-            props: plain({ ...props, files: sortManifest(scan.files), drift: { changed: scan.changed, missing: scan.missing, extra: extra.sort() } }),
+            props: plain({
+                ...props,
+                files: sortManifest(scan.files),
+                drift: { changed: scan.changed, missing: scan.missing, extra: extra.sort() },
+            }),
             inputs: plain(inputs),
         };
     });
@@ -292,9 +350,19 @@ export async function remove(_id: string, props: RemoteTreeOutputs): Promise<voi
         const created = props.createdDirs ?? [];
         await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
         // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
-        await releaseFiles(t, props.destination, Object.keys(props.files ?? {}), props.files ?? {}, props.adopted ?? {});
+        await releaseFiles(
+            t,
+            props.destination,
+            Object.keys(props.files ?? {}),
+            props.files ?? {},
+            props.adopted ?? {},
+        );
         const gone = await removeFiles(t, props.destination, [], created);
         // Folders shared with sibling resources deleted in parallel: see removeEmptyDirs.
-        await removeEmptyDirs(t, created.filter((d) => !gone.includes(d)), props.destination);
+        await removeEmptyDirs(
+            t,
+            created.filter((d) => !gone.includes(d)),
+            props.destination,
+        );
     });
 }

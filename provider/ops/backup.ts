@@ -2,8 +2,8 @@
  * The copy a RemoteFile keeps of a file it adopted (one that was at the path before its first write), so that
  * destroy can put it back, and the marker that tells a resumed create its own earlier write from an adopted file.
  */
-import * as posix from "path/posix";
-import { Transport } from "../transport/types";
+import * as posix from "node:path/posix";
+import type { Transport } from "../transport/types";
 
 /** First 12 hex digits of the SHA-256 the resource writes: names one resource's backup and marker for one content. */
 function tag(sha256: string): string {
@@ -31,10 +31,10 @@ export function newFileMarkerFor(path: string, sha256: string): string {
 
 /** True for the name of a new-file marker of target `path` (any content). */
 export function isNewFileMarkerOf(path: string, name: string): boolean {
-    return new RegExp(`^${escape(`.${posix.basename(path)}.filedrop-new-`)}[0-9a-f]{12}$`).test(name);
+    return new RegExp(`^${escapeRegExp(`.${posix.basename(path)}.filedrop-new-`)}[0-9a-f]{12}$`).test(name);
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
     return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

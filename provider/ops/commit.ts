@@ -2,10 +2,10 @@
 import { DEFAULT_FILE_MODE } from "../defaults";
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
-import { RemoteStat, Transport } from "../transport/types";
+import type { RemoteStat, Transport } from "../transport/types";
 import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
-import { StagedUpload, uploadFailed, UploadResult } from "./uploadSpec";
+import { type StagedUpload, type UploadResult, uploadFailed } from "./uploadSpec";
 
 /** Sets mode/owner on the temporary, runs `validate`, puts it in place of the target (replace.ts); on failure removes it. */
 export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: string): Promise<UploadResult> {
@@ -38,10 +38,15 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
 
 /** Runs the `validate` command on the temporary; a non-zero exit is VALIDATE_FAILED with the command's output. */
 async function runValidate(t: Transport, template: string, tmp: string, target: string): Promise<void> {
-    const command = template.includes("{path}") ? template.split("{path}").join(shellQuote(tmp)) : `${template} ${shellQuote(tmp)}`;
+    const command = template.includes("{path}")
+        ? template.split("{path}").join(shellQuote(tmp))
+        : `${template} ${shellQuote(tmp)}`;
     const r = await t.exec(command);
     if (r.code !== 0) {
         const output = `${r.stdout}${r.stderr}`.trim().slice(-2000);
-        throw new FiledropError("VALIDATE_FAILED", `Validation of the new ${target} failed (\`${template}\` exited ${r.code}); the target was left untouched. Output:\n${output}`);
+        throw new FiledropError(
+            "VALIDATE_FAILED",
+            `Validation of the new ${target} failed (\`${template}\` exited ${r.code}); the target was left untouched. Output:\n${output}`,
+        );
     }
 }

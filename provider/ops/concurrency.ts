@@ -2,7 +2,11 @@
  * Runs `fn` over `items`, at most `limit` at once (many remote operations on one connection); collects every
  * failure instead of stopping at the first.
  */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<unknown[]> {
+export async function forEachLimit<T>(
+    items: readonly T[],
+    limit: number,
+    fn: (item: T) => Promise<void>,
+): Promise<unknown[]> {
     const errors: unknown[] = [];
     let next = 0;
     const worker = async () => {

@@ -7,15 +7,15 @@
  * - A create that was interrupted (the process killed) leaves a marker beside the target holding the folders it made;
  *   the resumed create then knows its own earlier write from an adopted file, and records those folders.
  */
-import * as posix from "path/posix";
-import { Readable } from "stream";
-import { Transport } from "../transport/types";
+import * as posix from "node:path/posix";
+import { Readable } from "node:stream";
+import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupPathFor, copyRemote, isNewFileMarkerOf, newFileMarkerFor } from "./backup";
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
-import { sweepTemporaries } from "./temporaries";
 import { replaceTarget } from "./replace";
+import { sweepTemporaries } from "./temporaries";
 
 /** What create found at the path before writing. */
 export interface Ownership {
@@ -32,7 +32,13 @@ export interface Ownership {
  * file is adopted (warning when it is), keeps a copy of an adopted file unless `onDelete` is "delete", and leaves the
  * new-file marker while nothing was there. Call {@link finishCreate} afterwards, also after a failure.
  */
-export async function adopt(t: Transport, path: string, sha256: string, onDelete: string | undefined, createParents: boolean): Promise<Ownership> {
+export async function adopt(
+    t: Transport,
+    path: string,
+    sha256: string,
+    onDelete: string | undefined,
+    createParents: boolean,
+): Promise<Ownership> {
     const marker = newFileMarkerFor(path, sha256);
     const createdDirs = createParents ? await ensureDirs(t, posix.dirname(path)) : [];
     const earlier = await markerDirs(t, marker);
@@ -41,7 +47,9 @@ export async function adopt(t: Transport, path: string, sha256: string, onDelete
         const dirs = [...(earlier ?? []), ...createdDirs];
         if ((await t.stat(posix.dirname(path)))?.kind === "directory") {
             // Best effort: without it a resumed create would take its own file for an adopted one (and warn so).
-            await t.write(marker, Readable.from([Buffer.from(JSON.stringify(dirs))]), 0o600).catch(() => t.remove(marker).catch(() => undefined));
+            await t
+                .write(marker, Readable.from([Buffer.from(JSON.stringify(dirs))]), 0o600)
+                .catch(() => t.remove(marker).catch(() => undefined));
         }
         return { existedBefore: false, createdDirs: dirs };
     }
@@ -56,11 +64,15 @@ export async function adopt(t: Transport, path: string, sha256: string, onDelete
         return { existedBefore: true, previousSha256, backupPath: backup, createdDirs };
     }
     if (onDelete === "delete") {
-        warn(`${t.endpoint}${path} already existed; this stack now manages it, and with \`onDelete: "delete"\` destroy deletes it (no copy kept).`);
+        warn(
+            `${t.endpoint}${path} already existed; this stack now manages it, and with \`onDelete: "delete"\` destroy deletes it (no copy kept).`,
+        );
         return { existedBefore: true, previousSha256: current, createdDirs };
     }
     const lost = await copyRemote(t, path, backup);
-    warn(`${t.endpoint}${path} already existed; this stack now manages it and keeps the earlier file at ${backup}, which destroy puts back.${lost ? ` Note: ${lost}.` : ""}`);
+    warn(
+        `${t.endpoint}${path} already existed; this stack now manages it and keeps the earlier file at ${backup}, which destroy puts back.${lost ? ` Note: ${lost}.` : ""}`,
+    );
     return { existedBefore: true, previousSha256: current, backupPath: backup, createdDirs };
 }
 
@@ -114,7 +126,8 @@ export async function destroyFile(t: Transport, o: Owned): Promise<DestroyOutcom
     }
     const explicitDelete = o.onDelete === "delete" && o.stateVersion !== undefined;
     const restore = o.existedBefore && !explicitDelete;
-    const backup = o.backupPath !== undefined && (await t.stat(o.backupPath))?.kind === "file" ? o.backupPath : undefined;
+    const backup =
+        o.backupPath !== undefined && (await t.stat(o.backupPath))?.kind === "file" ? o.backupPath : undefined;
     const st = await t.stat(o.path);
     if (st === undefined) {
         if (restore && backup !== undefined) {
@@ -125,12 +138,16 @@ export async function destroyFile(t: Transport, o: Owned): Promise<DestroyOutcom
     }
     const kept = backup === undefined ? "" : ` The file that was there before this stack is kept at ${backup}.`;
     if (st.kind !== "file") {
-        warn(`${t.endpoint}${o.path} is no longer a file this stack wrote (a ${st.kind} is there now); destroy left it in place.${kept}`);
+        warn(
+            `${t.endpoint}${o.path} is no longer a file this stack wrote (a ${st.kind} is there now); destroy left it in place.${kept}`,
+        );
         return "left";
     }
     const current = (await remoteSha256(t, o.path)).sha256;
     if (current !== o.writtenSha256) {
-        warn(`${t.endpoint}${o.path} changed since this stack last wrote it (SHA-256 ${current.slice(0, 12)}…, wrote ${o.writtenSha256.slice(0, 12)}…); destroy left it in place.${kept}`);
+        warn(
+            `${t.endpoint}${o.path} changed since this stack last wrote it (SHA-256 ${current.slice(0, 12)}…, wrote ${o.writtenSha256.slice(0, 12)}…); destroy left it in place.${kept}`,
+        );
         return "left";
     }
     if (restore) {

@@ -1,8 +1,8 @@
 /** `mkdir -p` that remembers what it created, and its undo. Protocol-neutral (uses Transport). */
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
 import { notAFolder } from "../errors";
 import { innermostFirst, isAncestorOrSelf } from "../remotePaths";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 
 export { isAncestorOrSelf } from "../remotePaths";
 

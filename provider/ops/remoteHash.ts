@@ -1,8 +1,8 @@
 /** SHA-256 of remote files: on the server where the transport can, else by reading the file back. */
 import { HASHES_IN_FLIGHT } from "../defaults";
-import { asFiledropError, FiledropError, isFiledropError } from "../errors";
+import { asFiledropError, type FiledropError, isFiledropError } from "../errors";
 import { sha256OfStream } from "../hashing";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { forEachLimit } from "./concurrency";
 
 /** A remote hash and how it was computed (`ssh exec: openssl dgst -sha256`, `ftp HASH`, `read-back`). */
@@ -24,8 +24,13 @@ export async function remoteSha256(t: Transport, path: string): Promise<RemoteHa
  * SHA-256 of many remote files: in batches on the server where the transport can (one `openssl dgst` per 100 files
  * over SSH), the rest one by one by `remoteSha256`. A file that cannot be hashed maps to its error.
  */
-export async function remoteSha256Many(t: Transport, paths: readonly string[]): Promise<Map<string, RemoteHash | FiledropError>> {
-    const result = new Map<string, RemoteHash | FiledropError>(t.remoteSha256Many ? await t.remoteSha256Many(paths) : []);
+export async function remoteSha256Many(
+    t: Transport,
+    paths: readonly string[],
+): Promise<Map<string, RemoteHash | FiledropError>> {
+    const result = new Map<string, RemoteHash | FiledropError>(
+        t.remoteSha256Many ? await t.remoteSha256Many(paths) : [],
+    );
     await forEachLimit(
         paths.filter((p) => !result.has(p)),
         HASHES_IN_FLIGHT,
@@ -33,7 +38,10 @@ export async function remoteSha256Many(t: Transport, paths: readonly string[]): 
             try {
                 result.set(p, await remoteSha256(t, p));
             } catch (e) {
-                result.set(p, asFiledropError(e, (m) => `Cannot hash ${t.endpoint}${p}: ${m}.`));
+                result.set(
+                    p,
+                    asFiledropError(e, (m) => `Cannot hash ${t.endpoint}${p}: ${m}.`),
+                );
             }
         },
     );

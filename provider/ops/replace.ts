@@ -4,11 +4,11 @@
  * target is never deleted before the new file is in place: the old file is moved aside, the new one moved in, then
  * the old one removed; if moving the new one in fails, the old one is moved back.
  */
-import { randomBytes } from "crypto";
-import * as posix from "path/posix";
-import { FiledropError, isFiledropError, messageOf } from "../errors";
+import { randomBytes } from "node:crypto";
+import * as posix from "node:path/posix";
 import { progress } from "../engineReport";
-import { Transport } from "../transport/types";
+import { FiledropError, isFiledropError, messageOf } from "../errors";
+import type { Transport } from "../transport/types";
 
 /**
  * The name the old file waits under while the new one is moved in: `.<name>.filedrop-old-<12 hex>`. It is not a
@@ -16,7 +16,10 @@ import { Transport } from "../transport/types";
  * of the old file.
  */
 export function asidePathFor(target: string): string {
-    return posix.join(posix.dirname(target), `.${posix.basename(target)}.filedrop-old-${randomBytes(6).toString("hex")}`);
+    return posix.join(
+        posix.dirname(target),
+        `.${posix.basename(target)}.filedrop-old-${randomBytes(6).toString("hex")}`,
+    );
 }
 
 /**
@@ -49,9 +52,13 @@ export async function replaceTarget(t: Transport, tmp: string, target: string): 
         await moveBack(t, aside, target, e);
         throw e;
     }
-    progress(`${t.endpoint}${target} was replaced by moving the old file aside (the server does not rename over an existing file): not atomic, the path was briefly missing.`);
+    progress(
+        `${t.endpoint}${target} was replaced by moving the old file aside (the server does not rename over an existing file): not atomic, the path was briefly missing.`,
+    );
     await t.remove(aside).catch((e: unknown) => {
-        progress(`The old version of ${t.endpoint}${target} could not be removed from ${aside}: ${messageOf(e)}; remove it by hand.`);
+        progress(
+            `The old version of ${t.endpoint}${target} could not be removed from ${aside}: ${messageOf(e)}; remove it by hand.`,
+        );
     });
     return false;
 }

@@ -4,13 +4,18 @@
  */
 import { FiledropError } from "../errors";
 import { HashingStream } from "../hashing";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { removeEmptyDirs } from "./remoteDirs";
 import { temporaryPathFor } from "./temporaries";
-import { Previous, StagedUpload, uploadFailed, UploadSpec } from "./uploadSpec";
+import { type Previous, type StagedUpload, type UploadSpec, uploadFailed } from "./uploadSpec";
 
 /** Writes `spec`'s bytes to a fresh temporary of the target; the caller made the folder. */
-export async function stageUpload(t: Transport, spec: UploadSpec, found: Previous = "unknown", createdDirs: string[] = []): Promise<StagedUpload> {
+export async function stageUpload(
+    t: Transport,
+    spec: UploadSpec,
+    found: Previous = "unknown",
+    createdDirs: string[] = [],
+): Promise<StagedUpload> {
     // Only a file's mode and owner are kept: a symlink's lstat says 0777, which must never become the file's mode.
     const before: Previous = typeof found !== "string" && found.kind !== "file" ? "unknown" : found;
     const tmp = temporaryPathFor(spec.path);
@@ -21,7 +26,10 @@ export async function stageUpload(t: Transport, spec: UploadSpec, found: Previou
         const written = await t.write(tmp, source.pipe(hashing), 0o600);
         const sha256 = hashing.digest();
         if (spec.expectedSha256 !== undefined && sha256 !== spec.expectedSha256) {
-            throw new FiledropError("SOURCE_CHANGED", `The local source for ${t.endpoint}${spec.path} changed during the deployment (planned SHA-256 ${spec.expectedSha256.slice(0, 12)}…, read ${sha256.slice(0, 12)}…); run the deployment again.`);
+            throw new FiledropError(
+                "SOURCE_CHANGED",
+                `The local source for ${t.endpoint}${spec.path} changed during the deployment (planned SHA-256 ${spec.expectedSha256.slice(0, 12)}…, read ${sha256.slice(0, 12)}…); run the deployment again.`,
+            );
         }
         return { spec, tmp, sha256, size: written, before, createdDirs };
     } catch (e) {

@@ -5,7 +5,7 @@
  * the file through the link gets. With `symlinks: "refuse"` the upload stops with a message naming the option.
  */
 import { FiledropError } from "../errors";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 
 export type SymlinkPolicy = "follow" | "refuse";
 
@@ -22,7 +22,10 @@ export async function writeTarget(t: Transport, path: string, policy: SymlinkPol
         return { path };
     }
     if (policy === "refuse") {
-        throw new FiledropError("INVALID_INPUT", `${t.endpoint}${path} is a symlink and \`symlinks: "refuse"\` is set; remove the link, point \`path\` at the file it links to, or set \`symlinks: "follow"\` to write through it.`);
+        throw new FiledropError(
+            "INVALID_INPUT",
+            `${t.endpoint}${path} is a symlink and \`symlinks: "refuse"\` is set; remove the link, point \`path\` at the file it links to, or set \`symlinks: "follow"\` to write through it.`,
+        );
     }
     const resolved = t.resolveLink === undefined ? undefined : await t.resolveLink(path);
     if (resolved === undefined) {
@@ -33,7 +36,10 @@ export async function writeTarget(t: Transport, path: string, policy: SymlinkPol
     }
     const target = await t.stat(resolved);
     if (target !== undefined && target.kind !== "file") {
-        throw new FiledropError("REMOTE_IO", `${t.endpoint}${path} is a symlink to ${resolved}, which is not a file; a file cannot replace it.`);
+        throw new FiledropError(
+            "REMOTE_IO",
+            `${t.endpoint}${path} is a symlink to ${resolved}, which is not a file; a file cannot replace it.`,
+        );
     }
     return { path: resolved, link: path };
 }

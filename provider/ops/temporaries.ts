@@ -3,9 +3,9 @@
  * run left behind. A temporary is `.<name>.filedrop-<12 hex>` in the target's folder; a backup
  * (`.<name>.filedrop-backup`) never matches.
  */
-import { randomBytes } from "crypto";
-import * as posix from "path/posix";
-import { Transport } from "../transport/types";
+import { randomBytes } from "node:crypto";
+import * as posix from "node:path/posix";
+import type { Transport } from "../transport/types";
 
 const TEMPORARY = /^\..+\.filedrop-[0-9a-f]{12}$/;
 

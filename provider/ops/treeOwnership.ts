@@ -4,8 +4,8 @@
  * pruning it) puts an adopted file back, deletes a created one, and leaves one changed since with a warning.
  */
 import { STATS_IN_FLIGHT } from "../defaults";
-import { Manifest, remotePathOf } from "../plan/treeManifest";
-import { Transport } from "../transport/types";
+import { type Manifest, remotePathOf } from "../plan/treeManifest";
+import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupPathFor, copyRemote } from "./backup";
 import { forEachLimit } from "./concurrency";
@@ -16,7 +16,12 @@ import { replaceTarget } from "./replace";
 export type Adopted = Record<string, string>;
 
 /** Copies aside the files already at the paths of `rels` (about to be written with `manifest`'s content); warns. */
-export async function adoptExisting(t: Transport, destination: string, rels: readonly string[], manifest: Manifest): Promise<Adopted> {
+export async function adoptExisting(
+    t: Transport,
+    destination: string,
+    rels: readonly string[],
+    manifest: Manifest,
+): Promise<Adopted> {
     const adopted: Adopted = {};
     const errors = await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
         const p = remotePathOf(destination, rel);
@@ -35,7 +40,9 @@ export async function adoptExisting(t: Transport, destination: string, rels: rea
     const names = Object.keys(adopted).sort();
     if (names.length > 0) {
         const shown = names.slice(0, 10).join(", ") + (names.length > 10 ? `, … (${names.length} in all)` : "");
-        warn(`${names.length} file(s) already existed below ${t.endpoint}${destination} (${shown}); the tree now manages them and keeps each earlier file beside it as .<name>.filedrop-backup-<hex>, which destroy puts back.`);
+        warn(
+            `${names.length} file(s) already existed below ${t.endpoint}${destination} (${shown}); the tree now manages them and keeps each earlier file beside it as .<name>.filedrop-backup-<hex>, which destroy puts back.`,
+        );
     }
     return adopted;
 }
@@ -44,7 +51,13 @@ export async function adoptExisting(t: Transport, destination: string, rels: rea
  * Gives up the files `rels` the tree owns (`owned` holds what it last wrote): restores adopted ones, deletes created
  * ones, leaves (and warns about) those changed since. Returns the files no longer the tree's (all but the left ones).
  */
-export async function releaseFiles(t: Transport, destination: string, rels: readonly string[], owned: Manifest, adopted: Adopted): Promise<{ released: string[]; left: string[] }> {
+export async function releaseFiles(
+    t: Transport,
+    destination: string,
+    rels: readonly string[],
+    owned: Manifest,
+    adopted: Adopted,
+): Promise<{ released: string[]; left: string[] }> {
     const paths = rels.map((rel) => remotePathOf(destination, rel));
     const present = new Set<string>();
     await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
@@ -52,7 +65,10 @@ export async function releaseFiles(t: Transport, destination: string, rels: read
             present.add(rel);
         }
     });
-    const hashes = await hashMany(t, paths.filter((_p, i) => present.has(rels[i])));
+    const hashes = await hashMany(
+        t,
+        paths.filter((_p, i) => present.has(rels[i])),
+    );
     const left: string[] = [];
     const errors = await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
         const p = remotePathOf(destination, rel);
@@ -83,9 +99,9 @@ export async function releaseFiles(t: Transport, destination: string, rels: read
     left.sort();
     if (left.length > 0) {
         const shown = left.slice(0, 10).join(", ") + (left.length > 10 ? `, … (${left.length} in all)` : "");
-        warn(`${left.length} file(s) below ${t.endpoint}${destination} changed since the tree last wrote them (${shown}); left in place.`);
+        warn(
+            `${left.length} file(s) below ${t.endpoint}${destination} changed since the tree last wrote them (${shown}); left in place.`,
+        );
     }
     return { released: rels.filter((r) => !left.includes(r)), left };
 }
-
-

@@ -1,14 +1,19 @@
 /** Removing a RemoteTree's files, and its stale temporaries. */
 import { FOLDERS_IN_FLIGHT, REMOVES_IN_FLIGHT } from "../defaults";
-import { Manifest, remotePathOf } from "../plan/treeManifest";
+import { type Manifest, remotePathOf } from "../plan/treeManifest";
 import { innermostFirst } from "../remotePaths";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { forEachLimit } from "./concurrency";
 import { removeEmptyDirs } from "./remoteDirs";
 import { sweepTemporaries } from "./temporaries";
 
 /** Removes the given files (already-gone is fine), then the created folders that are now empty, deepest first. */
-export async function removeFiles(t: Transport, destination: string, rels: string[], createdDirs: string[]): Promise<string[]> {
+export async function removeFiles(
+    t: Transport,
+    destination: string,
+    rels: string[],
+    createdDirs: string[],
+): Promise<string[]> {
     const errors = await forEachLimit(rels, REMOVES_IN_FLIGHT, (rel) => t.remove(remotePathOf(destination, rel)));
     if (errors.length > 0) {
         throw errors[0];

@@ -1,9 +1,9 @@
 /** What a RemoteTree finds on the server: every file below its folder, and the state of the files it owns. */
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
 import { STATS_IN_FLIGHT } from "../defaults";
 import { formatMode, sameMode } from "../mode";
-import { Manifest, remotePathOf, TreeEntry } from "../plan/treeManifest";
-import { Transport } from "../transport/types";
+import { type Manifest, remotePathOf, type TreeEntry } from "../plan/treeManifest";
+import type { Transport } from "../transport/types";
 import { forEachLimit } from "./concurrency";
 import { hashMany } from "./remoteHash";
 import { isTemporaryName } from "./temporaries";
@@ -36,7 +36,7 @@ export async function scanOwned(t: Transport, destination: string, owned: Manife
     const toHash: string[] = [];
     await forEachLimit(Object.keys(owned), STATS_IN_FLIGHT, async (rel) => {
         const st = await t.stat(remotePathOf(destination, rel));
-        if (!st || st.kind !== "file") {
+        if (st?.kind !== "file") {
             scan.missing.push(rel);
             return;
         }
@@ -44,7 +44,10 @@ export async function scanOwned(t: Transport, destination: string, owned: Manife
         scan.files[rel] = { sha256: owned[rel].sha256, size: st.size, mode };
         toHash.push(rel);
     });
-    const hashes = await hashMany(t, toHash.map((rel) => remotePathOf(destination, rel)));
+    const hashes = await hashMany(
+        t,
+        toHash.map((rel) => remotePathOf(destination, rel)),
+    );
     for (const rel of toHash) {
         const e: TreeEntry = scan.files[rel];
         e.sha256 = hashes.get(remotePathOf(destination, rel)) ?? "";

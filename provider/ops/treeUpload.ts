@@ -4,20 +4,20 @@
  * batches (one `openssl dgst` per 100 files over SSH), then rename each into place. A file that fails is reported
  * and leaves its target untouched; a dropped connection redoes the chunk (every step is idempotent).
  */
-import * as fs from "fs";
-import * as posix from "path/posix";
-import { Readable } from "stream";
+import * as fs from "node:fs";
+import * as posix from "node:path/posix";
+import { Readable } from "node:stream";
 import { TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
 import { isFiledropError } from "../errors";
 import { parseMode } from "../mode";
-import { Manifest, remotePathOf } from "../plan/treeManifest";
+import { type Manifest, remotePathOf } from "../plan/treeManifest";
 import { outermostFirst } from "../remotePaths";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
 import { forEachLimit } from "./concurrency";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, stageUpload } from "./stage";
-import { StagedUpload } from "./uploadSpec";
+import type { StagedUpload } from "./uploadSpec";
 import { verifyStaged } from "./verify";
 
 /** Runs an operation on a (pooled) connection, again on a new one when the connection drops. */
@@ -35,7 +35,13 @@ export interface UploadOutcome {
  * Uploads `rels` from `sourceDir` to `destination`, chunk by chunk, each chunk by `run`. Files renamed into place
  * are recorded as they land, also by an attempt that then fails (they are on the server, so the state must know).
  */
-export async function uploadFiles(run: RunOnTransport, sourceDir: string, destination: string, manifest: Manifest, rels: string[]): Promise<UploadOutcome> {
+export async function uploadFiles(
+    run: RunOnTransport,
+    sourceDir: string,
+    destination: string,
+    manifest: Manifest,
+    rels: string[],
+): Promise<UploadOutcome> {
     const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
     for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
         const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
@@ -49,7 +55,14 @@ export async function uploadFiles(run: RunOnTransport, sourceDir: string, destin
 }
 
 /** One attempt at a chunk; records into `out`, returns the files' errors, throws when the chunk must be redone. */
-async function syncChunk(t: Transport, sourceDir: string, destination: string, manifest: Manifest, rels: string[], out: UploadOutcome): Promise<unknown[]> {
+async function syncChunk(
+    t: Transport,
+    sourceDir: string,
+    destination: string,
+    manifest: Manifest,
+    rels: string[],
+    out: UploadOutcome,
+): Promise<unknown[]> {
     // Folders first, parents before children, so files do not race to create them.
     for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
         out.createdDirs.push(...(await ensureDirs(t, d)));
@@ -71,15 +84,19 @@ async function syncChunk(t: Transport, sourceDir: string, destination: string, m
     });
     const verdicts = await verifyStaged(t, staged);
     const relOf = (s: StagedUpload) => posix.relative(destination, s.spec.path);
-    const commitErrors = await forEachLimit(staged.map((s, i) => [s, verdicts[i]] as const), TREE_FILES_IN_FLIGHT, async ([s, verdict]) => {
-        if (typeof verdict !== "string") {
-            await abandon(t, s);
-            throw verdict;
-        }
-        const r = await commitStaged(t, s, verdict);
-        out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
-        out.verifiedBy = r.verifiedBy;
-    });
+    const commitErrors = await forEachLimit(
+        staged.map((s, i) => [s, verdicts[i]] as const),
+        TREE_FILES_IN_FLIGHT,
+        async ([s, verdict]) => {
+            if (typeof verdict !== "string") {
+                await abandon(t, s);
+                throw verdict;
+            }
+            const r = await commitStaged(t, s, verdict);
+            out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
+            out.verifiedBy = r.verifiedBy;
+        },
+    );
     const errors = [...stageErrors, ...commitErrors];
     // A lost connection (or another transient failure) fails the whole chunk, so the pool retries it on a new one.
     const lost = errors.find((e) => isFiledropError(e) && e.transient);

@@ -8,14 +8,14 @@
  *   5. on any failure remove the temporary (and the folders made for it): the target is never half-written.
  * A RemoteTree runs the same stages over many files at once (treeUpload.ts).
  */
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
 import { FiledropError, folderMissing } from "../errors";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, stageUpload } from "./stage";
 import { sweepTemporaries } from "./temporaries";
-import { UploadResult, UploadSpec } from "./uploadSpec";
+import type { UploadResult, UploadSpec } from "./uploadSpec";
 import { verifySize, verifyStaged } from "./verify";
 
 /** A single file's upload: whether to make its missing parent folders is the caller's (defaulted) decision. */

@@ -1,7 +1,7 @@
 /** What an upload is asked to do and what it reports; shared by the stages of the verified atomic upload. */
-import { Readable } from "stream";
-import { asFiledropError, FiledropError } from "../errors";
-import { RemoteStat, Transport } from "../transport/types";
+import type { Readable } from "node:stream";
+import { asFiledropError, type FiledropError } from "../errors";
+import type { RemoteStat, Transport } from "../transport/types";
 
 /** What to upload and how. */
 export interface UploadSpec {
@@ -50,5 +50,8 @@ export interface UploadResult {
 
 /** Any failure of an upload as a FiledropError that says the target was left untouched. */
 export function uploadFailed(t: Transport, spec: UploadSpec, e: unknown): FiledropError {
-    return asFiledropError(e, (m) => `Upload to ${t.endpoint}${spec.path} failed: ${m}; the target was left untouched.`);
+    return asFiledropError(
+        e,
+        (m) => `Upload to ${t.endpoint}${spec.path} failed: ${m}; the target was left untouched.`,
+    );
 }

@@ -1,14 +1,18 @@
 /** Verification of staged files: the size the server holds, and the SHA-256 computed on the server (or read back). */
 import { FiledropError, isFiledropError } from "../errors";
-import { Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { remoteSha256Many } from "./remoteHash";
-import { StagedUpload, uploadFailed } from "./uploadSpec";
+import { type StagedUpload, uploadFailed } from "./uploadSpec";
 
 /** Checks the size of a staged file on the server: a short file means the transfer was cut. */
 export async function verifySize(t: Transport, s: StagedUpload): Promise<void> {
     const st = await t.stat(s.tmp);
     if (!st || st.size !== s.size) {
-        throw new FiledropError("VERIFY_FAILED", `Upload to ${t.endpoint}${s.spec.path} is incomplete: wrote ${s.size} bytes, the server has ${st?.size ?? "none"}; the target was left untouched.`, { transient: true });
+        throw new FiledropError(
+            "VERIFY_FAILED",
+            `Upload to ${t.endpoint}${s.spec.path} is incomplete: wrote ${s.size} bytes, the server has ${st?.size ?? "none"}; the target was left untouched.`,
+            { transient: true },
+        );
     }
 }
 
@@ -17,14 +21,21 @@ export async function verifySize(t: Transport, s: StagedUpload): Promise<void> {
  * else by reading back. Returns, per staged file, the method or the error; a mismatch is VERIFY_FAILED.
  */
 export async function verifyStaged(t: Transport, staged: readonly StagedUpload[]): Promise<(string | FiledropError)[]> {
-    const hashes = await remoteSha256Many(t, staged.map((s) => s.tmp));
+    const hashes = await remoteSha256Many(
+        t,
+        staged.map((s) => s.tmp),
+    );
     return staged.map((s) => {
         const remote = hashes.get(s.tmp) ?? new FiledropError("REMOTE_IO", `Cannot hash ${t.endpoint}${s.tmp}.`);
         if (isFiledropError(remote)) {
             return uploadFailed(t, s.spec, remote);
         }
         if (remote.sha256 !== s.sha256) {
-            return new FiledropError("VERIFY_FAILED", `Upload to ${t.endpoint}${s.spec.path} is corrupt: SHA-256 on the server (${remote.method}) is ${remote.sha256.slice(0, 12)}…, expected ${s.sha256.slice(0, 12)}…; the target was left untouched.`, { transient: true });
+            return new FiledropError(
+                "VERIFY_FAILED",
+                `Upload to ${t.endpoint}${s.spec.path} is corrupt: SHA-256 on the server (${remote.method}) is ${remote.sha256.slice(0, 12)}…, expected ${s.sha256.slice(0, 12)}…; the target was left untouched.`,
+                { transient: true },
+            );
         }
         return remote.method;
     });

@@ -2,12 +2,11 @@
  * Input validation run by `check`, before anything connects. Each failure is one sentence naming the fix.
  * Pure functions; unknown values (during preview) are skipped.
  */
-import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
+import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
+import { modeProblem, normalizeMode } from "../mode";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
 import { connectionFieldFailures } from "./knownKeys";
-
-import { modeProblem, normalizeMode } from "../mode";
 
 export { modeProblem } from "../mode";
 
@@ -74,7 +73,10 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
         f.push({ property: "connection.host", reason: "is required: the server's name or address" });
     }
     if (isKnown(c.protocol) && !isProtocol(protocol)) {
-        f.push({ property: "connection.protocol", reason: `must be one of ${PROTOCOL_NAMES.join(", ")}; got "${protocol}"` });
+        f.push({
+            property: "connection.protocol",
+            reason: `must be one of ${PROTOCOL_NAMES.join(", ")}; got "${protocol}"`,
+        });
         return f;
     }
     if (isKnown(c.port) && c.port !== undefined && !(Number.isInteger(c.port) && c.port > 0 && c.port < 65536)) {
@@ -91,18 +93,38 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
         });
     }
     if (protocol === "sftp" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
-        f.push({ property: "connection.hostKey", reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")' });
+        f.push({
+            property: "connection.hostKey",
+            reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")',
+        });
     }
-    const given = (k: (typeof info.credentials)[number]) => (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined;
+    const given = (k: (typeof info.credentials)[number]) =>
+        (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined;
     if (isKnown(creds) && !info.credentials.some(given)) {
         f.push(
             info.credentials.length === 1
-                ? { property: `connection.${info.credentials[0]}`, reason: `is required for protocol "${protocol}" logins` }
-                : { property: "connection", reason: `has no credential: set ${info.credentials.map((k) => `\`${k}\``).join(", ").replace(/, ([^,]*)$/, " or $1")}` },
+                ? {
+                      property: `connection.${info.credentials[0]}`,
+                      reason: `is required for protocol "${protocol}" logins`,
+                  }
+                : {
+                      property: "connection",
+                      reason: `has no credential: set ${info.credentials
+                          .map((k) => `\`${k}\``)
+                          .join(", ")
+                          .replace(/, ([^,]*)$/, " or $1")}`,
+                  },
         );
     }
-    if (isKnown(c.certFingerprint) && c.certFingerprint !== undefined && !/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/.test(c.certFingerprint)) {
-        f.push({ property: "connection.certFingerprint", reason: "must be a SHA-256 fingerprint (64 hex digits, colons allowed)" });
+    if (
+        isKnown(c.certFingerprint) &&
+        c.certFingerprint !== undefined &&
+        !/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/.test(c.certFingerprint)
+    ) {
+        f.push({
+            property: "connection.certFingerprint",
+            reason: "must be a SHA-256 fingerprint (64 hex digits, colons allowed)",
+        });
     }
     return f;
 }

@@ -3,7 +3,7 @@
  * which update it in place, and which are ignored. Each handler declares a rule for every key of its inputs (a
  * `KeyRules` table, checked by the compiler and by a unit test), so a new input can never be silently not diffed.
  */
-import { ConnectionInputs, portOf, protocolOf } from "../connection";
+import { type ConnectionInputs, portOf, protocolOf } from "../connection";
 
 /** The part of a diff result the engine reads. */
 export interface DiffDecision {
@@ -32,7 +32,10 @@ export type KeyRules<T> = { readonly [K in keyof Required<T>]: KeyRule };
  * The rules of the connection keys every resource has: a changed host, port or protocol replaces (locationDiff
  * decides that), any other connection field or credential updates in place.
  */
-export const CONNECTION_RULES = { connection: "update", credentials: "update" } as const satisfies Record<string, KeyRule>;
+export const CONNECTION_RULES = { connection: "update", credentials: "update" } as const satisfies Record<
+    string,
+    KeyRule
+>;
 
 /**
  * Keys whose change means "another object": host, port, protocol, path. When the path stays the same, the new
@@ -62,7 +65,11 @@ export function locationDiff(olds: Located, news: Located): { replaces: string[]
 export function stableJson(v: unknown): string {
     return JSON.stringify(v, (_k, val) =>
         val && typeof val === "object" && !Array.isArray(val)
-            ? Object.fromEntries(Object.entries(val).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+            ? Object.fromEntries(
+                  Object.entries(val)
+                      .filter(([, x]) => x !== undefined)
+                      .sort(([a], [b]) => a.localeCompare(b)),
+              )
             : val,
     );
 }
@@ -79,7 +86,9 @@ export function keysWithRule<T>(rules: KeyRules<T>, rule: KeyRule): (keyof T)[] 
 
 /** The input keys of a rules table that `props` holds: what `read` hands back as `inputs`. */
 export function inputsOf<T extends object>(rules: KeyRules<T>, props: T): Partial<T> {
-    return Object.fromEntries((Object.keys(rules) as (keyof T)[]).filter((k) => props[k] !== undefined).map((k) => [k, props[k]])) as Partial<T>;
+    return Object.fromEntries(
+        (Object.keys(rules) as (keyof T)[]).filter((k) => props[k] !== undefined).map((k) => [k, props[k]]),
+    ) as Partial<T>;
 }
 
 /**
@@ -94,8 +103,18 @@ export function diffByRules<T extends { connection: ConnectionInputs }>(
     location: { olds: string; news: string },
     customChanges: string[],
 ): DiffDecision {
-    const loc = locationDiff({ connection: olds.connection, path: location.olds }, { connection: news.connection, path: location.news });
-    const replaces = [...loc.replaces.filter((k) => k !== "path"), ...changedKeys(olds, news, keysWithRule(rules, "replace")).map(String)];
+    const loc = locationDiff(
+        { connection: olds.connection, path: location.olds },
+        { connection: news.connection, path: location.news },
+    );
+    const replaces = [
+        ...loc.replaces.filter((k) => k !== "path"),
+        ...changedKeys(olds, news, keysWithRule(rules, "replace")).map(String),
+    ];
     const updates = [...changedKeys(olds, news, keysWithRule(rules, "update")).map(String), ...customChanges];
-    return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && loc.sameLocation };
+    return {
+        changes: replaces.length > 0 || updates.length > 0,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && loc.sameLocation,
+    };
 }

@@ -29,7 +29,11 @@ const PUBLIC_FIELDS: { readonly [K in keyof Required<ConnectionInputs>]: true } 
 };
 
 /** Every secret connection field (the compiler insists on all of CredentialInputs' keys). */
-const SECRET_FIELDS: { readonly [K in keyof Required<CredentialInputs>]: true } = { password: true, privateKey: true, privateKeyPassword: true };
+const SECRET_FIELDS: { readonly [K in keyof Required<CredentialInputs>]: true } = {
+    password: true,
+    privateKey: true,
+    privateKeyPassword: true,
+};
 
 /** The connection fields kept visible in state. */
 export const CONNECTION_PUBLIC_FIELDS = Object.keys(PUBLIC_FIELDS) as (keyof ConnectionInputs)[];
@@ -40,7 +44,19 @@ export const CONNECTION_FIELDS: readonly string[] = [...CONNECTION_PUBLIC_FIELDS
 
 /** The arguments of each resource, as users write them (the SDK asserts these match its `…Args` interfaces). */
 export const RESOURCE_ARGS = {
-    RemoteFile: ["connection", "path", "content", "source", "mode", "uid", "gid", "createParents", "onDelete", "symlinks", "validate"],
+    RemoteFile: [
+        "connection",
+        "path",
+        "content",
+        "source",
+        "mode",
+        "uid",
+        "gid",
+        "createParents",
+        "onDelete",
+        "symlinks",
+        "validate",
+    ],
     RemoteDirectory: ["connection", "path", "mode", "createParents", "onDelete"],
     RemoteTree: ["connection", "source", "destination", "include", "exclude", "modes", "prune", "createParents"],
 } as const;
@@ -48,7 +64,9 @@ export const RESOURCE_ARGS = {
 export type ResourceKind = keyof typeof RESOURCE_ARGS;
 
 /** `true` when A and B have exactly the same keys, else `never`: lets the SDK prove its `…Args` match these lists. */
-export type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+export type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+    ? true
+    : never;
 
 /** An object type with the argument names of `kind` as keys. */
 export type ArgsOf<K extends ResourceKind> = Record<(typeof RESOURCE_ARGS)[K][number], unknown>;
@@ -59,8 +77,7 @@ export type ArgsOf<K extends ResourceKind> = Record<(typeof RESOURCE_ARGS)[K][nu
  * instead of through the bastion.
  */
 const REFUSED_CONNECTION_FIELDS: Readonly<Record<string, string>> = {
-    proxy:
-        "is not supported yet: pulumi-filedrop cannot connect through a bastion (jump) host, and connecting directly instead would not be what you asked for; remove it and make the server reachable directly, e.g. through a tunnel (`ssh -L 2222:server:22 bastion`, then `host: \"127.0.0.1\"`, `port: 2222`)",
+    proxy: 'is not supported yet: pulumi-filedrop cannot connect through a bastion (jump) host, and connecting directly instead would not be what you asked for; remove it and make the server reachable directly, e.g. through a tunnel (`ssh -L 2222:server:22 bastion`, then `host: "127.0.0.1"`, `port: 2222`)',
 };
 
 /**
@@ -80,14 +97,21 @@ export function closestField(name: string, known: readonly string[]): string | u
 }
 
 /** One failure per name of `given` that is not in `known`, naming the closest known one (or listing them all). */
-export function unknownFieldFailures(given: readonly string[], known: readonly string[], where: string): CheckFailure[] {
+export function unknownFieldFailures(
+    given: readonly string[],
+    known: readonly string[],
+    where: string,
+): CheckFailure[] {
     return given
         .filter((name) => !known.includes(name))
         .map((name) => {
             const property = where === "" ? name : `${where}.${name}`;
             const near = closestField(name, known);
             const what = where === "" ? "an argument of this resource" : `a field of \`${where}\``;
-            const hint = near !== undefined ? `did you mean \`${near}\`?` : `the known ones are ${known.map((k) => `\`${k}\``).join(", ")}`;
+            const hint =
+                near !== undefined
+                    ? `did you mean \`${near}\`?`
+                    : `the known ones are ${known.map((k) => `\`${k}\``).join(", ")}`;
             return { property, reason: `is not ${what}; ${hint}` };
         });
 }
@@ -97,9 +121,14 @@ export function unknownFieldFailures(given: readonly string[], known: readonly s
  * user's object into (an unknown field goes to the secret half, so a mistyped `privatekey` is never shown or
  * stored in clear); values that are not yet known (preview) are skipped by the caller.
  */
-export function connectionFieldFailures(publicPart: object | undefined, secretPart: object | undefined): CheckFailure[] {
+export function connectionFieldFailures(
+    publicPart: object | undefined,
+    secretPart: object | undefined,
+): CheckFailure[] {
     const names = [...new Set([...Object.keys(publicPart ?? {}), ...Object.keys(secretPart ?? {})])];
-    const refused = names.filter((n) => REFUSED_CONNECTION_FIELDS[n] !== undefined).map((n) => ({ property: `connection.${n}`, reason: REFUSED_CONNECTION_FIELDS[n] }));
+    const refused = names
+        .filter((n) => REFUSED_CONNECTION_FIELDS[n] !== undefined)
+        .map((n) => ({ property: `connection.${n}`, reason: REFUSED_CONNECTION_FIELDS[n] }));
     const unknown = unknownFieldFailures(
         names.filter((n) => REFUSED_CONNECTION_FIELDS[n] === undefined),
         CONNECTION_FIELDS,

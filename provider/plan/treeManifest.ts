@@ -7,8 +7,10 @@
  * dependencies of its own, bash-like semantics people already know from .gitignore-style patterns, and no file
  * system access (we walk the folder ourselves, so symlinks are judged by our rules).
  */
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
+
 import picomatch = require("picomatch");
+
 import { CHANGES_LIMIT, DEFAULT_EXECUTABLE_MODE, DEFAULT_FILE_MODE } from "../defaults";
 import { formatMode, normalizeMode, sameMode } from "../mode";
 import { outermostFirst } from "../remotePaths";
@@ -118,7 +120,9 @@ export function diffManifests(olds: Manifest, news: Manifest): ManifestDiff {
 /** "2 added (a, b), 1 changed (c), 0 removed", naming at most `limit` files per kind. */
 export function describeDiff(d: ManifestDiff, limit = 20): string {
     const part = (n: string, l: string[]) =>
-        l.length === 0 ? `0 ${n}` : `${l.length} ${n} (${l.slice(0, limit).join(", ")}${l.length > limit ? `, … ${l.length - limit} more` : ""})`;
+        l.length === 0
+            ? `0 ${n}`
+            : `${l.length} ${n} (${l.slice(0, limit).join(", ")}${l.length > limit ? `, … ${l.length - limit} more` : ""})`;
     return [part("added", d.added), part("changed", d.changed), part("removed", d.removed)].join(", ");
 }
 
@@ -140,7 +144,12 @@ export { CHANGES_LIMIT } from "../defaults";
  * What going from manifest `olds` (the last deployed one; undefined for a new tree) to `news` changes, or undefined
  * when nothing does, so an unchanged tree's inputs stay the same. With `prune: false` nothing is removed.
  */
-export function treeChanges(olds: Manifest | undefined, news: Manifest, prune: boolean | "all" | undefined, limit = CHANGES_LIMIT): TreeChanges | undefined {
+export function treeChanges(
+    olds: Manifest | undefined,
+    news: Manifest,
+    prune: boolean | "all" | undefined,
+    limit = CHANGES_LIMIT,
+): TreeChanges | undefined {
     const d = diffManifests(olds ?? {}, news);
     const removed = prune === false ? [] : d.removed;
     const total = d.added.length + d.changed.length + removed.length;
@@ -149,7 +158,9 @@ export function treeChanges(olds: Manifest | undefined, news: Manifest, prune: b
     }
     const cap = (l: string[]) => (l.length > limit ? [...l.slice(0, limit), `… and ${l.length - limit} more`] : l);
     const out: TreeChanges = {
-        summary: [`${d.changed.length} changed`, `${d.added.length} added`, `${removed.length} removed`].filter((x) => !x.startsWith("0 ")).join(", "),
+        summary: [`${d.changed.length} changed`, `${d.added.length} added`, `${removed.length} removed`]
+            .filter((x) => !x.startsWith("0 "))
+            .join(", "),
     };
     if (d.added.length > 0) {
         out.added = cap(d.added);

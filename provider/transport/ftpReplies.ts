@@ -2,8 +2,8 @@
  * Parsing of FTP server replies into the transport's types: MLST facts (RFC 3659), `ls -l` lines (STAT and LIST
  * on servers without MLST, such as vsftpd), MDTM times and HASH/XSHA256 digests. Pure functions, no network.
  */
-import * as posix from "path/posix";
-import { RemoteStat } from "./types";
+import * as posix from "node:path/posix";
+import type { RemoteStat } from "./types";
 
 /** Seconds since the epoch from an RFC 3659 time value (`YYYYMMDDHHMMSS[.sss]`, UTC), or undefined. */
 export function parseFtpTime(value: string): number | undefined {
@@ -30,7 +30,14 @@ export function parseMlstReply(message: string): RemoteStat | undefined {
         }
     }
     const type = (facts.get("type") ?? "").toLowerCase();
-    const kind = type === "file" ? "file" : ["dir", "cdir", "pdir"].includes(type) ? "directory" : type.includes("symlink") ? "symlink" : "other";
+    const kind =
+        type === "file"
+            ? "file"
+            : ["dir", "cdir", "pdir"].includes(type)
+              ? "directory"
+              : type.includes("symlink")
+                ? "symlink"
+                : "other";
     const mode = facts.get("unix.mode");
     const owner = facts.get("unix.owner");
     const group = facts.get("unix.group");
@@ -63,7 +70,8 @@ export interface ListingEntry {
     readonly stat: RemoteStat;
 }
 
-const LS_LINE = /^([-dlbcps])([-rwxsStT]{9})[.+@]?\s+\d+\s+(\S+)\s+(\S+)\s+(\d+)\s+([A-Za-z]{3}\s+\d{1,2}\s+(?:\d{1,2}:\d{2}|\d{4}))\s(.*)$/;
+const LS_LINE =
+    /^([-dlbcps])([-rwxsStT]{9})[.+@]?\s+\d+\s+(\S+)\s+(\S+)\s+(\d+)\s+([A-Za-z]{3}\s+\d{1,2}\s+(?:\d{1,2}:\d{2}|\d{4}))\s(.*)$/;
 
 /** Entries of an `ls -l` listing (as vsftpd's `STAT -a` or LIST sends it); unparseable lines are skipped. */
 export function parseLsListing(text: string): ListingEntry[] {

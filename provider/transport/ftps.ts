@@ -16,17 +16,26 @@
  *   (vsftpd), else the file is created empty and chmod-ed before its bytes are sent (ProFTPD).
  * - no owner changes, no commands (`chown` and `exec` throw UNSUPPORTED).
  */
-import * as posix from "path/posix";
-import { PassThrough, Readable, Writable } from "stream";
-import { ConnectionInputs, CredentialInputs, endpointUrl, protocolOf } from "../connection";
-import { connectionLost, FiledropError, isFiledropError, messageOf, noSuchFile, permissionDenied, remoteIo, writeFailed } from "../errors";
+import * as posix from "node:path/posix";
+import { PassThrough, Readable, Writable } from "node:stream";
+import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../connection";
+import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
+import {
+    connectionLost,
+    FiledropError,
+    isFiledropError,
+    messageOf,
+    noSuchFile,
+    permissionDenied,
+    remoteIo,
+    writeFailed,
+} from "../errors";
 import { formatMode } from "../mode";
 import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
-import { FtpSession, openFtpSession, replyText } from "./ftpsSession";
-import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
-import { FtpSessions } from "./ftpsSessions";
 import { probeAtomicOverwrite } from "./ftpsProbe";
-import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+import { type FtpSession, openFtpSession, replyText } from "./ftpsSession";
+import { FtpSessions } from "./ftpsSessions";
+import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 /**
  * Node's TLS 1.3 client ending a data connection right after its handshake makes vsftpd and ProFTPD fail the
@@ -87,7 +96,11 @@ export class FtpsTransport implements Transport {
             return writeFailed(this.endpoint, path, said, e);
         }
         if (code === 552 || code === 452) {
-            return new FiledropError("NO_SPACE", `Cannot ${op} ${this.endpoint}${path}: the server said "${said}" (disk full or quota reached).`, { cause: e });
+            return new FiledropError(
+                "NO_SPACE",
+                `Cannot ${op} ${this.endpoint}${path}: the server said "${said}" (disk full or quota reached).`,
+                { cause: e },
+            );
         }
         if (/permission|denied|not permitted/i.test(said)) {
             return permissionDenied(this.endpoint, op, path, said, e);
@@ -125,9 +138,15 @@ export class FtpsTransport implements Transport {
         const size = await s.client.sendIgnoringError(`SIZE ${path}`);
         if (size.code === 213) {
             const mdtm = await s.client.sendIgnoringError(`MDTM ${path}`);
-            return { kind: "file", size: parseInt(size.message.slice(4), 10), mtime: mdtm.code === 213 ? parseFtpTime(mdtm.message.slice(4)) : undefined };
+            return {
+                kind: "file",
+                size: parseInt(size.message.slice(4), 10),
+                mtime: mdtm.code === 213 ? parseFtpTime(mdtm.message.slice(4)) : undefined,
+            };
         }
-        return (await s.client.sendIgnoringError(`CWD ${path}`)).code < 400 ? { kind: "directory", size: 0 } : undefined;
+        return (await s.client.sendIgnoringError(`CWD ${path}`)).code < 400
+            ? { kind: "directory", size: 0 }
+            : undefined;
     }
 
     stat(path: string): Promise<RemoteStat | undefined> {
@@ -162,7 +181,9 @@ export class FtpsTransport implements Transport {
     list(path: string): Promise<RemoteEntry[]> {
         return this.run("list", path, async (s) => {
             const infos = await s.client.list(path);
-            return infos.filter((f) => f.name !== "." && f.name !== "..").map((f) => ({ name: posix.basename(f.name), stat: statOfInfo(f) }));
+            return infos
+                .filter((f) => f.name !== "." && f.name !== "..")
+                .map((f) => ({ name: posix.basename(f.name), stat: statOfInfo(f) }));
         });
     }
 
@@ -189,7 +210,13 @@ export class FtpsTransport implements Transport {
             await s.client.uploadFrom(Readable.from(counted(), { objectMode: false }), path);
         } catch (e) {
             if (sourceError !== undefined) {
-                throw isFiledropError(sourceError) ? sourceError : new FiledropError("REMOTE_IO", `Reading the data for ${this.endpoint}${path} failed: ${messageOf(sourceError)}.`, { cause: sourceError });
+                throw isFiledropError(sourceError)
+                    ? sourceError
+                    : new FiledropError(
+                          "REMOTE_IO",
+                          `Reading the data for ${this.endpoint}${path} failed: ${messageOf(sourceError)}.`,
+                          { cause: sourceError },
+                      );
             }
             throw e;
         }
@@ -270,13 +297,23 @@ export class FtpsTransport implements Transport {
 
     chmod(path: string, mode: number): Promise<void> {
         if (!this.capabilities.chmod) {
-            return Promise.reject(new FiledropError("UNSUPPORTED", `${this.endpoint} does not offer SITE CHMOD, so the mode of ${path} cannot be set; remove \`mode\` or enable SITE CHMOD on the server.`));
+            return Promise.reject(
+                new FiledropError(
+                    "UNSUPPORTED",
+                    `${this.endpoint} does not offer SITE CHMOD, so the mode of ${path} cannot be set; remove \`mode\` or enable SITE CHMOD on the server.`,
+                ),
+            );
         }
         return this.run("change mode of", path, (s) => this.chmodWith(s, path, mode));
     }
 
     chown(path: string): Promise<void> {
-        return Promise.reject(new FiledropError("UNSUPPORTED", `FTP cannot change the owner of ${this.endpoint}${path}; remove \`uid\`/\`gid\` or use protocol "sftp".`));
+        return Promise.reject(
+            new FiledropError(
+                "UNSUPPORTED",
+                `FTP cannot change the owner of ${this.endpoint}${path}; remove \`uid\`/\`gid\` or use protocol "sftp".`,
+            ),
+        );
     }
 
     remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
@@ -295,7 +332,12 @@ export class FtpsTransport implements Transport {
     }
 
     exec(command: string): Promise<ExecResult> {
-        return Promise.reject(new FiledropError("UNSUPPORTED", `FTP cannot run commands on ${this.endpoint} (\`${command.slice(0, 60)}\`); \`validate\` needs protocol "sftp".`));
+        return Promise.reject(
+            new FiledropError(
+                "UNSUPPORTED",
+                `FTP cannot run commands on ${this.endpoint} (\`${command.slice(0, 60)}\`); \`validate\` needs protocol "sftp".`,
+            ),
+        );
     }
 
     /** Closes every control connection. */

@@ -5,10 +5,11 @@
  * Where the probe cannot run (the login folder is not writable) the answer is "no": uploads then take the safe,
  * non-atomic way (old file aside, new one in, old one removed) and say so, rather than learn it from a failure.
  */
+
+import { randomBytes } from "node:crypto";
+import * as posix from "node:path/posix";
+import { Readable } from "node:stream";
 import type { Client } from "basic-ftp";
-import { randomBytes } from "crypto";
-import * as posix from "path/posix";
-import { Readable } from "stream";
 import { FiledropError, messageOf } from "../errors";
 
 function hasFtpCode(e: unknown): boolean {
@@ -50,5 +51,9 @@ function giveUp(e: unknown): false {
     if (hasFtpCode(e)) {
         return false;
     }
-    throw new FiledropError("CONNECT_FAILED", `The connection broke while probing the server's rename (${messageOf(e).split("\n")[0]}).`, { cause: e, transient: true });
+    throw new FiledropError(
+        "CONNECT_FAILED",
+        `The connection broke while probing the server's rename (${messageOf(e).split("\n")[0]}).`,
+        { cause: e, transient: true },
+    );
 }

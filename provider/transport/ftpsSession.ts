@@ -7,10 +7,19 @@
  *   4. `OPTS HASH SHA-256` where FEAT offers HASH, `SITE UMASK 077` where SITE offers UMASK.
  * Every data connection must present the same certificate as the control connection.
  */
+
+import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { Client, FTPResponse } from "basic-ftp";
-import type { Socket } from "net";
-import type { TLSSocket } from "tls";
-import { ConnectionInputs, CredentialInputs, dialTimeoutMs, endpointUrl, portOf, protocolOf, userOf } from "../connection";
+import {
+    type ConnectionInputs,
+    type CredentialInputs,
+    dialTimeoutMs,
+    endpointUrl,
+    portOf,
+    protocolOf,
+    userOf,
+} from "../connection";
 import { FiledropError, isFiledropError, messageOf } from "../errors";
 import { checkTlsPeer, tlsOptionsFor } from "../trust/tlsTrust";
 import { hashAlgorithms } from "./ftpReplies";
@@ -51,7 +60,10 @@ function guardDataSockets(client: Client, fingerprint256: string | undefined, wh
     const ctx = client.ftp as unknown as object;
     const accessor = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ctx), "dataSocket");
     if (!accessor?.get || !accessor.set) {
-        throw new FiledropError("UNSUPPORTED", `This version of basic-ftp cannot be guarded (no dataSocket accessor); ${where} was not contacted further.`);
+        throw new FiledropError(
+            "UNSUPPORTED",
+            `This version of basic-ftp cannot be guarded (no dataSocket accessor); ${where} was not contacted further.`,
+        );
     }
     Object.defineProperty(ctx, "dataSocket", {
         configurable: true,
@@ -66,7 +78,12 @@ function guardDataSockets(client: Client, fingerprint256: string | undefined, wh
                     // (Node then reports no certificate); a full handshake must show the same certificate.
                     const presented = socket.getPeerCertificate()?.fingerprint256;
                     if (!socket.isSessionReused() && presented !== fingerprint256) {
-                        socket.destroy(new FiledropError("TLS_VERIFY_FAILED", `A data connection of ${where} presented another TLS certificate (SHA-256 ${presented}) than the control connection; nothing was sent on it.`));
+                        socket.destroy(
+                            new FiledropError(
+                                "TLS_VERIFY_FAILED",
+                                `A data connection of ${where} presented another TLS certificate (SHA-256 ${presented}) than the control connection; nothing was sent on it.`,
+                            ),
+                        );
                     }
                 });
             }
@@ -92,23 +109,57 @@ function connectFailure(c: ConnectionInputs, step: string, e: unknown): Filedrop
         );
     }
     if (step === "login" && code !== undefined && /TLS|SSL|encrypt/i.test(msg)) {
-        return new FiledropError("TLS_REQUIRED", `${where} refused a login without TLS: "${replyText(e)}"; use protocol "ftps".`, { cause: e });
+        return new FiledropError(
+            "TLS_REQUIRED",
+            `${where} refused a login without TLS: "${replyText(e)}"; use protocol "ftps".`,
+            { cause: e },
+        );
     }
     if (step === "login" && code === 530) {
-        return new FiledropError("AUTH_FAILED", `Login as ${userOf(c)} to ${where} failed: the server said "${replyText(e)}"; check \`user\` and \`password\`.`, { cause: e });
+        return new FiledropError(
+            "AUTH_FAILED",
+            `Login as ${userOf(c)} to ${where} failed: the server said "${replyText(e)}"; check \`user\` and \`password\`.`,
+            { cause: e },
+        );
     }
     if (step === "login" && code !== undefined) {
-        return new FiledropError("AUTH_FAILED", `Login as ${userOf(c)} to ${where} was refused: the server said "${replyText(e)}".`, { cause: e });
+        return new FiledropError(
+            "AUTH_FAILED",
+            `Login as ${userOf(c)} to ${where} was refused: the server said "${replyText(e)}".`,
+            { cause: e },
+        );
     }
     if (step === "PROT P" && code !== undefined) {
-        return new FiledropError("TLS_REQUIRED", `${where} refused to protect the data channel (PROT P): "${replyText(e)}". Files are never sent over a plaintext data channel; enable TLS for data connections on the server.`, { cause: e });
+        return new FiledropError(
+            "TLS_REQUIRED",
+            `${where} refused to protect the data channel (PROT P): "${replyText(e)}". Files are never sent over a plaintext data channel; enable TLS for data connections on the server.`,
+            { cause: e },
+        );
     }
-    if (code === undefined && TLS_PROTOCOL.test(`${(e as { code?: string }).code ?? ""} ${msg}`) && protocolOf(c) !== "ftp") {
-        const hint = protocolOf(c) === "ftps-implicit" ? 'the server may not speak implicit TLS on this port (for AUTH TLS use protocol "ftps")' : "check that the server's TLS setup works";
-        return new FiledropError("TLS_REQUIRED", `TLS handshake with ${where} failed (${msg.split("\n")[0]}): ${hint}.`, { cause: e });
+    if (
+        code === undefined &&
+        TLS_PROTOCOL.test(`${(e as { code?: string }).code ?? ""} ${msg}`) &&
+        protocolOf(c) !== "ftp"
+    ) {
+        const hint =
+            protocolOf(c) === "ftps-implicit"
+                ? 'the server may not speak implicit TLS on this port (for AUTH TLS use protocol "ftps")'
+                : "check that the server's TLS setup works";
+        return new FiledropError(
+            "TLS_REQUIRED",
+            `TLS handshake with ${where} failed (${msg.split("\n")[0]}): ${hint}.`,
+            { cause: e },
+        );
     }
-    const transient = code === undefined ? TRANSIENT.test(`${(e as { code?: string }).code ?? ""} ${msg}`) : code >= 400 && code < 500;
-    return new FiledropError("CONNECT_FAILED", `Cannot connect to ${where} (${step}): ${msg.split("\n")[0]}; check host, port and that the FTP server is running.`, { cause: e, transient });
+    const transient =
+        code === undefined
+            ? TRANSIENT.test(`${(e as { code?: string }).code ?? ""} ${msg}`)
+            : code >= 400 && code < 500;
+    return new FiledropError(
+        "CONNECT_FAILED",
+        `Cannot connect to ${where} (${step}): ${msg.split("\n")[0]}; check host, port and that the FTP server is running.`,
+        { cause: e, transient },
+    );
 }
 
 async function step<T>(c: ConnectionInputs, name: string, f: () => Promise<T>): Promise<T> {
@@ -152,7 +203,10 @@ async function setUp(client: Client, c: ConnectionInputs, creds: CredentialInput
     const mlst = features.has("MLST");
     client.availableListCommands = mlst ? ["MLSD", "LIST -a", "LIST"] : ["LIST -a", "LIST"];
     let digest: FtpSession["digest"];
-    if (hashAlgorithms(features.get("HASH")).includes("SHA-256") && (await ok(client.sendIgnoringError("OPTS HASH SHA-256")))) {
+    if (
+        hashAlgorithms(features.get("HASH")).includes("SHA-256") &&
+        (await ok(client.sendIgnoringError("OPTS HASH SHA-256")))
+    ) {
         digest = "HASH";
     } else if (features.has("XSHA256")) {
         digest = "XSHA256";
@@ -176,7 +230,17 @@ export async function openFtpSession(c: ConnectionInputs, creds: CredentialInput
     const dialMs = dialTimeoutMs(c);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new FiledropError("CONNECT_FAILED", `Connecting to ${endpointUrl(c)} took longer than ${dialMs / 1000} s; check host and port.`, { transient: true })), dialMs);
+        timer = setTimeout(
+            () =>
+                reject(
+                    new FiledropError(
+                        "CONNECT_FAILED",
+                        `Connecting to ${endpointUrl(c)} took longer than ${dialMs / 1000} s; check host and port.`,
+                        { transient: true },
+                    ),
+                ),
+            dialMs,
+        );
     });
     try {
         return await Promise.race([setUp(client, c, creds), timeout]);

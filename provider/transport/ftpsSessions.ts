@@ -8,7 +8,7 @@
  * the connections it has and operations wait for one of them instead.
  */
 import { FiledropError } from "../errors";
-import { FtpSession } from "./ftpsSession";
+import type { FtpSession } from "./ftpsSession";
 
 /** The most control connections one FTP Transport opens (see defaults.ts). */
 export { MAX_FTP_CONTROL_CONNECTIONS as MAX_CONTROL_CONNECTIONS } from "../defaults";
@@ -48,7 +48,11 @@ export class FtpSessions {
     private async acquire(): Promise<FtpSession> {
         for (;;) {
             if (this.closedByUs) {
-                throw new FiledropError("CONNECTION_LOST", `The connection to ${this.where} was closed; run the deployment again.`, { transient: true });
+                throw new FiledropError(
+                    "CONNECTION_LOST",
+                    `The connection to ${this.where} was closed; run the deployment again.`,
+                    { transient: true },
+                );
             }
             const s = this.idle.pop();
             if (s) {

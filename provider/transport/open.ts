@@ -1,6 +1,6 @@
-import { ConnectionInputs, CredentialInputs, protocolOf } from "../connection";
+import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { protocolInfo } from "../protocols";
-import { Transport } from "./types";
+import type { Transport } from "./types";
 
 /** Opens a connection; the protocol registry's `open` by default. */
 export type TransportOpener = (c: ConnectionInputs, creds: CredentialInputs) => Promise<Transport>;

@@ -5,12 +5,19 @@
  * (refused, reset, timeout) are retried with exponential backoff, a bounded number of times; authentication and
  * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
  */
-import { ConnectionInputs, CredentialInputs, endpointKey, endpointUrl } from "../connection";
+import { type ConnectionInputs, type CredentialInputs, endpointKey, endpointUrl } from "../connection";
+import {
+    DEFAULT_DIAL_ERROR_LIMIT,
+    DEFAULT_MAX_SESSIONS,
+    DIAL_BACKOFF_FIRST_MS,
+    DIAL_BACKOFF_MAX_MS,
+    IDLE_CLOSE_MS,
+    OPERATION_ATTEMPTS,
+} from "../defaults";
 import { progress } from "../engineReport";
-import { DEFAULT_DIAL_ERROR_LIMIT, DEFAULT_MAX_SESSIONS, DIAL_BACKOFF_FIRST_MS, DIAL_BACKOFF_MAX_MS, IDLE_CLOSE_MS, OPERATION_ATTEMPTS } from "../defaults";
 import { isFiledropError, messageOf } from "../errors";
 import { openTransport } from "./open";
-import { Transport } from "./types";
+import type { Transport } from "./types";
 
 export { DEFAULT_DIAL_ERROR_LIMIT, DEFAULT_MAX_SESSIONS } from "../defaults";
 
@@ -29,7 +36,12 @@ export const poolStats = { connectionsOpened: 0, connectAttempts: 0, operationRe
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): Promise<Transport> {
-    const limit = c.dialErrorLimit === undefined ? DEFAULT_DIAL_ERROR_LIMIT : c.dialErrorLimit < 0 ? Infinity : Math.max(1, c.dialErrorLimit);
+    const limit =
+        c.dialErrorLimit === undefined
+            ? DEFAULT_DIAL_ERROR_LIMIT
+            : c.dialErrorLimit < 0
+              ? Infinity
+              : Math.max(1, c.dialErrorLimit);
     for (let attempt = 1; ; attempt++) {
         poolStats.connectAttempts++;
         try {
@@ -43,15 +55,22 @@ async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): P
                 }
                 throw e;
             }
-            const delay = Math.min(DIAL_BACKOFF_FIRST_MS * 2 ** (attempt - 1), DIAL_BACKOFF_MAX_MS) * (0.75 + Math.random() / 2);
+            const delay =
+                Math.min(DIAL_BACKOFF_FIRST_MS * 2 ** (attempt - 1), DIAL_BACKOFF_MAX_MS) * (0.75 + Math.random() / 2);
             const of = limit === Infinity ? "" : `/${limit}`;
-            progress(`Connecting to ${endpointUrl(c)}: attempt ${attempt}${of} failed, next in ${(delay / 1000).toFixed(1)} s; \`dialErrorLimit\` sets this`);
+            progress(
+                `Connecting to ${endpointUrl(c)}: attempt ${attempt}${of} failed, next in ${(delay / 1000).toFixed(1)} s; \`dialErrorLimit\` sets this`,
+            );
             await sleep(delay);
         }
     }
 }
 
-async function acquire(key: string, c: ConnectionInputs, creds: CredentialInputs): Promise<{ entry: Entry; transport: Transport }> {
+async function acquire(
+    key: string,
+    c: ConnectionInputs,
+    creds: CredentialInputs,
+): Promise<{ entry: Entry; transport: Transport }> {
     let entry = entries.get(key);
     if (!entry) {
         entry = { active: 0, waiters: [] };
@@ -96,7 +115,11 @@ function release(key: string, entry: Entry): void {
  * Runs `op` with a pooled connection to the endpoint. An operation that fails with a transient error (the
  * connection dropped) is run again on a fresh connection, up to 3 times in all: operations must be idempotent.
  */
-export async function withTransport<T>(c: ConnectionInputs, creds: CredentialInputs, op: (t: Transport) => Promise<T>): Promise<T> {
+export async function withTransport<T>(
+    c: ConnectionInputs,
+    creds: CredentialInputs,
+    op: (t: Transport) => Promise<T>,
+): Promise<T> {
     const key = endpointKey(c, creds);
     for (let attempt = 1; ; attempt++) {
         const { entry, transport } = await acquire(key, c, creds);
@@ -112,7 +135,9 @@ export async function withTransport<T>(c: ConnectionInputs, creds: CredentialInp
                 throw e;
             }
             poolStats.operationRetries++;
-            progress(`${endpointUrl(c)}: ${messageOf(e)}; running the operation again on a new connection (attempt ${attempt + 1}/${OPERATION_ATTEMPTS})`);
+            progress(
+                `${endpointUrl(c)}: ${messageOf(e)}; running the operation again on a new connection (attempt ${attempt + 1}/${OPERATION_ATTEMPTS})`,
+            );
         } finally {
             release(key, entry);
         }
@@ -125,4 +150,3 @@ export async function closeAll(): Promise<void> {
     entries.clear();
     await Promise.all(all.map(async (e) => (await e.transport?.catch(() => undefined))?.close()));
 }
-

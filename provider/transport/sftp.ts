@@ -6,8 +6,15 @@
  * Speed notes (SPEC §7): ssh2 leaves Nagle's algorithm on, so the socket is created here with `setNoDelay(true)`,
  * and the packets of one tick are written together (coalesceWrites).
  */
-import * as net from "net";
-import { ConnectionInputs, CredentialInputs, dialTimeoutMs, endpointUrl, portOf, userOf } from "../connection";
+import * as net from "node:net";
+import {
+    type ConnectionInputs,
+    type CredentialInputs,
+    dialTimeoutMs,
+    endpointUrl,
+    portOf,
+    userOf,
+} from "../connection";
 import { SSH_KEEPALIVE_MS } from "../defaults";
 import { FiledropError, messageOf } from "../errors";
 import { checkHostKey, hostKeyAlgorithmsFor } from "../trust/sshTrust";
@@ -61,16 +68,43 @@ export function openSftp(c: ConnectionInputs, creds: CredentialInputs): Promise<
                 return finish(hostKeyError);
             }
             if (err.level === "client-authentication") {
-                const tried = [creds.password !== undefined && "password", creds.privateKey !== undefined && "private key", c.agentSocketPath !== undefined && "agent"].filter(Boolean).join(", ");
-                return finish(new FiledropError("AUTH_FAILED", `Authentication as ${userOf(c)} to ${where} failed (tried: ${tried || "nothing"}); check the password, private key or agent.`, { cause: err }));
+                const tried = [
+                    creds.password !== undefined && "password",
+                    creds.privateKey !== undefined && "private key",
+                    c.agentSocketPath !== undefined && "agent",
+                ]
+                    .filter(Boolean)
+                    .join(", ");
+                return finish(
+                    new FiledropError(
+                        "AUTH_FAILED",
+                        `Authentication as ${userOf(c)} to ${where} failed (tried: ${tried || "nothing"}); check the password, private key or agent.`,
+                        { cause: err },
+                    ),
+                );
             }
-            const transient = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Timed out|before handshake|Connection lost/i.test(`${err.code} ${err.message}`);
-            finish(new FiledropError("CONNECT_FAILED", `Cannot connect to ${where}: ${err.message}; check host, port and that the SSH server is running.`, { cause: err, transient }));
+            const transient =
+                /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Timed out|before handshake|Connection lost/i.test(
+                    `${err.code} ${err.message}`,
+                );
+            finish(
+                new FiledropError(
+                    "CONNECT_FAILED",
+                    `Cannot connect to ${where}: ${err.message}; check host, port and that the SSH server is running.`,
+                    { cause: err, transient },
+                ),
+            );
         });
         client.on("ready", () => {
             client.sftp((err, sftp) => {
                 if (err) {
-                    return finish(new FiledropError("UNSUPPORTED", `${where} accepted the login but refused an SFTP session (${err.message}); enable the sftp subsystem.`, { cause: err }));
+                    return finish(
+                        new FiledropError(
+                            "UNSUPPORTED",
+                            `${where} accepted the login but refused an SFTP session (${err.message}); enable the sftp subsystem.`,
+                            { cause: err },
+                        ),
+                    );
                 }
                 settled = true;
                 resolve(new SftpTransport(client, sftp, c));
@@ -96,7 +130,13 @@ export function openSftp(c: ConnectionInputs, creds: CredentialInputs): Promise<
         } catch (e) {
             // ssh2 throws synchronously for a key it cannot parse; its message never includes the key.
             sock.destroy();
-            finish(new FiledropError("AUTH_FAILED", `The private key for ${where} cannot be used: ${messageOf(e)}; check \`privateKey\` and \`privateKeyPassword\`.`, { cause: e }));
+            finish(
+                new FiledropError(
+                    "AUTH_FAILED",
+                    `The private key for ${where} cannot be used: ${messageOf(e)}; check \`privateKey\` and \`privateKeyPassword\`.`,
+                    { cause: e },
+                ),
+            );
         }
     });
 }

@@ -4,8 +4,16 @@
  * the connection is lost; `fail` maps SFTP status codes to FiledropErrors.
  */
 import type { Stats } from "ssh2";
-import { connectionLost, FiledropError, messageOf, noSuchFile, permissionDenied, remoteIo, writeFailed } from "../errors";
-import { RemoteStat } from "./types";
+import {
+    connectionLost,
+    type FiledropError,
+    messageOf,
+    noSuchFile,
+    permissionDenied,
+    remoteIo,
+    writeFailed,
+} from "../errors";
+import type { RemoteStat } from "./types";
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
 export const STATUS_EOF = 1;
@@ -43,7 +51,9 @@ export class SftpCalls {
         if (/No response from server|Not connected|closed|ECONNRESET/i.test(msg)) {
             return connectionLost(this.endpoint, op, path, e);
         }
-        return op === "write" ? writeFailed(this.endpoint, path, msg, e) : remoteIo(this.endpoint, op, path, msg, { cause: e });
+        return op === "write"
+            ? writeFailed(this.endpoint, path, msg, e)
+            : remoteIo(this.endpoint, op, path, msg, { cause: e });
     }
 
     /** The error for an operation the lost connection can no longer answer. */

@@ -7,7 +7,7 @@ import type { Client, ClientChannel } from "ssh2";
 import { EXECS_PER_CONNECTION } from "../defaults";
 import { FiledropError } from "../errors";
 import { ChannelBudget } from "./channelBudget";
-import { ExecResult } from "./types";
+import type { ExecResult } from "./types";
 
 /** The server refused to open a channel (its answer to a channel beyond MaxSessions, or to exec at all). */
 class ChannelRefused extends Error {}
@@ -30,7 +30,11 @@ export class SshExec {
             );
         } catch (e) {
             if (e instanceof ChannelRefused) {
-                throw new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (${e.message}).`, { cause: e });
+                throw new FiledropError(
+                    "UNSUPPORTED",
+                    `${this.endpoint} does not allow running commands (${e.message}).`,
+                    { cause: e },
+                );
             }
             throw e;
         }

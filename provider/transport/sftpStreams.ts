@@ -2,10 +2,10 @@
  * Pipelined SFTP transfers. Speed notes (SPEC §7): writes are split into the server's maximum write length (255 KiB
  * on OpenSSH via limits@openssh.com) and many are kept in flight; reads for hashing are pipelined the same way.
  */
-import { Readable } from "stream";
+import { Readable } from "node:stream";
 import type { SFTPWrapper } from "ssh2";
-import { FiledropError, isFiledropError } from "../errors";
-import { SftpCalls, STATUS_EOF } from "./sftpCalls";
+import { type FiledropError, isFiledropError } from "../errors";
+import { type SftpCalls, STATUS_EOF } from "./sftpCalls";
 
 /**
  * Writes in flight are bounded by bytes as well as by count: past the server's channel window (2 MiB on OpenSSH)
@@ -31,9 +31,18 @@ export function extensionsOf(sftp: SFTPWrapper): Record<string, string> {
 }
 
 /** Streams `data` into the open `handle` with many writes in flight, fsyncs where offered, closes; returns bytes. */
-export async function writePipelined(calls: SftpCalls, sftp: SFTPWrapper, path: string, handle: Buffer, data: Readable): Promise<number> {
+export async function writePipelined(
+    calls: SftpCalls,
+    sftp: SFTPWrapper,
+    path: string,
+    handle: Buffer,
+    data: Readable,
+): Promise<number> {
     const maxLen = (sftp as unknown as SftpInternals)._maxWriteLen ?? 32768;
-    const writesInFlight = Math.max(MIN_WRITES_IN_FLIGHT, Math.min(MAX_WRITES_IN_FLIGHT, Math.floor(MAX_BYTES_IN_FLIGHT / maxLen)));
+    const writesInFlight = Math.max(
+        MIN_WRITES_IN_FLIGHT,
+        Math.min(MAX_WRITES_IN_FLIGHT, Math.floor(MAX_BYTES_IN_FLIGHT / maxLen)),
+    );
     let offset = 0;
     let inFlight = 0;
     let failure: unknown;

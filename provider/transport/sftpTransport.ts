@@ -3,21 +3,24 @@
  * (sftpCalls.ts), transfers are pipelined (sftpStreams.ts), commands and server-side hashing go over exec
  * channels (sftpExec.ts, sshHasher.ts). Opening the connection is sftp.ts's job.
  */
-import { Readable } from "stream";
+import type { Readable } from "node:stream";
 import type { Client, SFTPWrapper, Stats } from "ssh2";
-import { ConnectionInputs, endpointUrl } from "../connection";
+import { type ConnectionInputs, endpointUrl } from "../connection";
 import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
 import { SshExec } from "./sftpExec";
 import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
 import { SshHasher } from "./sshHasher";
-import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 export class SftpTransport implements Transport {
     public readonly endpoint: string;
     public readonly capabilities: TransportCapabilities;
     private readonly calls: SftpCalls;
     private readonly execs: SshExec;
-    private readonly hasher = new SshHasher((command) => this.exec(command), () => this.endpoint);
+    private readonly hasher = new SshHasher(
+        (command) => this.exec(command),
+        () => this.endpoint,
+    );
 
     constructor(
         private readonly client: Client,
@@ -68,7 +71,9 @@ export class SftpTransport implements Transport {
     }
 
     async mkdir(path: string, mode?: number): Promise<void> {
-        await this.calls.call("create directory", path, (cb) => this.sftp.mkdir(path, mode === undefined ? {} : { mode }, cb));
+        await this.calls.call("create directory", path, (cb) =>
+            this.sftp.mkdir(path, mode === undefined ? {} : { mode }, cb),
+        );
     }
 
     async rmdir(path: string): Promise<void> {
@@ -86,12 +91,18 @@ export class SftpTransport implements Transport {
     }
 
     async list(path: string): Promise<RemoteEntry[]> {
-        const entries = await this.calls.call<{ filename: string; attrs: Stats }[]>("list", path, (cb) => this.sftp.readdir(path, cb as never));
-        return entries.filter((e) => e.filename !== "." && e.filename !== "..").map((e) => ({ name: e.filename, stat: statOf(e.attrs) }));
+        const entries = await this.calls.call<{ filename: string; attrs: Stats }[]>("list", path, (cb) =>
+            this.sftp.readdir(path, cb as never),
+        );
+        return entries
+            .filter((e) => e.filename !== "." && e.filename !== "..")
+            .map((e) => ({ name: e.filename, stat: statOf(e.attrs) }));
     }
 
     async write(path: string, data: Readable, mode?: number): Promise<number> {
-        const handle = await this.calls.call<Buffer>("write", path, (cb) => this.sftp.open(path, "w", mode === undefined ? {} : { mode }, cb));
+        const handle = await this.calls.call<Buffer>("write", path, (cb) =>
+            this.sftp.open(path, "w", mode === undefined ? {} : { mode }, cb),
+        );
         return writePipelined(this.calls, this.sftp, path, handle, data);
     }
 

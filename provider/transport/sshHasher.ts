@@ -6,7 +6,7 @@
 import { progress } from "../engineReport";
 import { messageOf } from "../errors";
 import { shellQuote } from "../shellQuote";
-import { ExecResult } from "./types";
+import type { ExecResult } from "./types";
 
 type HasherName = "openssl" | "sha256sum";
 
@@ -34,7 +34,9 @@ export class SshHasher {
     private reportFallback(why: string): void {
         if (!this.reported) {
             this.reported = true;
-            progress(`warning: ${this.where()} cannot hash files on the server (${why}); they are verified by reading them back (verifiedBy "read-back").`);
+            progress(
+                `warning: ${this.where()} cannot hash files on the server (${why}); they are verified by reading them back (verifiedBy "read-back").`,
+            );
         }
     }
 
@@ -51,7 +53,8 @@ export class SshHasher {
     }
 
     private async run(batch: readonly string[]): Promise<Map<string, string>> {
-        const order: HasherName[] = this.hasher === undefined ? ["openssl", "sha256sum"] : this.hasher === "none" ? [] : [this.hasher];
+        const order: HasherName[] =
+            this.hasher === undefined ? ["openssl", "sha256sum"] : this.hasher === "none" ? [] : [this.hasher];
         for (const h of order) {
             let r: ExecResult;
             try {

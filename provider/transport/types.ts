@@ -1,4 +1,4 @@
-import { Readable } from "stream";
+import type { Readable } from "node:stream";
 
 /** What a stat of a remote path tells. */
 export interface RemoteStat {

@@ -7,11 +7,11 @@
  * unmaintained; the format is small and fully specified in sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT", so it lives here
  * with unit tests against lines written by OpenSSH's own ssh-keygen/ssh-keyscan.
  */
-import { createHash, createHmac } from "crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /** `SHA256:<base64 without padding>` of a raw public key blob, as `ssh-keygen -l` prints it. */
 export function fingerprintOf(keyBlob: Buffer): string {
-    return "SHA256:" + createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "");
+    return `SHA256:${createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "")}`;
 }
 
 /** The key blob of an OpenSSH public key line (`ssh-ed25519 AAAA… comment`), or undefined if it is not one. */
@@ -37,7 +37,7 @@ export function pinMatches(pin: string, presented: Buffer): boolean {
         return p.replace(/=+$/, "") === fingerprintOf(presented);
     }
     const blob = keyBlobOf(p);
-    return blob !== undefined && blob.equals(presented);
+    return blob?.equals(presented) === true;
 }
 
 /** Whether `pin` is a well-formed pin (for check). */
@@ -82,7 +82,10 @@ export function hostKeyAlgorithmsOf(type: string): string[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const escaped = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${escaped}$`, "i");
 }
 

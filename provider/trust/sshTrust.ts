@@ -2,12 +2,21 @@
  * Decides whether to trust the host key an SSH server presents, from the connection's `hostKey`,
  * `knownHosts` or the user's ~/.ssh/known_hosts, and words the refusal.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { ConnectionInputs, endpointUrl, portOf } from "../connection";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type ConnectionInputs, endpointUrl, portOf } from "../connection";
 import { FiledropError } from "../errors";
-import { fingerprintOf, hostKeyAlgorithmsOf, keyBlobOf, keyTypeOf, knownHostsName, knownKeyTypes, pinMatches, verifyKnownHosts } from "./hostKeys";
+import {
+    fingerprintOf,
+    hostKeyAlgorithmsOf,
+    keyBlobOf,
+    keyTypeOf,
+    knownHostsName,
+    knownKeyTypes,
+    pinMatches,
+    verifyKnownHosts,
+} from "./hostKeys";
 
 /** known_hosts content from a `knownHosts` value: a path to a file, or the content itself. */
 export function knownHostsContent(knownHosts: string | undefined): { content: string; source: string } {

@@ -4,8 +4,8 @@
  * `rejectUnauthorized: false` so that the certificate can be named in the message; the decision is made here,
  * right after the handshake and before any credential is sent.
  */
-import type { ConnectionOptions, PeerCertificate, TLSSocket } from "tls";
-import { ConnectionInputs, endpointUrl } from "../connection";
+import type { ConnectionOptions, PeerCertificate, TLSSocket } from "node:tls";
+import { type ConnectionInputs, endpointUrl } from "../connection";
 import { FiledropError } from "../errors";
 
 /** A SHA-256 fingerprint as 64 upper-case hex digits (colons and case removed). */
@@ -58,8 +58,11 @@ export function checkTlsPeer(c: ConnectionInputs, socket: TLSSocket): FiledropEr
     }
     const where = endpointUrl(c);
     const cert = socket.getPeerCertificate();
-    if (!cert || !cert.fingerprint256) {
-        return new FiledropError("TLS_VERIFY_FAILED", `${where} presented no TLS certificate; the connection was closed before logging in.`);
+    if (!cert?.fingerprint256) {
+        return new FiledropError(
+            "TLS_VERIFY_FAILED",
+            `${where} presented no TLS certificate; the connection was closed before logging in.`,
+        );
     }
     if (c.certFingerprint !== undefined) {
         if (normalizeFingerprint(c.certFingerprint) === normalizeFingerprint(cert.fingerprint256)) {

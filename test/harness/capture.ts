@@ -2,9 +2,9 @@
  * Packet capture on the loopback interface with tcpdump (installed by scripts/servers/install.sh), to show what
  * crosses the wire: start before the traffic, stop after it, search the raw capture for bytes.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ensureInstalled } from "./servers/installed";
 
 /** Makes sure tcpdump is installed (scripts/servers/install.sh installs it with the servers); returns its path. */
@@ -31,11 +31,32 @@ export class Capture {
     static async start(dir: string, ports: (number | [number, number])[], maxSeconds = 120): Promise<Capture> {
         const bin = ensureTcpdump();
         const file = path.join(dir, `capture-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.pcap`);
-        const filter = ports.map((p) => (typeof p === "number" ? `port ${p}` : `portrange ${p[0]}-${p[1]}`)).join(" or ");
+        const filter = ports
+            .map((p) => (typeof p === "number" ? `port ${p}` : `portrange ${p[0]}-${p[1]}`))
+            .join(" or ");
         // --immediate-mode: hand each packet over at once (libpcap's TPACKET_V3 ring otherwise holds packets for up to
         // a second, and a capture stopped sooner than that writes none of them); -U: write each packet as it arrives;
         // -s 0: whole packets; -Z root: do not drop privileges (file stays ours).
-        const child = spawn("timeout", [String(maxSeconds), bin, "-i", "lo", "--immediate-mode", "-U", "-s", "0", "-n", "-Z", "root", "-w", file, `tcp and (${filter})`], { stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(
+            "timeout",
+            [
+                String(maxSeconds),
+                bin,
+                "-i",
+                "lo",
+                "--immediate-mode",
+                "-U",
+                "-s",
+                "0",
+                "-n",
+                "-Z",
+                "root",
+                "-w",
+                file,
+                `tcp and (${filter})`,
+            ],
+            { stdio: ["ignore", "ignore", "pipe"] },
+        );
         await new Promise<void>((resolve, reject) => {
             let err = "";
             const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 20000);

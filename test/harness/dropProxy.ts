@@ -11,7 +11,7 @@
  *
  * Bounded: it only listens on loopback and closes with the test.
  */
-import * as net from "net";
+import * as net from "node:net";
 
 /** A mirroring proxy in front of a server on another loopback address. */
 export interface MirrorOptions {
@@ -53,7 +53,9 @@ export class DropProxy {
     async start(): Promise<this> {
         for (const r of this.routes) {
             // Half-open allowed: an FTP upload ends its data connection with FIN and waits for the server's reply.
-            const server = net.createServer({ allowHalfOpen: true }, (client) => this.onConnection(client, r.host, r.port));
+            const server = net.createServer({ allowHalfOpen: true }, (client) =>
+                this.onConnection(client, r.host, r.port),
+            );
             await new Promise<void>((resolve, reject) => {
                 server.once("error", reject);
                 server.listen(r.listen, "127.0.0.1", () => resolve());

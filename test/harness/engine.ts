@@ -10,9 +10,9 @@
  * and the environment is the offline one of SPEC §5 (scratch PULUMI_HOME, file backend, no update check, no plugin
  * downloads).
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 const REPO = path.resolve(__dirname, "../../..");
 
@@ -30,7 +30,10 @@ export interface EngineLine {
     nodeBin?: string;
 }
 
-function packageJson(): { devDependencies: Record<string, string>; filedrop: { currentLine: { node: string; pulumi: string } } } {
+function packageJson(): {
+    devDependencies: Record<string, string>;
+    filedrop: { currentLine: { node: string; pulumi: string } };
+} {
     return JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
 }
 
@@ -53,8 +56,13 @@ export function resolveLine(): EngineLine {
     const name = lineName();
     const pkg = packageJson();
     const pulumiVersion = name === "default" ? pkg.devDependencies["@pulumi/pulumi"] : pkg.filedrop.currentLine.pulumi;
-    const engineBin = process.env.FILEDROP_ENGINE_BIN ?? lastLine("bash", [path.join(REPO, "scripts/engine.sh"), pulumiVersion]);
-    const nodeBin = name === "default" ? undefined : (process.env.FILEDROP_NODE_BIN ?? lastLine("bash", [path.join(REPO, "scripts/node.sh"), pkg.filedrop.currentLine.node]));
+    const engineBin =
+        process.env.FILEDROP_ENGINE_BIN ?? lastLine("bash", [path.join(REPO, "scripts/engine.sh"), pulumiVersion]);
+    const nodeBin =
+        name === "default"
+            ? undefined
+            : (process.env.FILEDROP_NODE_BIN ??
+              lastLine("bash", [path.join(REPO, "scripts/node.sh"), pkg.filedrop.currentLine.node]));
     const line: EngineLine = { name, pulumiVersion, nodeVersion: "", engineBin, nodeBin };
     // What runs is checked, not assumed: a stale FILEDROP_ENGINE_BIN would otherwise test the wrong line.
     const env = lineEnv(line);
@@ -64,7 +72,9 @@ export function resolveLine(): EngineLine {
     }
     line.nodeVersion = lastLine("node", ["--version"], env).replace(/^v/, "");
     if (name === "current" && line.nodeVersion !== pkg.filedrop.currentLine.node) {
-        throw new Error(`the current line needs Node ${pkg.filedrop.currentLine.node}, but PATH gives ${line.nodeVersion}`);
+        throw new Error(
+            `the current line needs Node ${pkg.filedrop.currentLine.node}, but PATH gives ${line.nodeVersion}`,
+        );
     }
     return line;
 }
@@ -76,7 +86,10 @@ export function lineEnv(line: EngineLine, base: NodeJS.ProcessEnv = process.env)
 }
 
 /** Everything `pulumi` needs to run offline against a file backend (SPEC §5), on top of lineEnv. */
-export function pulumiEnv(line: EngineLine, o: { home: string; stateDir: string; passphrase: string }): NodeJS.ProcessEnv {
+export function pulumiEnv(
+    line: EngineLine,
+    o: { home: string; stateDir: string; passphrase: string },
+): NodeJS.ProcessEnv {
     return {
         ...lineEnv(line),
         PULUMI_HOME: o.home,

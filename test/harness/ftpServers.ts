@@ -2,11 +2,11 @@
  * The standard set of real FTP/FTPS servers (vsftpd and ProFTPD on 127.0.0.1, see servers/ftpServer.ts) shared by
  * tests and benchmarks: one typed description, started lazily with the world or on their own by a bench.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { FtpProtocol, FtpServer, startFtpServer } from "./servers/ftpServer";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type FtpProtocol, type FtpServer, startFtpServer } from "./servers/ftpServer";
 import { ensureInstalled } from "./servers/installed";
-import { makeTestPki, TestPki } from "./servers/tlsCerts";
+import { makeTestPki, type TestPki } from "./servers/tlsCerts";
 import { onStopWorld, scratchDir } from "./world";
 
 export type { FtpProtocol, FtpServer };
@@ -65,7 +65,11 @@ export async function startFtpServers(dir: string): Promise<FtpServers> {
         const servers: Record<FtpServerKey, FtpServer> = {
             vsftpdExplicit: await start("vsftpdExplicit", { software: "vsftpd", tls: "explicit", cert: main }),
             vsftpdImplicit: await start("vsftpdImplicit", { software: "vsftpd", tls: "implicit", cert: main }),
-            vsftpdOtherCa: await start("vsftpdOtherCa", { software: "vsftpd", tls: "explicit", cert: { server: pki.otherServer, ca: pki.otherCa } }),
+            vsftpdOtherCa: await start("vsftpdOtherCa", {
+                software: "vsftpd",
+                tls: "explicit",
+                cert: { server: pki.otherServer, ca: pki.otherCa },
+            }),
             proftpdExplicit: await start("proftpdExplicit", { software: "proftpd", tls: "explicit", cert: main }),
             proftpdImplicit: await start("proftpdImplicit", { software: "proftpd", tls: "implicit", cert: main }),
             plain: await start("plain", { software: "vsftpd", tls: "none" }),
@@ -136,13 +140,21 @@ export function countFtpConnections(server: FtpServer): number {
 }
 
 /** Connection args (SDK `ConnectionArgs`, plain JSON) for one standard server, trusting the test CA. */
-export function ftpConnection(_w: unknown, key: FtpServerKey, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function ftpConnection(
+    _w: unknown,
+    key: FtpServerKey,
+    extra: Record<string, unknown> = {},
+): Record<string, unknown> {
     const servers = worldFtpServers();
     return serverConnection(servers, servers.servers[key], extra);
 }
 
 /** Connection args (SDK `ConnectionArgs`, plain JSON) for any FTP server of the harness, trusting the test CA. */
-export function serverConnection(servers: Pick<FtpServers, "user" | "password" | "caCertPath">, s: FtpServer, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function serverConnection(
+    servers: Pick<FtpServers, "user" | "password" | "caCertPath">,
+    s: FtpServer,
+    extra: Record<string, unknown> = {},
+): Record<string, unknown> {
     return {
         protocol: s.protocol,
         host: s.host,

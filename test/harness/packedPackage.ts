@@ -5,10 +5,10 @@
  * (SPEC §5a: the dynamic provider is serialized as `require("pulumi-filedrop/…")`, so only an installed copy tests
  * the path users take). The pack is made once per process and shared by the suites that need it.
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 const REPO = path.resolve(__dirname, "../../..");
 
@@ -30,7 +30,10 @@ function log(msg: string): void {
  * tree's changes; no dist/, node_modules or ignored files) to `dest`.
  */
 export function copyCleanTree(dest: string): void {
-    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO, encoding: "utf8" });
+    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: REPO,
+        encoding: "utf8",
+    });
     for (const rel of listed.split("\0").filter(Boolean)) {
         const from = path.join(REPO, rel);
         if (fs.existsSync(from) && fs.statSync(from).isFile()) {
@@ -68,14 +71,25 @@ export function packFromCleanTree(): PackedPackage {
  * Installs the packed package and `@pulumi/pulumi@<pulumiVersion>` into `programsDir` (a folder whose subfolders
  * are Pulumi programs), with the given environment (its PATH decides which Node runs npm's scripts).
  */
-export function installPackedPackage(programsDir: string, pulumiVersion: string, env: NodeJS.ProcessEnv = process.env): PackedPackage {
+export function installPackedPackage(
+    programsDir: string,
+    pulumiVersion: string,
+    env: NodeJS.ProcessEnv = process.env,
+): PackedPackage {
     const p = packFromCleanTree();
-    fs.writeFileSync(path.join(programsDir, "package.json"), JSON.stringify({ name: "filedrop-test-programs", private: true }));
+    fs.writeFileSync(
+        path.join(programsDir, "package.json"),
+        JSON.stringify({ name: "filedrop-test-programs", private: true }),
+    );
     log(`installing ${path.basename(p.tarball)} and @pulumi/pulumi@${pulumiVersion} into ${programsDir}`);
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", p.tarball, `@pulumi/pulumi@${pulumiVersion}`], {
-        cwd: programsDir,
-        env,
-        stdio: ["ignore", "ignore", "inherit"],
-    });
+    execFileSync(
+        "npm",
+        ["install", "--no-audit", "--no-fund", "--loglevel=error", p.tarball, `@pulumi/pulumi@${pulumiVersion}`],
+        {
+            cwd: programsDir,
+            env,
+            stdio: ["ignore", "ignore", "inherit"],
+        },
+    );
     return p;
 }

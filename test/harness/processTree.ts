@@ -1,5 +1,5 @@
 /** The processes a test started, found by their parent ids, so that a test can SIGKILL a whole deployment. */
-import * as fs from "fs";
+import * as fs from "node:fs";
 
 /** `pid` and every process below it (children, grandchildren...), read from /proc. */
 export function processTree(pid: number): number[] {

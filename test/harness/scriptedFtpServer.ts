@@ -2,8 +2,8 @@
  * A scripted FTP server for behaviours no packaged server shows: it answers AUTH TLS with a TLS upgrade (using a
  * given certificate), then replies to each command from a table, recording what it received. Loopback only.
  */
-import * as net from "net";
-import * as tls from "tls";
+import * as net from "node:net";
+import * as tls from "node:tls";
 
 export interface ScriptedFtpServer {
     readonly port: number;
@@ -16,7 +16,11 @@ export interface ScriptedFtpServer {
  * Starts the server. `replies` maps a command verb (`"PROT"`, `"USER"`…) to its reply line; unknown verbs get
  * `502 Not implemented`.
  */
-export async function startScriptedFtpServer(cert: string, key: string, replies: Record<string, string>): Promise<ScriptedFtpServer> {
+export async function startScriptedFtpServer(
+    cert: string,
+    key: string,
+    replies: Record<string, string>,
+): Promise<ScriptedFtpServer> {
     const received: string[] = [];
     const sockets = new Set<net.Socket>();
     const server = net.createServer((raw) => {
@@ -26,8 +30,7 @@ export async function startScriptedFtpServer(cert: string, key: string, replies:
         let buf = "";
         const onData = (d: Buffer) => {
             buf += d.toString("utf8");
-            let i;
-            while ((i = buf.indexOf("\r\n")) >= 0) {
+            for (let i = buf.indexOf("\r\n"); i >= 0; i = buf.indexOf("\r\n")) {
                 const line = buf.slice(0, i);
                 buf = buf.slice(i + 2);
                 const verb = line.split(" ")[0].toUpperCase();

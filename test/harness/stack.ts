@@ -6,11 +6,11 @@
  * The program reads its settings from `settings.json` beside it, which tests rewrite between runs to change
  * the desired state, like a user editing their program.
  */
-import { spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { pulumiEnv } from "./engine";
-import { World } from "./world";
+import type { World } from "./world";
 
 type Command = "preview" | "up" | "refresh" | "destroy";
 

@@ -2,8 +2,8 @@
  * The servers the protocol-neutral suites run against: each target gives connection args for the program and
  * says where files land. The RemoteFile lifecycle suite runs once per target.
  */
-import { ftpConnection, FtpServerKey, ftpServers, worldFtpServers } from "./ftpServers";
-import { sshConnection, World } from "./world";
+import { type FtpServerKey, ftpConnection, ftpServers, worldFtpServers } from "./ftpServers";
+import { sshConnection, type World } from "./world";
 
 export interface Target {
     /** Suite name, e.g. "sftp (OpenSSH)". */

@@ -8,17 +8,17 @@
  *   are installed, as a user would.
  * FTP servers are started on first use by ftpServers() (see ftpServers.ts).
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { REPO } from "./servers/paths";
-import { EngineLine, lineEnv, resolveLine } from "./engine";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type EngineLine, lineEnv, resolveLine } from "./engine";
 import { installPackedPackage } from "./packedPackage";
-import { Sshd, SshdInfo, startSshd } from "./servers/sshd";
+import { REPO } from "./servers/paths";
+import { type Sshd, type SshdInfo, startSshd } from "./servers/sshd";
 
-export { REPO };
 export type { SshdInfo };
+export { REPO };
 
 /** The servers every integration test may use, without the engine. */
 export interface Servers {
@@ -49,7 +49,12 @@ function log(msg: string): void {
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-    return execFileSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    return execFileSync(cmd, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
 }
 
 /** The scratch folder of this run, made on first call. */
@@ -159,7 +164,10 @@ export function snapshot(dir: string): Record<string, string> {
                 out[path.relative(dir, p)] = "dir";
                 walk(p);
             } else {
-                out[path.relative(dir, p)] = require("crypto").createHash("sha256").update(fs.readFileSync(p)).digest("hex");
+                out[path.relative(dir, p)] = require("node:crypto")
+                    .createHash("sha256")
+                    .update(fs.readFileSync(p))
+                    .digest("hex");
             }
         }
     };

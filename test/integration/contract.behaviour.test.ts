@@ -3,15 +3,15 @@
  * opens it) on every real transport and server of contract/subjects.ts — OpenSSH sftp, vsftpd explicit and implicit
  * FTPS, ProFTPD explicit FTPS. What one transport does, every transport does, or declares it cannot.
  */
-import * as assert from "assert";
-import { createHash, randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import { Readable } from "stream";
+import * as assert from "node:assert";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Readable } from "node:stream";
 import { hasCode, isFiledropError } from "../../provider/errors";
-import { Transport } from "../../provider/transport/types";
+import type { Transport } from "../../provider/transport/types";
 import { contractIt } from "../harness/contract/pending";
-import { open, scratchRemote, SUBJECTS } from "../harness/contract/subjects";
+import { open, SUBJECTS, scratchRemote } from "../harness/contract/subjects";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
@@ -69,7 +69,10 @@ for (const subject of SUBJECTS) {
         test("writes and reads back a multi-MB file, byte for byte", async function () {
             const body = randomBytes(9 << 20);
             const p = path.join(root, "big.bin");
-            assert.strictEqual(await t.write(p, Readable.from([body.subarray(0, 1 << 20), body.subarray(1 << 20)])), body.length);
+            assert.strictEqual(
+                await t.write(p, Readable.from([body.subarray(0, 1 << 20), body.subarray(1 << 20)])),
+                body.length,
+            );
             assert.strictEqual(sha(fs.readFileSync(p)), sha(body));
             const st = await t.stat(p);
             assert.strictEqual(st?.kind, "file");
@@ -110,9 +113,8 @@ for (const subject of SUBJECTS) {
         });
 
         test("reading a missing file is a REMOTE_IO error, never an empty file", async function () {
-            await assert.rejects(
-                (async () => readAll(await t.read(path.join(root, "missing"))))(),
-                (e: unknown) => hasCode(e, "REMOTE_IO"),
+            await assert.rejects((async () => readAll(await t.read(path.join(root, "missing"))))(), (e: unknown) =>
+                hasCode(e, "REMOTE_IO"),
             );
         });
 

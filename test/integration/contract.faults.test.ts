@@ -5,23 +5,24 @@
  * small tmpfs), and rename over an existing file refused by the server's configuration. Outcomes asserted are the
  * ones users care about: the typed error code, the target never partial or lost, temporaries removed or swept.
  */
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import { createHash, randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import { Readable, Transform } from "stream";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Readable, Transform } from "node:stream";
 import { hasCode, isFiledropError } from "../../provider/errors";
 import { closeAll, withTransport } from "../../provider/transport/pool";
-import { Transport } from "../../provider/transport/types";
+import type { Transport } from "../../provider/transport/types";
 import { verifiedUpload } from "../../provider/upload";
 import { contractIt, declared, PENDING } from "../harness/contract/pending";
-import { open, scratchRemote, SUBJECTS } from "../harness/contract/subjects";
+import { open, SUBJECTS, scratchRemote } from "../harness/contract/subjects";
 import { scratchDir } from "../harness/world";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const temporaries = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes(".filedrop-"));
-const upload = (t: Transport, target: string, body: Buffer) => verifiedUpload(t, { path: target, open: () => Readable.from([body]), createParents: true });
+const upload = (t: Transport, target: string, body: Buffer) =>
+    verifiedUpload(t, { path: target, open: () => Readable.from([body]), createParents: true });
 
 function seed(dir: string, name: string, content: string, owner: { uid: number; gid: number }): string {
     const p = path.join(dir, name);
@@ -65,7 +66,9 @@ for (const subject of SUBJECTS) {
             const target = seed(dir, "f.bin", "old content", w);
             const t = await open(await subject.endpoint());
             try {
-                await assert.rejects(upload(corrupting(t), target, randomBytes(300_000)), (e: unknown) => hasCode(e, "VERIFY_FAILED"));
+                await assert.rejects(upload(corrupting(t), target, randomBytes(300_000)), (e: unknown) =>
+                    hasCode(e, "VERIFY_FAILED"),
+                );
             } finally {
                 await t.close();
             }
@@ -97,7 +100,11 @@ for (const subject of SUBJECTS) {
                 await watcher;
                 await t.close();
             }
-            assert.deepStrictEqual(seen.filter((h) => !allowed.has(h)), [], "a reader saw a partial or foreign file at the target");
+            assert.deepStrictEqual(
+                seen.filter((h) => !allowed.has(h)),
+                [],
+                "a reader saw a partial or foreign file at the target",
+            );
             assert.strictEqual(sha(fs.readFileSync(target)), sha(newBytes));
             assert.deepStrictEqual(temporaries(dir), []);
         });
@@ -136,7 +143,9 @@ for (const subject of SUBJECTS) {
             // First connection cut after 300 KiB, the second after 3 MiB, the third goes through.
             const proxied = await subject.behindProxy(serverDir("retry"), [300 << 10, 3 << 20]);
             try {
-                const r = await withTransport(proxied.endpoint.connection, proxied.endpoint.creds, (t) => upload(t, target, payload));
+                const r = await withTransport(proxied.endpoint.connection, proxied.endpoint.creds, (t) =>
+                    upload(t, target, payload),
+                );
                 assert.strictEqual(r.sha256, sha(payload));
                 assert.strictEqual(proxied.proxy.cutsMade, 2);
             } finally {
@@ -155,7 +164,10 @@ for (const subject of SUBJECTS) {
                 const t = await open(await subject.endpoint());
                 let failure: unknown;
                 try {
-                    failure = await upload(t, target, randomBytes(3 << 20)).then(() => undefined, (e: unknown) => e);
+                    failure = await upload(t, target, randomBytes(3 << 20)).then(
+                        () => undefined,
+                        (e: unknown) => e,
+                    );
                 } finally {
                     await t.close();
                 }
@@ -205,7 +217,10 @@ for (const subject of SUBJECTS) {
                         assert.strictEqual((outcome as { atomic: boolean }).atomic, false);
                     } else {
                         assert.ok(isFiledropError(outcome), `expected a FiledropError, got ${String(outcome)}`);
-                        assert.ok(fs.existsSync(target), `the target was deleted; the error said: ${(outcome as Error).message}`);
+                        assert.ok(
+                            fs.existsSync(target),
+                            `the target was deleted; the error said: ${(outcome as Error).message}`,
+                        );
                         assert.strictEqual(fs.readFileSync(target, "utf8"), "old content\n");
                     }
                     assert.deepStrictEqual(temporaries(dir), []);

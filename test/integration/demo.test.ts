@@ -3,11 +3,11 @@
  * repository (no node_modules, no dist/). It installs what it needs, starts a local sshd, runs plain `pulumi up` of
  * the root Pulumi.yaml program, shows the files, previews with no changes and destroys. The engine is the cached one.
  */
-import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as assert from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { copyCleanTree } from "../harness/packedPackage";
 
 describe("the quick-start demo (bash scripts/demo.sh in a clean copy)", function () {
@@ -26,7 +26,12 @@ describe("the quick-start demo (bash scripts/demo.sh in a clean copy)", function
 
     it("installs, deploys the quick start with plain pulumi up, previews clean, and destroys to an empty server", function () {
         this.timeout(15 * 60 * 1000);
-        const r = spawnSync("bash", ["scripts/demo.sh"], { cwd: dir, encoding: "utf8", timeout: 14 * 60 * 1000, stdio: ["ignore", "pipe", "pipe"] });
+        const r = spawnSync("bash", ["scripts/demo.sh"], {
+            cwd: dir,
+            encoding: "utf8",
+            timeout: 14 * 60 * 1000,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         const output = `${r.stdout}\n${r.stderr}`;
         assert.strictEqual(r.status, 0, output.slice(-4000));
         assert.match(output, /\$ pulumi up --yes --non-interactive/);
@@ -40,7 +45,15 @@ describe("the quick-start demo (bash scripts/demo.sh in a clean copy)", function
         assert.match(output, /3 unchanged/);
         assert.match(output, /- 3 deleted/);
         // After destroy only the scratch root itself is left.
-        const afterDestroy = output.slice(output.indexOf("=== on the server after destroy ===")).trim().split("\n").slice(1);
-        assert.strictEqual(afterDestroy.filter((l) => l.includes("/tmp/filedrop-demo-")).length, 1, afterDestroy.join("\n"));
+        const afterDestroy = output
+            .slice(output.indexOf("=== on the server after destroy ==="))
+            .trim()
+            .split("\n")
+            .slice(1);
+        assert.strictEqual(
+            afterDestroy.filter((l) => l.includes("/tmp/filedrop-demo-")).length,
+            1,
+            afterDestroy.join("\n"),
+        );
     });
 });

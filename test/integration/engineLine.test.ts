@@ -3,9 +3,9 @@
  * the Node.js version of the program and of the dynamic provider process, and the @pulumi/pulumi it loaded. Run on
  * both lines by scripts/test.sh, so each line's counts say which Node and Pulumi they were earned on.
  */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { TestStack } from "../harness/stack";
-import { getWorld, World } from "../harness/world";
+import { getWorld, type World } from "../harness/world";
 
 const probeProgram = `
 const pulumi = require("@pulumi/pulumi");
@@ -29,7 +29,9 @@ describe("the engine line", function () {
     before(async function () {
         w = await getWorld();
         stack = new TestStack(w, `line-${w.line.name}`, probeProgram);
-        process.stderr.write(`[line] ${w.line.name}: Node ${w.line.nodeVersion}, Pulumi CLI and language host ${w.line.pulumiVersion}, engine ${w.line.engineBin}\n`);
+        process.stderr.write(
+            `[line] ${w.line.name}: Node ${w.line.nodeVersion}, Pulumi CLI and language host ${w.line.pulumiVersion}, engine ${w.line.engineBin}\n`,
+        );
     });
 
     after(async function () {

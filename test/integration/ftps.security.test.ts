@@ -4,15 +4,15 @@
  * FTP is refused at preview unless allowed; HASH is used where the server offers it; and a packet capture shows
  * the file bytes never cross the loopback in clear text over FTPS (while they do over plain FTP, the control).
  */
-import * as assert from "assert";
-import { randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Capture } from "../harness/capture";
-import { ftpConnection, FtpServerKey, ftpServers, worldFtpServers } from "../harness/ftpServers";
+import { type FtpServerKey, ftpConnection, ftpServers, worldFtpServers } from "../harness/ftpServers";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, snapshot, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, type World } from "../harness/world";
 
 describe("FTPS security through the engine", function () {
     let w: World;
@@ -23,7 +23,10 @@ describe("FTPS security through the engine", function () {
         await ftpServers();
     });
 
-    function stackFor(connection: Record<string, unknown>, content = "x\n"): { stack: TestStack; root: string; target: string } {
+    function stackFor(
+        connection: Record<string, unknown>,
+        content = "x\n",
+    ): { stack: TestStack; root: string; target: string } {
         const root = remoteDir(w, "ftpsec");
         const target = path.join(root, "sub", "f.txt");
         const stack = new TestStack(w, `ftpsec-${++n}`, remoteFilesProgram);
@@ -53,9 +56,20 @@ describe("FTPS security through the engine", function () {
     it("refuses a certificate from another CA, naming its fingerprint and the `ca`/`certFingerprint` options", async function () {
         const servers = worldFtpServers(w);
         let output = "";
-        const log = await serverLog("vsftpdOtherCa", async () => (output = await failingUp(ftpConnection(w, "vsftpdOtherCa"))));
-        assert.match(output, /The TLS certificate of ftps:\/\/filedrop@127\.0\.0\.1:\d+ \(SHA-256 [0-9A-F:]+, subject CN=localhost, issuer CN=filedrop OTHER test CA.*\) is not trusted: it is not signed by a trusted CA/);
-        assert.ok(output.includes(`pin this certificate with \`certFingerprint: "${servers.otherServerCertFingerprint256}"\``), output);
+        const log = await serverLog(
+            "vsftpdOtherCa",
+            async () => (output = await failingUp(ftpConnection(w, "vsftpdOtherCa"))),
+        );
+        assert.match(
+            output,
+            /The TLS certificate of ftps:\/\/filedrop@127\.0\.0\.1:\d+ \(SHA-256 [0-9A-F:]+, subject CN=localhost, issuer CN=filedrop OTHER test CA.*\) is not trusted: it is not signed by a trusted CA/,
+        );
+        assert.ok(
+            output.includes(
+                `pin this certificate with \`certFingerprint: "${servers.otherServerCertFingerprint256}"\``,
+            ),
+            output,
+        );
         assert.match(output, /Give the CA that signed it as `ca`/);
         assert.ok(!/\bUSER\b|\bPASS\b/.test(log), `credentials were sent:\n${log}`);
     });
@@ -64,25 +78,42 @@ describe("FTPS security through the engine", function () {
         const servers = worldFtpServers(w);
         const pin = randomBytes(32).toString("hex");
         let output = "";
-        const log = await serverLog("proftpdExplicit", async () => (output = await failingUp(ftpConnection(w, "proftpdExplicit", { certFingerprint: pin }))));
-        assert.ok(output.includes(`does not match \`certFingerprint\` ${pin.toUpperCase().match(/../g)!.join(":")}`), output);
+        const log = await serverLog(
+            "proftpdExplicit",
+            async () => (output = await failingUp(ftpConnection(w, "proftpdExplicit", { certFingerprint: pin }))),
+        );
+        assert.ok(
+            output.includes(`does not match \`certFingerprint\` ${pin.toUpperCase().match(/../g)!.join(":")}`),
+            output,
+        );
         assert.ok(output.includes(servers.serverCertFingerprint256), output);
         assert.ok(!/\bUSER\b|\bPASS\b/.test(log), `credentials were sent:\n${log}`);
     });
 
     it("refuses a server without TLS, over explicit and implicit FTPS", async function () {
         const explicit = await failingUp(ftpConnection(w, "plain", { protocol: "ftps", allowPlaintext: undefined }));
-        assert.match(explicit, /ftps:\/\/filedrop@127\.0\.0\.1:\d+ does not offer TLS: it answered AUTH TLS with "530 Please login with USER and PASS\."/);
+        assert.match(
+            explicit,
+            /ftps:\/\/filedrop@127\.0\.0\.1:\d+ does not offer TLS: it answered AUTH TLS with "530 Please login with USER and PASS\."/,
+        );
         assert.match(explicit, /use protocol "ftp" with `allowPlaintext: true`/);
-        const implicit = await failingUp(ftpConnection(w, "plain", { protocol: "ftps-implicit", allowPlaintext: undefined }));
-        assert.match(implicit, /TLS handshake with ftps-implicit:\/\/filedrop@127\.0\.0\.1:\d+ failed .*the server may not speak implicit TLS on this port/);
+        const implicit = await failingUp(
+            ftpConnection(w, "plain", { protocol: "ftps-implicit", allowPlaintext: undefined }),
+        );
+        assert.match(
+            implicit,
+            /TLS handshake with ftps-implicit:\/\/filedrop@127\.0\.0\.1:\d+ failed .*the server may not speak implicit TLS on this port/,
+        );
     });
 
     it('refuses protocol "ftp" without allowPlaintext at preview, with the check sentence', async function () {
         const { stack, root } = stackFor(ftpConnection(w, "plain", { allowPlaintext: undefined }));
         const r = await stack.run("preview");
         assert.notStrictEqual(r.code, 0, r.output);
-        assert.match(r.output, /is "ftp", which sends the password and the files in clear text: use "ftps", or set `allowPlaintext: true` if you accept that/);
+        assert.match(
+            r.output,
+            /is "ftp", which sends the password and the files in clear text: use "ftps", or set `allowPlaintext: true` if you accept that/,
+        );
         assert.deepStrictEqual(snapshot(root), {});
     });
 
@@ -119,7 +150,11 @@ describe("FTPS security through the engine", function () {
             assert.strictEqual(fs.readFileSync(target, "utf8"), `${marker}\n`);
             assert.ok(pcap.length > 2000, `capture too small (${pcap.length} bytes)`);
             await stack.ok("destroy");
-            return { sawMarker: pcap.includes(Buffer.from(marker)), sawPassword: pcap.includes(Buffer.from(servers.password)), output: up.output };
+            return {
+                sawMarker: pcap.includes(Buffer.from(marker)),
+                sawPassword: pcap.includes(Buffer.from(servers.password)),
+                output: up.output,
+            };
         };
         for (const key of ["vsftpdExplicit", "proftpdExplicit", "vsftpdImplicit"] as FtpServerKey[]) {
             const r = await run(key);
@@ -127,8 +162,15 @@ describe("FTPS security through the engine", function () {
             assert.strictEqual(r.sawPassword, false, `password in clear text on the wire to ${key}`);
         }
         const plain = await run("plain");
-        assert.strictEqual(plain.sawMarker, true, "control failed: the marker was not seen over plain FTP, so the capture proves nothing");
+        assert.strictEqual(
+            plain.sawMarker,
+            true,
+            "control failed: the marker was not seen over plain FTP, so the capture proves nothing",
+        );
         assert.strictEqual(plain.sawPassword, true, "control failed: the password was not seen over plain FTP");
-        assert.match(plain.output, /protocol "ftp" sends the password and the file content to 127\.0\.0\.1 in clear text/);
+        assert.match(
+            plain.output,
+            /protocol "ftp" sends the password and the file content to 127\.0\.0\.1 in clear text/,
+        );
     });
 });

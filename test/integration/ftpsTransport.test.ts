@@ -3,21 +3,27 @@
  * Transport method, what each server offers (HASH, SITE CHMOD, rename over a file), the TLS refusals, and
  * concurrent operations sharing the connection set.
  */
-import * as assert from "assert";
-import { createHash, randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import { Readable } from "stream";
-import { ConnectionInputs, CredentialInputs } from "../../provider/connection";
+import * as assert from "node:assert";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Readable } from "node:stream";
+import type { ConnectionInputs, CredentialInputs } from "../../provider/connection";
 import { isFiledropError } from "../../provider/errors";
 import { sha256OfStream } from "../../provider/hashing";
 import { openFtps } from "../../provider/transport/ftps";
 import { closeAll, withTransport } from "../../provider/transport/pool";
-import { Transport } from "../../provider/transport/types";
+import type { Transport } from "../../provider/transport/types";
 import { verifiedUpload } from "../../provider/upload";
-import { countFtpConnections, ftpConnection, FtpServerKey, ftpServers, worldFtpServers } from "../harness/ftpServers";
+import {
+    countFtpConnections,
+    type FtpServerKey,
+    ftpConnection,
+    ftpServers,
+    worldFtpServers,
+} from "../harness/ftpServers";
 import { startScriptedFtpServer } from "../harness/scriptedFtpServer";
-import { getServers, remoteDir, Servers } from "../harness/world";
+import { getServers, remoteDir, type Servers } from "../harness/world";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -64,7 +70,12 @@ describe("FTPS transport", function () {
             after(() => t?.close());
 
             it("reports its capabilities", function () {
-                assert.deepStrictEqual(t.capabilities, { atomicOverwrite: true, chmod: true, chown: false, exec: false });
+                assert.deepStrictEqual(t.capabilities, {
+                    atomicOverwrite: true,
+                    chmod: true,
+                    chown: false,
+                    exec: false,
+                });
             });
 
             it("creates, stats, lists and removes a folder", async function () {
@@ -122,18 +133,29 @@ describe("FTPS transport", function () {
             });
 
             it("a failed read is an error, never a short file", async function () {
-                await assert.rejects(sha256OfStream(await t.read(path.join(root, "nope"))), (e: unknown) => isFiledropError(e) && e.code === "REMOTE_IO");
+                await assert.rejects(
+                    sha256OfStream(await t.read(path.join(root, "nope"))),
+                    (e: unknown) => isFiledropError(e) && e.code === "REMOTE_IO",
+                );
             });
 
             it("refuses chown and exec as unsupported", async function () {
-                await assert.rejects(t.chown(root, 0, 0), (e: unknown) => isFiledropError(e) && e.code === "UNSUPPORTED");
+                await assert.rejects(
+                    t.chown(root, 0, 0),
+                    (e: unknown) => isFiledropError(e) && e.code === "UNSUPPORTED",
+                );
                 await assert.rejects(t.exec("true"), (e: unknown) => isFiledropError(e) && e.code === "UNSUPPORTED");
             });
 
             it("runs the verified upload, verified by the server's HASH or by reading back", async function () {
                 const body = randomBytes(100000);
                 const target = path.join(root, "x", "y", "file.bin");
-                const r = await verifiedUpload(t, { path: target, open: () => Readable.from([body]), createParents: true, mode: 0o644 });
+                const r = await verifiedUpload(t, {
+                    path: target,
+                    open: () => Readable.from([body]),
+                    createParents: true,
+                    mode: 0o644,
+                });
                 assert.strictEqual(r.verifiedBy, hash ?? "read-back");
                 assert.deepStrictEqual(r.createdDirs, [path.join(root, "x"), path.join(root, "x", "y")]);
                 assert.strictEqual(r.atomic, true);
@@ -159,7 +181,12 @@ describe("FTPS transport", function () {
 
         it("the same server with its certificate pinned is accepted", async function () {
             const servers = worldFtpServers(w);
-            const { c, creds } = split(ftpConnection(w, "vsftpdOtherCa", { ca: undefined, certFingerprint: servers.otherServerCertFingerprint256.toLowerCase().replace(/:/g, "") }));
+            const { c, creds } = split(
+                ftpConnection(w, "vsftpdOtherCa", {
+                    ca: undefined,
+                    certFingerprint: servers.otherServerCertFingerprint256.toLowerCase().replace(/:/g, ""),
+                }),
+            );
             const t = await openFtps(c, creds);
             await t.write(path.join(remoteDir(w, "pinned"), "f"), Readable.from([Buffer.from("pinned\n")]));
             t.close();
@@ -194,22 +221,29 @@ describe("FTPS transport", function () {
 
         it("a server refusing PROT P: TLS_REQUIRED, never a plaintext data channel", async function () {
             const tlsDir = worldFtpServers(w).tlsDir;
-            const server = await startScriptedFtpServer(fs.readFileSync(path.join(tlsDir, "server.pem"), "utf8"), fs.readFileSync(path.join(tlsDir, "server.key"), "utf8"), {
-                OPTS: "200 OK.",
-                USER: "331 Password required.",
-                PASS: "230 Logged in.",
-                FEAT: "211 No features.",
-                TYPE: "200 Binary mode.",
-                PBSZ: "200 PBSZ=0",
-                PROT: "536 PROT P not supported.",
-            });
+            const server = await startScriptedFtpServer(
+                fs.readFileSync(path.join(tlsDir, "server.pem"), "utf8"),
+                fs.readFileSync(path.join(tlsDir, "server.key"), "utf8"),
+                {
+                    OPTS: "200 OK.",
+                    USER: "331 Password required.",
+                    PASS: "230 Logged in.",
+                    FEAT: "211 No features.",
+                    TYPE: "200 Binary mode.",
+                    PBSZ: "200 PBSZ=0",
+                    PROT: "536 PROT P not supported.",
+                },
+            );
             try {
                 const { c, creds } = split(ftpConnection(w, "vsftpdExplicit", { port: server.port }));
                 const r = await refusal(openFtps(c, creds));
                 assert.strictEqual(r.code, "TLS_REQUIRED");
                 assert.match(r.message, /refused to protect the data channel \(PROT P\): "536 PROT P not supported\."/);
                 assert.ok(server.received.includes("PROT P"), server.received.join("|"));
-                assert.ok(!server.received.some((l) => /^(PASV|EPSV|PORT|EPRT|STOR|RETR|LIST|MLSD)\b/.test(l)), server.received.join("|"));
+                assert.ok(
+                    !server.received.some((l) => /^(PASV|EPSV|PORT|EPRT|STOR|RETR|LIST|MLSD)\b/.test(l)),
+                    server.received.join("|"),
+                );
             } finally {
                 await server.close();
             }
@@ -232,10 +266,20 @@ describe("FTPS transport", function () {
             const before = countFtpConnections(servers.proftpdExplicit);
             const bodies = Array.from({ length: 24 }, (_, i) => randomBytes(1000 + i));
             const results = await Promise.all(
-                bodies.map((b, i) => withTransport(c, creds, (t) => verifiedUpload(t, { path: path.join(root, `f${i}`), open: () => Readable.from([b]), createParents: false }))),
+                bodies.map((b, i) =>
+                    withTransport(c, creds, (t) =>
+                        verifiedUpload(t, {
+                            path: path.join(root, `f${i}`),
+                            open: () => Readable.from([b]),
+                            createParents: false,
+                        }),
+                    ),
+                ),
             );
             assert.ok(results.every((r) => r.verifiedBy === "ftp HASH"));
-            bodies.forEach((b, i) => assert.ok(fs.readFileSync(path.join(root, `f${i}`)).equals(b)));
+            for (const [i, b] of bodies.entries()) {
+                assert.ok(fs.readFileSync(path.join(root, `f${i}`)).equals(b));
+            }
             const opened = countFtpConnections(servers.proftpdExplicit) - before;
             assert.ok(opened >= 1 && opened <= 4, `${opened} connections`);
         });

@@ -5,14 +5,14 @@
  * `content` is warned about, and refused far above; a read-only folder names the folder; after a host re-key,
  * destroy's advice (run `pulumi up` with the new key first) is what actually works.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as net from "net";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
 import { CONTENT_MAX_BYTES } from "../../provider/defaults";
-import { startSshd, Sshd } from "../harness/servers/sshd";
+import { type Sshd, startSshd } from "../harness/servers/sshd";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, scratchDir, snapshot, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, scratchDir, snapshot, sshConnection, type World } from "../harness/world";
 
 /**
  * A program passing each entry's `args` to the resource as written, with the shared connection (and an entry's own
@@ -84,19 +84,38 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         // The engine stops a preview at the first failing check, so each case gets its own run.
         const cases: [Record<string, unknown>, RegExp][] = [
             [
-                { type: "RemoteFile", name: "typo", connection: { hostkey: w.sshd.hostPublicKey }, args: { path: path.join(root, "a"), content: "a" } },
+                {
+                    type: "RemoteFile",
+                    name: "typo",
+                    connection: { hostkey: w.sshd.hostPublicKey },
+                    args: { path: path.join(root, "a"), content: "a" },
+                },
                 /RemoteFile resource 'typo' has a problem: `connection\.hostkey` is not a field of `connection`; did you mean `hostKey`\?/,
             ],
             [
-                { type: "RemoteFile", name: "bastion", connection: { proxy: { host: "bastion.example", user: "jump" } }, args: { path: path.join(root, "b"), content: "b" } },
+                {
+                    type: "RemoteFile",
+                    name: "bastion",
+                    connection: { proxy: { host: "bastion.example", user: "jump" } },
+                    args: { path: path.join(root, "b"), content: "b" },
+                },
                 /RemoteFile resource 'bastion' has a problem: `connection\.proxy` is not supported yet: pulumi-filedrop cannot connect through a bastion \(jump\) host/,
             ],
             [
-                { type: "RemoteFile", name: "secret-typo", connection: { privatekey: key }, args: { path: path.join(root, "c"), content: "c" } },
+                {
+                    type: "RemoteFile",
+                    name: "secret-typo",
+                    connection: { privatekey: key },
+                    args: { path: path.join(root, "c"), content: "c" },
+                },
                 /RemoteFile resource 'secret-typo' has a problem: `connection\.privatekey` is not a field of `connection`; did you mean `privateKey`\?/,
             ],
             [
-                { type: "RemoteDirectory", name: "arg-typo", args: { path: path.join(root, "d"), ondelete: "recursive" } },
+                {
+                    type: "RemoteDirectory",
+                    name: "arg-typo",
+                    args: { path: path.join(root, "d"), ondelete: "recursive" },
+                },
                 /RemoteDirectory resource 'arg-typo' has a problem: `ondelete` is not an argument of this resource; did you mean `onDelete`\?/,
             ],
         ];
@@ -116,7 +135,10 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         stack.setSettings({ connection: sshConnection(w), resources: [cases[0][0]] });
         const u = await stack.run("up");
         assert.notStrictEqual(u.code, 0, u.output);
-        assert.match(diagnostics(u.output), /`connection\.hostkey` is not a field of `connection`; did you mean `hostKey`\?/);
+        assert.match(
+            diagnostics(u.output),
+            /`connection\.hostkey` is not a field of `connection`; did you mean `hostKey`\?/,
+        );
         assert.deepStrictEqual(snapshot(root), {});
         assert.ok(!stack.stateText().includes(keyBody), "the mistyped private key is in the state");
     });
@@ -128,11 +150,28 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         fs.writeFileSync(path.join(src, "bad\nname.txt"), "x");
         const root = remoteDir(w, "nl");
         const stack = new TestStack(w, "inputs-newline", argsProgram);
-        stack.setSettings({ connection: sshConnection(w), resources: [{ type: "RemoteTree", name: "site", args: { source: src, destination: path.join(root, "site") } }] });
+        stack.setSettings({
+            connection: sshConnection(w),
+            resources: [
+                { type: "RemoteTree", name: "site", args: { source: src, destination: path.join(root, "site") } },
+            ],
+        });
         const r = await stack.run("preview");
         assert.notStrictEqual(r.code, 0, r.output);
-        assert.match(diagnostics(r.output), /RemoteTree resource 'site' has a problem: `source` file "bad\\nname\.txt" has a line break in its name, which cannot be sent as a remote path; rename it or exclude it/);
-        stack.setSettings({ connection: sshConnection(w), resources: [{ type: "RemoteTree", name: "site", args: { source: src, destination: path.join(root, "site"), exclude: ["bad?name.txt"] } }] });
+        assert.match(
+            diagnostics(r.output),
+            /RemoteTree resource 'site' has a problem: `source` file "bad\\nname\.txt" has a line break in its name, which cannot be sent as a remote path; rename it or exclude it/,
+        );
+        stack.setSettings({
+            connection: sshConnection(w),
+            resources: [
+                {
+                    type: "RemoteTree",
+                    name: "site",
+                    args: { source: src, destination: path.join(root, "site"), exclude: ["bad?name.txt"] },
+                },
+            ],
+        });
         await stack.ok("up");
         assert.deepStrictEqual(Object.keys(snapshot(path.join(root, "site"))), ["ok.txt"]);
         await stack.ok("destroy");
@@ -141,7 +180,12 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
     it("gives RemoteDirectory's mode to the folder only, not to the parents it creates", async function () {
         const root = remoteDir(w, "dirmode");
         const stack = new TestStack(w, "inputs-dirmode", argsProgram);
-        stack.setSettings({ connection: sshConnection(w), resources: [{ type: "RemoteDirectory", name: "deep", args: { path: path.join(root, "a/b/c"), mode: "0700" } }] });
+        stack.setSettings({
+            connection: sshConnection(w),
+            resources: [
+                { type: "RemoteDirectory", name: "deep", args: { path: path.join(root, "a/b/c"), mode: "0700" } },
+            ],
+        });
         await stack.ok("up");
         const mode = (p: string) => fs.statSync(path.join(root, p)).mode & 0o777;
         assert.strictEqual(mode("a/b/c"), 0o700);
@@ -156,16 +200,30 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         const root = remoteDir(w, "big");
         const stack = new TestStack(w, "inputs-bigcontent", argsProgram);
         const big = "x".repeat(2 << 20);
-        stack.setSettings({ connection: sshConnection(w), resources: [{ type: "RemoteFile", name: "big", args: { path: path.join(root, "big.txt"), content: big } }] });
+        stack.setSettings({
+            connection: sshConnection(w),
+            resources: [{ type: "RemoteFile", name: "big", args: { path: path.join(root, "big.txt"), content: big } }],
+        });
         const r = await stack.ok("up");
-        assert.match(r.output, /big: `content` is 2 MiB; text content is kept in the state .* give the bytes as a file with `source` instead/);
+        assert.match(
+            r.output,
+            /big: `content` is 2 MiB; text content is kept in the state .* give the bytes as a file with `source` instead/,
+        );
         assert.strictEqual(fs.statSync(path.join(root, "big.txt")).size, 2 << 20);
         await stack.ok("destroy");
         const huge = "y".repeat(CONTENT_MAX_BYTES + (1 << 20));
-        stack.setSettings({ connection: sshConnection(w), resources: [{ type: "RemoteFile", name: "huge", args: { path: path.join(root, "huge.txt"), content: huge } }] });
+        stack.setSettings({
+            connection: sshConnection(w),
+            resources: [
+                { type: "RemoteFile", name: "huge", args: { path: path.join(root, "huge.txt"), content: huge } },
+            ],
+        });
         const p = await stack.run("preview");
         assert.notStrictEqual(p.code, 0, p.output);
-        assert.match(diagnostics(p.output), /RemoteFile resource 'huge' has a problem: `content` is 17 MiB, above the 16 MiB limit for text kept in the state: write it to a file and give its path as `source`/);
+        assert.match(
+            diagnostics(p.output),
+            /RemoteFile resource 'huge' has a problem: `content` is 17 MiB, above the 16 MiB limit for text kept in the state: write it to a file and give its path as `source`/,
+        );
         assert.deepStrictEqual(snapshot(root), {});
     });
 
@@ -177,12 +235,17 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         fs.chmodSync(root, 0o555);
         try {
             const stack = new TestStack(w, "inputs-readonly", argsProgram);
-            stack.setSettings({ connection: sshConnection(w), resources: [{ type: "RemoteFile", name: "conf", args: { path: target, content: "new\n" } }] });
+            stack.setSettings({
+                connection: sshConnection(w),
+                resources: [{ type: "RemoteFile", name: "conf", args: { path: target, content: "new\n" } }],
+            });
             const r = await stack.run("up");
             assert.notStrictEqual(r.code, 0, r.output);
             const folder = `sftp://${w.sshd.user}@127.0.0.1:${w.sshd.port}${root}`;
             assert.ok(
-                diagnostics(r.output).includes(`Permission denied to write a temporary file in folder ${folder}; the folder must be writable`) && /the folder must be writable by the remote user, not only the file/.test(r.output),
+                diagnostics(r.output).includes(
+                    `Permission denied to write a temporary file in folder ${folder}; the folder must be writable`,
+                ) && /the folder must be writable by the remote user, not only the file/.test(r.output),
                 r.output,
             );
             assert.strictEqual(fs.readFileSync(target, "utf8"), "old\n");
@@ -197,7 +260,14 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         try {
             const root = remoteDir(w, "rekey");
             const stack = new TestStack(w, "inputs-rekey", argsProgram);
-            const conn = (hostKey: string) => ({ host: "127.0.0.1", port: fwd.port, user: w.sshd.user, password: w.sshd.password, hostKey, dialErrorLimit: 1 });
+            const conn = (hostKey: string) => ({
+                host: "127.0.0.1",
+                port: fwd.port,
+                user: w.sshd.user,
+                password: w.sshd.password,
+                hostKey,
+                dialErrorLimit: 1,
+            });
             const file = { type: "RemoteFile", name: "f", args: { path: path.join(root, "f.txt"), content: "x" } };
             stack.setSettings({ connection: conn(w.sshd.hostPublicKey), resources: [file] });
             await stack.ok("up");
@@ -206,7 +276,10 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
             const d = await stack.run("destroy");
             assert.notStrictEqual(d.code, 0, d.output);
             assert.match(d.output, /does not match the pinned `hostKey`/);
-            assert.match(d.output, /destroy connects with the connection kept in the state, not the one in your program; after changing `hostKey` or `knownHosts` in the program, run `pulumi up` first \(it updates the state\), then destroy again/);
+            assert.match(
+                d.output,
+                /destroy connects with the connection kept in the state, not the one in your program; after changing `hostKey` or `knownHosts` in the program, run `pulumi up` first \(it updates the state\), then destroy again/,
+            );
             assert.ok(fs.existsSync(path.join(root, "f.txt")));
             // The advice, followed: up with the new key updates the state's connection; then destroy works.
             const u = await stack.ok("up");

@@ -8,13 +8,13 @@
  *   server's hasher (no silent fallback to read-back).
  * Each variant server is started once in its describe.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { remoteFilesProgram } from "../harness/programs";
-import { Sshd, SshdOptions, startSshd } from "../harness/servers/sshd";
+import { type Sshd, type SshdOptions, startSshd } from "../harness/servers/sshd";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, scratchDir, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, scratchDir, sshConnection, type World } from "../harness/world";
 
 const REMOTE_FILE = "pulumi-nodejs:dynamic/filedrop:RemoteFile";
 let n = 0;
@@ -49,12 +49,18 @@ describe("issue 8 item 3: renames never lose the target (sftp, engine)", functio
             const dir = remoteDir(w, "i8-norename");
             const target = seed(w, dir, "app.conf", "old\n");
             const stack = new TestStack(w, "i8-norename", remoteFilesProgram);
-            stack.setSettings({ connection: sshConnection({ ...w, sshd: s.get() }), files: [{ name: "f", path: target, content: "new\n" }] });
+            stack.setSettings({
+                connection: sshConnection({ ...w, sshd: s.get() }),
+                files: [{ name: "f", path: target, content: "new\n" }],
+            });
             const r = await stack.run("up");
             assert.notStrictEqual(r.code, 0, r.output);
             assert.ok(fs.existsSync(target), `the target was deleted; the CLI said:\n${r.output}`);
             assert.strictEqual(fs.readFileSync(target, "utf8"), "old\n");
-            assert.match(r.output, /Cannot replace .*app\.conf: the server does not rename over an existing file.*the target was left untouched/);
+            assert.match(
+                r.output,
+                /Cannot replace .*app\.conf: the server does not rename over an existing file.*the target was left untouched/,
+            );
             assert.deepStrictEqual(ours(dir), []);
         });
     });
@@ -65,7 +71,10 @@ describe("issue 8 item 3: renames never lose the target (sftp, engine)", functio
             const dir = remoteDir(w, "i8-noposix");
             const target = seed(w, dir, "app.conf", "old\n");
             const stack = new TestStack(w, "i8-noposix", remoteFilesProgram);
-            stack.setSettings({ connection: sshConnection({ ...w, sshd: s.get() }), files: [{ name: "f", path: target, content: "new\n" }] });
+            stack.setSettings({
+                connection: sshConnection({ ...w, sshd: s.get() }),
+                files: [{ name: "f", path: target, content: "new\n" }],
+            });
             await stack.ok("up");
             assert.strictEqual(fs.readFileSync(target, "utf8"), "new\n");
             assert.strictEqual(stack.resources(REMOTE_FILE)[0].outputs.atomic, false);
@@ -95,11 +104,19 @@ describe("issue 8 item 5: exec channels vs sshd MaxSessions 2 (engine)", functio
         stack.setSettings({ connection: sshConnection({ ...w, sshd: s.get() }), files });
         const r = await stack.ok("up");
         assert.doesNotMatch(r.output, /does not allow running commands|reading them back/);
-        assert.strictEqual(fs.readFileSync(log, "utf8").split("\n").filter((l) => l === "ok").length, 50);
+        assert.strictEqual(
+            fs
+                .readFileSync(log, "utf8")
+                .split("\n")
+                .filter((l) => l === "ok").length,
+            50,
+        );
         const outs = stack.resources(REMOTE_FILE).map((x) => x.outputs.verifiedBy);
         assert.strictEqual(outs.length, 50);
         assert.deepStrictEqual([...new Set(outs)], ["ssh exec: openssl dgst -sha256"]);
-        files.forEach((f) => assert.strictEqual(fs.readFileSync(f.path, "utf8"), f.content));
+        for (const f of files) {
+            assert.strictEqual(fs.readFileSync(f.path, "utf8"), f.content);
+        }
         await stack.ok("destroy");
     });
 });
@@ -126,7 +143,12 @@ describe("issue 8 item 4: known_hosts with only the RSA key of a server offering
             connection: { ...base, knownHosts: rsaOnly },
             files: [
                 { name: "known", path: viaKnownHosts, content: "via known_hosts\n" },
-                { name: "pinned", path: viaPin, content: "via hostKey\n", connection: { knownHosts: undefined, hostKey: rsa.publicKey } },
+                {
+                    name: "pinned",
+                    path: viaPin,
+                    content: "via hostKey\n",
+                    connection: { knownHosts: undefined, hostKey: rsa.publicKey },
+                },
             ],
         });
         const r = await stack.ok("up");

@@ -3,15 +3,15 @@
  * sites-enabled layout), adopted files restored on destroy, a file changed since left in place, two stacks on one
  * path, and a deployment SIGKILLed mid-upload then cancelled and destroyed.
  */
-import * as assert from "assert";
-import { randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { killTree } from "../harness/processTree";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { dirsAndTreesProgram } from "../harness/treePrograms";
-import { getWorld, remoteDir, snapshot, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, sshConnection, type World } from "../harness/world";
 
 describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers)", function () {
     let w: World;
@@ -54,7 +54,11 @@ describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers
             assert.strictEqual(fs.readFileSync(available, "utf8"), "server { listen 8080; }\n");
             assert.strictEqual(fs.statSync(available).mode & 0o777, 0o640);
             assert.match(up.output, /already existed; this stack now manages it/, "up warns it adopted the file");
-            assert.deepStrictEqual(fs.readdirSync(path.join(root, "sites-enabled")), ["app"], "no temporary beside the link");
+            assert.deepStrictEqual(
+                fs.readdirSync(path.join(root, "sites-enabled")),
+                ["app"],
+                "no temporary beside the link",
+            );
             await s.ok("destroy");
             assert.ok(fs.lstatSync(enabled).isSymbolicLink());
             assert.strictEqual(fs.readFileSync(available, "utf8"), "server { listen 80; }\n");
@@ -132,15 +136,26 @@ describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers
             const s = new TestStack(w, `own-tree-${++n}`, dirsAndTreesProgram);
             s.setSettings({ connection: sshConnection(w), trees: [{ name: "site", source: src, destination: dest }] });
             const up = await s.ok("up");
-            assert.match(up.output, /1 file\(s\) already existed below .*site \(index\.html\); the tree now manages them/);
+            assert.match(
+                up.output,
+                /1 file\(s\) already existed below .*site \(index\.html\); the tree now manages them/,
+            );
             assert.strictEqual(fs.readFileSync(path.join(dest, "index.html"), "utf8"), "<h1>ours</h1>\n");
             fs.writeFileSync(path.join(dest, "about.html"), "edited by hand\n");
             const down = await s.ok("destroy");
-            assert.strictEqual(fs.readFileSync(path.join(dest, "index.html"), "utf8"), "<h1>theirs</h1>\n", "the adopted file is back");
+            assert.strictEqual(
+                fs.readFileSync(path.join(dest, "index.html"), "utf8"),
+                "<h1>theirs</h1>\n",
+                "the adopted file is back",
+            );
             assert.strictEqual(fs.statSync(path.join(dest, "index.html")).mode & 0o777, 0o600);
             assert.strictEqual(fs.readFileSync(path.join(dest, "about.html"), "utf8"), "edited by hand\n");
             assert.match(down.output, /changed since the tree last wrote them \(about\.html\); left in place/);
-            assert.deepStrictEqual(fs.readdirSync(dest).sort(), ["about.html", "index.html"], "the tree's own css/ is gone, no copies left");
+            assert.deepStrictEqual(
+                fs.readdirSync(dest).sort(),
+                ["about.html", "index.html"],
+                "the tree's own css/ is gone, no copies left",
+            );
         });
     });
 
@@ -167,7 +182,10 @@ describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers
                 await new Promise((r) => setTimeout(r, 20));
             }
             await run.done;
-            assert.ok(killed.length >= 3, `killed the CLI, the language host and the provider mid-upload (${killed.length} processes)`);
+            assert.ok(
+                killed.length >= 3,
+                `killed the CLI, the language host and the provider mid-upload (${killed.length} processes)`,
+            );
             assert.ok(temporary() !== undefined, "the killed upload left its temporary");
             const cancel = await s.runPulumi(["cancel", "--stack", "test", "--yes", "--non-interactive"]);
             const down = await s.run("destroy");

@@ -4,12 +4,12 @@
  * every module a shipped module requires, declarations with their TSDoc, and no source map naming a file that is
  * not shipped. No engine, no server.
  */
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { packFromCleanTree, PackedPackage } from "../harness/packedPackage";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type PackedPackage, packFromCleanTree } from "../harness/packedPackage";
 
 describe("the npm package (npm pack of a clean checkout)", function () {
     let pkg: PackedPackage;
@@ -37,7 +37,11 @@ describe("the npm package (npm pack of a clean checkout)", function () {
     it("ships every handler the providers require by package name", function () {
         const index = read("dist/provider/index.js");
         const pattern = /require\(`pulumi-filedrop\/([^`$]+)\$\{handler\}`\)/.exec(index);
-        assert.ok(pattern, "dist/provider/index.js no longer loads handlers as `pulumi-filedrop/…${handler}`: update this test");
+        assert.ok(
+            pattern,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: names the template literal the test looks for
+            "dist/provider/index.js no longer loads handlers as `pulumi-filedrop/…${handler}`: update this test",
+        );
         const handlers = [...index.matchAll(/providerFor\("(\w+)"\)/g)].map((m) => m[1]);
         assert.deepStrictEqual(handlers.sort(), ["remoteDirectory", "remoteFile", "remoteTree"]);
         for (const h of handlers) {
@@ -46,7 +50,10 @@ describe("the npm package (npm pack of a clean checkout)", function () {
         // Any other module a shipped file requires by package name.
         for (const file of pkg.files.filter((f) => f.endsWith(".js"))) {
             for (const m of read(file).matchAll(/require\(["']pulumi-filedrop\/([^"']+)["']\)/g)) {
-                assert.ok(shipped(`${m[1]}.js`) || shipped(m[1]), `${file} requires pulumi-filedrop/${m[1]}, which is not in the tarball`);
+                assert.ok(
+                    shipped(`${m[1]}.js`) || shipped(m[1]),
+                    `${file} requires pulumi-filedrop/${m[1]}, which is not in the tarball`,
+                );
             }
         }
     });
@@ -55,10 +62,14 @@ describe("the npm package (npm pack of a clean checkout)", function () {
         const missing: string[] = [];
         for (const file of pkg.files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
             const text = read(file);
-            const specs = [...text.matchAll(/(?:require\(|from |import\()\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]);
+            const specs = [...text.matchAll(/(?:require\(|from |import\()\s*["'](\.{1,2}\/[^"']+)["']/g)].map(
+                (m) => m[1],
+            );
             for (const spec of specs) {
                 const base = path.posix.join(path.posix.dirname(file), spec);
-                const candidates = file.endsWith(".d.ts") ? [`${base}.d.ts`, `${base}/index.d.ts`] : [`${base}.js`, base, `${base}/index.js`];
+                const candidates = file.endsWith(".d.ts")
+                    ? [`${base}.d.ts`, `${base}/index.d.ts`]
+                    : [`${base}.js`, base, `${base}/index.js`];
                 if (!candidates.some(shipped)) {
                     missing.push(`${file} -> ${spec}`);
                 }
@@ -86,7 +97,10 @@ describe("the npm package (npm pack of a clean checkout)", function () {
         for (const map of pkg.files.filter((f) => f.endsWith(".map"))) {
             const m = JSON.parse(read(map)) as { sources: string[]; sourceRoot?: string; sourcesContent?: unknown[] };
             m.sources.forEach((s, i) => {
-                if (!m.sourcesContent?.[i] && !shipped(path.posix.join(path.posix.dirname(map), m.sourceRoot ?? "", s))) {
+                if (
+                    !m.sourcesContent?.[i] &&
+                    !shipped(path.posix.join(path.posix.dirname(map), m.sourceRoot ?? "", s))
+                ) {
                     dangling.push(`${map} -> ${s}`);
                 }
             });
@@ -95,7 +109,9 @@ describe("the npm package (npm pack of a clean checkout)", function () {
     });
 
     it("ships no tests, benches, scripts or TypeScript sources", function () {
-        const extra = pkg.files.filter((f) => /^(dist\/)?(test|bench|scripts|examples)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")));
+        const extra = pkg.files.filter(
+            (f) => /^(dist\/)?(test|bench|scripts|examples)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+        );
         assert.deepStrictEqual(extra, []);
     });
 });

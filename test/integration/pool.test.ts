@@ -2,9 +2,9 @@
  * The connection pool under a real deployment: 200 RemoteFiles to one sshd with OpenSSH's default MaxStartups
  * (10:30:100) in one `pulumi up` all succeed over a handful of SSH connections, counted from sshd's log.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { getWorld, remoteDir, snapshot, sshConnection, sshConnectionCount } from "../harness/world";
@@ -14,7 +14,11 @@ describe("connection pool", function () {
         const w = await getWorld();
         const root = remoteDir(w, "pool");
         const baseline = snapshot(root);
-        const files = Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, path: path.join(root, `f${i}.txt`), content: `file ${i}\n` }));
+        const files = Array.from({ length: 200 }, (_, i) => ({
+            name: `f${i}`,
+            path: path.join(root, `f${i}.txt`),
+            content: `file ${i}\n`,
+        }));
         const stack = new TestStack(w, "pool-200", remoteFilesProgram);
         stack.setSettings({ connection: sshConnection(w), files });
         const before = sshConnectionCount(w);

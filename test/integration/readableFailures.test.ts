@@ -4,13 +4,13 @@
  * without the dynamic provider's reprint and stack trace; connection retries say so, and the final error says how
  * many attempts were made and which option sets that. Also what a user does when a server is gone for good.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { DropProxy } from "../harness/dropProxy";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, sshConnection, type World } from "../harness/world";
 
 /** The text of the Diagnostics section of a CLI run. */
 const diagnostics = (output: string) => output.slice(output.lastIndexOf("Diagnostics:"));
@@ -25,13 +25,25 @@ describe("readable failures", function () {
 
     it("names the field in check failures, with no value dump", async function () {
         const stack = new TestStack(w, "readable-check", remoteFilesProgram);
-        stack.setSettings({ connection: { ...sshConnection(w), port: 70000 }, files: [{ name: "bad", path: "relative/x", content: "x", mode: "999" }] });
+        stack.setSettings({
+            connection: { ...sshConnection(w), port: 70000 },
+            files: [{ name: "bad", path: "relative/x", content: "x", mode: "999" }],
+        });
         const r = await stack.run("preview");
         assert.notStrictEqual(r.code, 0, r.output);
         const d = diagnostics(r.output);
-        assert.match(d, /RemoteFile resource 'bad' has a problem: `path` must be absolute \(start with \/\); got "relative\/x"/);
-        assert.match(d, /RemoteFile resource 'bad' has a problem: `mode` must be an octal string such as "0644"; got "999"/);
-        assert.match(d, /RemoteFile resource 'bad' has a problem: `connection\.port` must be a TCP port number \(1-65535\); got 70000/);
+        assert.match(
+            d,
+            /RemoteFile resource 'bad' has a problem: `path` must be absolute \(start with \/\); got "relative\/x"/,
+        );
+        assert.match(
+            d,
+            /RemoteFile resource 'bad' has a problem: `mode` must be an octal string such as "0644"; got "999"/,
+        );
+        assert.match(
+            d,
+            /RemoteFile resource 'bad' has a problem: `connection\.port` must be a TCP port number \(1-65535\); got 70000/,
+        );
         assert.ok(!/ value \{|map\[|<nil>/.test(r.output), `a value dump in:\n${r.output}`);
     });
 
@@ -39,7 +51,13 @@ describe("readable failures", function () {
         const proxy = await new DropProxy(w.sshd.port, []).start();
         const root = remoteDir(w, "gone");
         const stack = new TestStack(w, "readable-gone", remoteFilesProgram);
-        const connection = { ...sshConnection(w), port: proxy.port, knownHosts: undefined, hostKey: w.sshd.hostPublicKey, dialErrorLimit: 2 };
+        const connection = {
+            ...sshConnection(w),
+            port: proxy.port,
+            knownHosts: undefined,
+            hostKey: w.sshd.hostPublicKey,
+            dialErrorLimit: 2,
+        };
         stack.setSettings({ connection, files: [{ name: "f", path: path.join(root, "f.txt"), content: "x" }] });
         await stack.ok("up");
         await proxy.stop();
@@ -47,7 +65,11 @@ describe("readable failures", function () {
             const r = await stack.run(command);
             assert.notStrictEqual(r.code, 0, r.output);
             const sentence = `Cannot connect to sftp://${w.sshd.user}@127.0.0.1:${proxy.port}`;
-            assert.strictEqual(count(diagnostics(r.output), sentence), 1, `${command}: the error is not shown once in Diagnostics:\n${r.output}`);
+            assert.strictEqual(
+                count(diagnostics(r.output), sentence),
+                1,
+                `${command}: the error is not shown once in Diagnostics:\n${r.output}`,
+            );
             assert.ok(!/^\s+at .*\(.*:\d+:\d+\)$/m.test(r.output), `${command}: a stack trace in:\n${r.output}`);
             assert.ok(!r.output.includes("FiledropError:"), `${command}: the provider's reprint in:\n${r.output}`);
             assert.match(r.output, /attempt 1\/2 failed, next in [\d.]+ s; `dialErrorLimit` sets this/);
@@ -58,6 +80,10 @@ describe("readable failures", function () {
         const del = await stack.runPulumi(["state", "delete", urn, "--yes", "--stack", "test", "--non-interactive"]);
         assert.strictEqual(del.code, 0, del.output);
         await stack.ok("destroy");
-        assert.strictEqual(fs.readFileSync(path.join(root, "f.txt"), "utf8"), "x", "state delete must not touch the server");
+        assert.strictEqual(
+            fs.readFileSync(path.join(root, "f.txt"), "utf8"),
+            "x",
+            "state delete must not touch the server",
+        );
     });
 });

@@ -4,12 +4,12 @@
  * levels, only when empty (a foreign file keeps them), or everything inside with onDelete "recursive"; refresh
  * notices a folder removed out of band and up makes it again.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { TestStack } from "../harness/stack";
 import { dirsAndTreesProgram } from "../harness/treePrograms";
-import { getWorld, remoteDir, snapshot, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, sshConnection, type World } from "../harness/world";
 
 const DIR_TYPE = "pulumi-nodejs:dynamic/filedrop:RemoteDirectory";
 
@@ -19,7 +19,8 @@ describe("RemoteDirectory over sftp", function () {
     let stack: TestStack;
     let baseline: Record<string, string>;
     let dirs: Record<string, unknown>[];
-    const outputs = (name: string) => stack.resources(DIR_TYPE).find((r) => r.urn.endsWith(`::${name}`))!.outputs as Record<string, any>;
+    const outputs = (name: string) =>
+        stack.resources(DIR_TYPE).find((r) => r.urn.endsWith(`::${name}`))!.outputs as Record<string, any>;
 
     before(async function () {
         w = await getWorld();
@@ -41,7 +42,10 @@ describe("RemoteDirectory over sftp", function () {
         const r = await stack.ok("up");
         assert.strictEqual(r.summary.create, 5, r.output);
         assert.strictEqual(fs.statSync(path.join(root, "a/b/c")).mode & 0o777, 0o750);
-        assert.deepStrictEqual(outputs("deep").createdDirs, ["a", "a/b", "a/b/c"].map((d) => path.join(root, d)));
+        assert.deepStrictEqual(
+            outputs("deep").createdDirs,
+            ["a", "a/b", "a/b/c"].map((d) => path.join(root, d)),
+        );
         assert.deepStrictEqual(outputs("existing").createdDirs, []);
         assert.strictEqual(outputs("existing").existedBefore, true);
         assert.strictEqual(outputs("deep").existedBefore, false);
@@ -59,7 +63,10 @@ describe("RemoteDirectory over sftp", function () {
     });
 
     it("destroy removes only created, empty levels; recursive removes content; a foreign file keeps its folder", async function () {
-        for (const [d, f] of [["busy/x", "foreign.txt"], ["rec/y/z", "inner.txt"]]) {
+        for (const [d, f] of [
+            ["busy/x", "foreign.txt"],
+            ["rec/y/z", "inner.txt"],
+        ]) {
             fs.mkdirSync(path.join(root, d), { recursive: true });
             fs.writeFileSync(path.join(root, d, f), "x\n");
             fs.chownSync(path.join(root, d), w.uid, w.gid);
@@ -68,16 +75,19 @@ describe("RemoteDirectory over sftp", function () {
         await stack.ok("destroy");
         const after = snapshot(root);
         assert.strictEqual(after["busy/x/foreign.txt"] !== undefined, true, "a folder with a foreign file must stay");
-        assert.strictEqual(after["rec"], undefined, "recursive removes the created levels with content");
-        assert.strictEqual(after["a"], undefined);
-        assert.strictEqual(after["existing"], "dir", "a folder that existed before is never removed");
+        assert.strictEqual(after.rec, undefined, "recursive removes the created levels with content");
+        assert.strictEqual(after.a, undefined);
+        assert.strictEqual(after.existing, "dir", "a folder that existed before is never removed");
         fs.rmSync(path.join(root, "busy"), { recursive: true });
         assert.deepStrictEqual(snapshot(root), baseline);
     });
 
     it("rejects a bad path, mode and onDelete at preview", async function () {
         const s = new TestStack(w, "dirs-bad", dirsAndTreesProgram);
-        s.setSettings({ connection: { ...sshConnection(w), port: 1 }, dirs: [{ name: "bad", path: "rel/x", mode: "999", onDelete: "keep" }] });
+        s.setSettings({
+            connection: { ...sshConnection(w), port: 1 },
+            dirs: [{ name: "bad", path: "rel/x", mode: "999", onDelete: "keep" }],
+        });
         const r = await s.run("preview");
         assert.notStrictEqual(r.code, 0);
         assert.match(r.output, /path.*must be absolute/);

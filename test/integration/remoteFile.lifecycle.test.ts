@@ -4,14 +4,14 @@
  * repair, replace on path change, adoption with restore, destroy back to the original server state.
  * The steps build on each other, in order.
  */
-import * as assert from "assert";
-import { createHash, randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { targets } from "../harness/targets";
-import { getWorld, remoteDir, snapshot, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, type World } from "../harness/world";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -46,7 +46,13 @@ for (const target of targets()) {
                 { name: "text", path: path.join(root, "a", "b", "hello.txt"), content: "hello world\n", mode: "0640" },
                 { name: "empty", path: path.join(root, "empty.txt"), content: "" },
                 { name: "big", path: path.join(root, "data", "big.bin"), sourceAsset: bigSource },
-                { name: "secret", path: path.join(root, "secret.env"), content: `TOKEN=${secretText}\n`, secret: true, mode: "0600" },
+                {
+                    name: "secret",
+                    path: path.join(root, "secret.env"),
+                    content: `TOKEN=${secretText}\n`,
+                    secret: true,
+                    mode: "0600",
+                },
                 { name: "adopt", path: adopted(), content: "managed content\n", onDelete: "restore" },
             ];
             stack = new TestStack(w, `lifecycle-${target.name.replace(/\W+/g, "-").toLowerCase()}`, remoteFilesProgram);
@@ -79,7 +85,9 @@ for (const target of targets()) {
             assert.match(String(text.verifiedBy), /ssh exec|HASH|read-back/);
             // No temporary is left next to any target.
             for (const f of files) {
-                const leftovers = fs.readdirSync(path.dirname(f.path as string)).filter((n) => /\.filedrop-[0-9a-f]+$/.test(n));
+                const leftovers = fs
+                    .readdirSync(path.dirname(f.path as string))
+                    .filter((n) => /\.filedrop-[0-9a-f]+$/.test(n));
                 assert.deepStrictEqual(leftovers, [], `temporaries left in ${path.dirname(f.path as string)}`);
             }
         });
@@ -102,7 +110,9 @@ for (const target of targets()) {
             const output = stack.outputs.join("\n");
             assert.ok(state.length > 1000, "state file not found");
             assert.ok(output.includes("filedrop:RemoteFile"), "the CLI output was not captured");
-            for (const secret of [conn.password, conn.privateKey, secretText].filter((s): s is string => typeof s === "string")) {
+            for (const secret of [conn.password, conn.privateKey, secretText].filter(
+                (s): s is string => typeof s === "string",
+            )) {
                 const probe = secret.includes("PRIVATE KEY") ? secret.split("\n")[1] : secret;
                 assert.ok(!state.includes(probe), "a secret appears in the state file");
                 assert.ok(!output.includes(probe), "a secret appears in the CLI output");
@@ -117,7 +127,11 @@ for (const target of targets()) {
             assert.strictEqual(r.summary.update, 1, r.output);
             assert.ok(!r.summary.replace, r.output);
             assert.strictEqual(fs.readFileSync(find("text").path as string, "utf8"), "hello again\n");
-            assert.strictEqual(fs.statSync(find("big").path as string).ino, ino, "an unchanged file was uploaded again");
+            assert.strictEqual(
+                fs.statSync(find("big").path as string).ino,
+                ino,
+                "an unchanged file was uploaded again",
+            );
         });
 
         it("a mode-only change updates without uploading again", async function () {

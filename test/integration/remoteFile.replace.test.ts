@@ -2,12 +2,12 @@
  * Replaces that keep the same remote file: Pulumi creates the replacement before deleting the old resource, so the
  * old delete must not remove the file the new resource just wrote (README "Destroy and replace").
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, snapshot, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, type World } from "../harness/world";
 
 describe("RemoteFile replace at the same remote file (sftp)", function () {
     let w: World;
@@ -19,7 +19,13 @@ describe("RemoteFile replace at the same remote file (sftp)", function () {
     it("renaming the host to an alias of the same server replaces without losing the file", async function () {
         const root = remoteDir(w, "alias");
         const target = path.join(root, "conf", "app.conf");
-        const conn = (host: string) => ({ host, port: w.sshd.port, user: w.sshd.user, privateKey: fs.readFileSync(w.sshd.privateKeyPath, "utf8"), hostKey: w.sshd.hostKeyFingerprint });
+        const conn = (host: string) => ({
+            host,
+            port: w.sshd.port,
+            user: w.sshd.user,
+            privateKey: fs.readFileSync(w.sshd.privateKeyPath, "utf8"),
+            hostKey: w.sshd.hostKeyFingerprint,
+        });
         const stack = new TestStack(w, "replace-alias", remoteFilesProgram);
         stack.setSettings({ connection: conn("127.0.0.1"), files: [{ name: "f", path: target, content: "v1\n" }] });
         await stack.ok("up");
@@ -30,7 +36,11 @@ describe("RemoteFile replace at the same remote file (sftp)", function () {
         assert.strictEqual(p.summary.replace, 1, p.output);
         const r = await stack.ok("up");
         assert.strictEqual(r.summary.replace, 1, r.output);
-        assert.strictEqual(fs.readFileSync(target, "utf8"), "v1\n", "the old resource's delete removed the replacement's file");
+        assert.strictEqual(
+            fs.readFileSync(target, "utf8"),
+            "v1\n",
+            "the old resource's delete removed the replacement's file",
+        );
         await stack.ok("preview", ["--expect-no-changes"]);
 
         await stack.ok("destroy");

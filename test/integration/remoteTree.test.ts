@@ -4,13 +4,13 @@
  * change made out of band is found by refresh and repaired; destroy leaves the server as it was, including a file
  * that was in the target folder before. The steps build on each other, in order.
  */
-import * as assert from "assert";
-import { createHash } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { TestStack } from "../harness/stack";
 import { dirsAndTreesProgram } from "../harness/treePrograms";
-import { getWorld, remoteDir, snapshot, sshConnection, World } from "../harness/world";
+import { getWorld, remoteDir, snapshot, sshConnection, type World } from "../harness/world";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 const TREE_TYPE = "pulumi-nodejs:dynamic/filedrop:RemoteTree";
@@ -55,11 +55,17 @@ describe("RemoteTree of 1000 files over sftp", function () {
             fs.mkdirSync(path.join(src, `d${d}`));
             for (let f = 0; f < 100; f++) {
                 const n = d * 100 + f;
-                fs.writeFileSync(path.join(src, `d${d}`, `f${String(n).padStart(3, "0")}.txt`), `file ${n}\n`.repeat(1 + (n % 7)));
+                fs.writeFileSync(
+                    path.join(src, `d${d}`, `f${String(n).padStart(3, "0")}.txt`),
+                    `file ${n}\n`.repeat(1 + (n % 7)),
+                );
             }
         }
         stack = new TestStack(w, "tree-1000", dirsAndTreesProgram);
-        stack.setSettings({ connection: sshConnection(w), trees: [{ name: "site", source: src, destination: dest, modes: { "d9/**": "0600" } }] });
+        stack.setSettings({
+            connection: sshConnection(w),
+            trees: [{ name: "site", source: src, destination: dest, modes: { "d9/**": "0600" } }],
+        });
     });
 
     it("first up uploads all 1000 files, verified, with modes, next to the pre-existing file", async function () {
@@ -71,14 +77,22 @@ describe("RemoteTree of 1000 files over sftp", function () {
         assert.strictEqual(files.length, 1001);
         assert.ok(files.includes("keep.txt"));
         for (const rel of files.filter((f) => f !== "keep.txt")) {
-            assert.strictEqual(sha(fs.readFileSync(path.join(dest, rel))), sha(fs.readFileSync(path.join(src, rel))), rel);
+            assert.strictEqual(
+                sha(fs.readFileSync(path.join(dest, rel))),
+                sha(fs.readFileSync(path.join(src, rel))),
+                rel,
+            );
         }
         assert.strictEqual(fs.statSync(path.join(dest, "d9/f900.txt")).mode & 0o777, 0o600);
         assert.strictEqual(fs.statSync(path.join(dest, "d0/f000.txt")).mode & 0o777, 0o644);
         const outs = treeOutputs();
         assert.strictEqual(Object.keys(outs.files).length, 1000);
         assert.ok(!("keep.txt" in outs.files));
-        before1 = new Map(files.map((f) => [f, fs.statSync(path.join(dest, f))]).map(([f, st]) => [f as string, { ino: (st as fs.Stats).ino, mtimeMs: (st as fs.Stats).mtimeMs }]));
+        before1 = new Map(
+            files
+                .map((f) => [f, fs.statSync(path.join(dest, f))])
+                .map(([f, st]) => [f as string, { ino: (st as fs.Stats).ino, mtimeMs: (st as fs.Stats).mtimeMs }]),
+        );
     });
 
     it("an unchanged tree previews with no changes", async function () {
@@ -96,7 +110,7 @@ describe("RemoteTree of 1000 files over sftp", function () {
         const r = await stack.ok("preview", ["--diff"]);
         assert.strictEqual(r.summary.update, 1, r.output);
         // Check puts the changed names in the `changes` input, which the engine's diff shows, each name once.
-        const block = /^(\s*)\+ changes\s*: \{\n([\s\S]*?)^\1  \}$/m.exec(r.output);
+        const block = /^(\s*)\+ changes\s*: \{\n([\s\S]*?)^\1 {2}\}$/m.exec(r.output);
         assert.ok(block, r.output.slice(0, 4000));
         const lists: Record<string, string[]> = {};
         let list = "";
@@ -110,9 +124,15 @@ describe("RemoteTree of 1000 files over sftp", function () {
                 lists[list].push(item[1]);
             }
         }
-        assert.deepStrictEqual(lists, { added, changed: edited, removed: [deleted], summary: ["3 changed, 2 added, 1 removed"] }, block[0]);
+        assert.deepStrictEqual(
+            lists,
+            { added, changed: edited, removed: [deleted], summary: ["3 changed, 2 added, 1 removed"] },
+            block[0],
+        );
         assert.ok(block[0].split("\n").length <= 20, block[0]);
-        console.log(`      preview --diff changes: ${[...edited.map((f) => `~ ${f}`), ...added.map((f) => `+ ${f}`), `- ${deleted}`].join(", ")}`);
+        console.log(
+            `      preview --diff changes: ${[...edited.map((f) => `~ ${f}`), ...added.map((f) => `+ ${f}`), `- ${deleted}`].join(", ")}`,
+        );
     });
 
     it("up transfers only those: untouched remote files keep their inode and mtime", async function () {
@@ -129,7 +149,10 @@ describe("RemoteTree of 1000 files over sftp", function () {
             const now = fs.statSync(path.join(dest, rel));
             if (edited.includes(rel)) {
                 assert.notStrictEqual(now.ino, st.ino, `${rel} should have been replaced`);
-                assert.strictEqual(sha(fs.readFileSync(path.join(dest, rel))), sha(fs.readFileSync(path.join(src, rel))));
+                assert.strictEqual(
+                    sha(fs.readFileSync(path.join(dest, rel))),
+                    sha(fs.readFileSync(path.join(src, rel))),
+                );
             } else {
                 assert.strictEqual(now.ino, st.ino, `${rel} was rewritten`);
                 assert.strictEqual(now.mtimeMs, st.mtimeMs, `${rel} was touched`);
@@ -138,13 +161,21 @@ describe("RemoteTree of 1000 files over sftp", function () {
         }
         assert.strictEqual(untouched, 1001 - 3 - 1);
         for (const rel of added) {
-            assert.strictEqual(fs.readFileSync(path.join(dest, rel), "utf8"), fs.readFileSync(path.join(src, rel), "utf8"));
+            assert.strictEqual(
+                fs.readFileSync(path.join(dest, rel), "utf8"),
+                fs.readFileSync(path.join(src, rel), "utf8"),
+            );
         }
         assert.match(String(treeOutputs().lastChanges), /^2 added .*3 changed .*1 removed/);
         // The names are for previews only: the state keeps no `changes`, and the unchanged tree previews clean.
-        const state = JSON.parse(fs.readFileSync(path.join(stack.stateDir, ".pulumi", "stacks", "tree-1000", "test.json"), "utf8"));
+        const state = JSON.parse(
+            fs.readFileSync(path.join(stack.stateDir, ".pulumi", "stacks", "tree-1000", "test.json"), "utf8"),
+        );
         const tree = state.checkpoint.latest.resources.find((x: { type: string }) => x.type === TREE_TYPE);
-        assert.ok(!("changes" in tree.inputs) && !("preview" in tree.inputs) && !("changes" in tree.outputs), JSON.stringify(Object.keys(tree.inputs)));
+        assert.ok(
+            !("changes" in tree.inputs) && !("preview" in tree.inputs) && !("changes" in tree.outputs),
+            JSON.stringify(Object.keys(tree.inputs)),
+        );
         await stack.ok("preview", ["--expect-no-changes"]);
     });
 
@@ -160,7 +191,10 @@ describe("RemoteTree of 1000 files over sftp", function () {
         assert.strictEqual(p.summary.update, 1, p.output);
         await stack.ok("up");
         for (const rel of ["d5/f505.txt", "d6/f606.txt"]) {
-            assert.strictEqual(fs.readFileSync(path.join(dest, rel), "utf8"), fs.readFileSync(path.join(src, rel), "utf8"));
+            assert.strictEqual(
+                fs.readFileSync(path.join(dest, rel), "utf8"),
+                fs.readFileSync(path.join(src, rel), "utf8"),
+            );
         }
         await stack.ok("preview", ["--expect-no-changes"]);
     });
@@ -178,11 +212,20 @@ describe("RemoteTree refusals", function () {
         fs.writeFileSync(path.join(src, "ok.txt"), "ok\n");
         fs.symlinkSync("/etc/passwd", path.join(src, "passwd"));
         const stack = new TestStack(w, "tree-escape", dirsAndTreesProgram);
-        stack.setSettings({ connection: { ...sshConnection(w), port: 1 }, trees: [{ name: "esc", source: src, destination: "/tmp/never" }] });
+        stack.setSettings({
+            connection: { ...sshConnection(w), port: 1 },
+            trees: [{ name: "esc", source: src, destination: "/tmp/never" }],
+        });
         const r = await stack.run("preview");
         assert.notStrictEqual(r.code, 0, r.output);
-        assert.match(r.output, /symlink "passwd" points outside the source folder \(to \/etc\/passwd\); copy the file in or exclude it/);
-        stack.setSettings({ connection: { ...sshConnection(w), port: 1 }, trees: [{ name: "esc", source: src, destination: "relative/dir" }] });
+        assert.match(
+            r.output,
+            /symlink "passwd" points outside the source folder \(to \/etc\/passwd\); copy the file in or exclude it/,
+        );
+        stack.setSettings({
+            connection: { ...sshConnection(w), port: 1 },
+            trees: [{ name: "esc", source: src, destination: "relative/dir" }],
+        });
         const r2 = await stack.run("preview");
         assert.match(r2.output, /destination.*must be absolute/);
     });

@@ -4,9 +4,9 @@
  * while its siblings' files are still there. The destroy must still leave the remote root exactly as it was, and
  * never remove a folder that was there before (a user's folder with a user's file in it, and an empty one).
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { getWorld, remoteDir, snapshot, sshConnection } from "../harness/world";
@@ -37,7 +37,11 @@ describe("shared parent folders", function () {
                 assert.strictEqual(fs.readFileSync(f.path, "utf8"), f.content);
             }
             await stack.ok("destroy");
-            assert.deepStrictEqual(snapshot(root), baseline, `round ${round}: the destroy left something behind or removed something`);
+            assert.deepStrictEqual(
+                snapshot(root),
+                baseline,
+                `round ${round}: the destroy left something behind or removed something`,
+            );
         }
     });
 });

@@ -3,19 +3,19 @@
  * a corrupted transfer, a dropped connection, a full disk, a failing `validate`, and a reader watching the target.
  * In every case the target holds either its old or its new complete content, and no temporary is left behind.
  */
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import { createHash, randomBytes } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import { Readable, Transform } from "stream";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Readable, Transform } from "node:stream";
 import { hasCode } from "../../provider/errors";
 import { closeAll, poolStats, withTransport } from "../../provider/transport/pool";
 import { openSftp } from "../../provider/transport/sftp";
-import { Transport } from "../../provider/transport/types";
+import type { Transport } from "../../provider/transport/types";
 import { verifiedUpload } from "../../provider/upload";
 import { DropProxy } from "../harness/dropProxy";
-import { getServers, remoteDir, Servers } from "../harness/world";
+import { getServers, remoteDir, type Servers } from "../harness/world";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const temporaries = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes(".filedrop-"));
@@ -23,7 +23,13 @@ const temporaries = (dir: string) => fs.readdirSync(dir).filter((n) => n.include
 describe("verified atomic upload under faults (sftp)", function () {
     let w: Servers;
     let creds: { privateKey: string };
-    const conn = (extra: Record<string, unknown> = {}) => ({ host: w.sshd.host, port: w.sshd.port, user: w.sshd.user, knownHosts: w.sshd.knownHostsPath, ...extra });
+    const conn = (extra: Record<string, unknown> = {}) => ({
+        host: w.sshd.host,
+        port: w.sshd.port,
+        user: w.sshd.user,
+        knownHosts: w.sshd.knownHostsPath,
+        ...extra,
+    });
 
     before(async function () {
         w = await getServers();
@@ -66,8 +72,14 @@ describe("verified atomic upload under faults (sftp)", function () {
                 },
             });
             await assert.rejects(
-                verifiedUpload(corrupting, { path: target, open: () => Readable.from([randomBytes(300_000)]), createParents: true }),
-                (e: Error) => hasCode(e, "VERIFY_FAILED") && /is corrupt: SHA-256 on the server .* the target was left untouched/.test(e.message),
+                verifiedUpload(corrupting, {
+                    path: target,
+                    open: () => Readable.from([randomBytes(300_000)]),
+                    createParents: true,
+                }),
+                (e: Error) =>
+                    hasCode(e, "VERIFY_FAILED") &&
+                    /is corrupt: SHA-256 on the server .* the target was left untouched/.test(e.message),
             );
         } finally {
             t.close();
@@ -92,7 +104,9 @@ describe("verified atomic upload under faults (sftp)", function () {
                 await new Promise((r) => setTimeout(r, 1));
             }
         })();
-        await withTransport(conn(), creds, (t) => verifiedUpload(t, { path: target, open: () => Readable.from([newBytes]), createParents: true }));
+        await withTransport(conn(), creds, (t) =>
+            verifiedUpload(t, { path: target, open: () => Readable.from([newBytes]), createParents: true }),
+        );
         done = true;
         await watcher;
         assert.ok(observations > 3, `only ${observations} observations`);
@@ -115,7 +129,9 @@ describe("verified atomic upload under faults (sftp)", function () {
             );
             assert.strictEqual(fs.readFileSync(target, "utf8"), "old content");
             // The dead connection could not remove its temporary; the next run sweeps it.
-            await withTransport(conn(), creds, (t2) => verifiedUpload(t2, { path: target, open: () => Readable.from([payload]), createParents: true }));
+            await withTransport(conn(), creds, (t2) =>
+                verifiedUpload(t2, { path: target, open: () => Readable.from([payload]), createParents: true }),
+            );
             assert.strictEqual(sha(fs.readFileSync(target)), sha(payload));
             assert.deepStrictEqual(temporaries(dir), []);
         } finally {
@@ -132,7 +148,9 @@ describe("verified atomic upload under faults (sftp)", function () {
         const payload = randomBytes(6 << 20);
         const retriesBefore = poolStats.operationRetries;
         try {
-            const r = await withTransport(viaProxy, creds, (t) => verifiedUpload(t, { path: target, open: () => Readable.from([payload]), createParents: true }));
+            const r = await withTransport(viaProxy, creds, (t) =>
+                verifiedUpload(t, { path: target, open: () => Readable.from([payload]), createParents: true }),
+            );
             assert.strictEqual(r.sha256, sha(payload));
         } finally {
             await proxy.stop();
@@ -149,7 +167,13 @@ describe("verified atomic upload under faults (sftp)", function () {
         try {
             const target = seed(dir, "f.bin", Buffer.from("old content"));
             await assert.rejects(
-                withTransport(conn(), creds, (t) => verifiedUpload(t, { path: target, open: () => Readable.from([randomBytes(3 << 20)]), createParents: true })),
+                withTransport(conn(), creds, (t) =>
+                    verifiedUpload(t, {
+                        path: target,
+                        open: () => Readable.from([randomBytes(3 << 20)]),
+                        createParents: true,
+                    }),
+                ),
                 (e: Error) => hasCode(e, "REMOTE_IO") && /the server's disk may be full/.test(e.message),
             );
             assert.strictEqual(fs.readFileSync(target, "utf8"), "old content");
@@ -164,13 +188,27 @@ describe("verified atomic upload under faults (sftp)", function () {
         const target = seed(dir, "app.conf", Buffer.from("ok = 1\n"));
         await assert.rejects(
             withTransport(conn(), creds, (t) =>
-                verifiedUpload(t, { path: target, open: () => Readable.from([Buffer.from("broken\n")]), createParents: true, validate: "grep -q '^ok' {path} || { echo 'syntax error in config' >&2; exit 3; }" }),
+                verifiedUpload(t, {
+                    path: target,
+                    open: () => Readable.from([Buffer.from("broken\n")]),
+                    createParents: true,
+                    validate: "grep -q '^ok' {path} || { echo 'syntax error in config' >&2; exit 3; }",
+                }),
             ),
-            (e: Error) => hasCode(e, "VALIDATE_FAILED") && /exited 3\); the target was left untouched\. Output:\nsyntax error in config/.test(e.message),
+            (e: Error) =>
+                hasCode(e, "VALIDATE_FAILED") &&
+                /exited 3\); the target was left untouched\. Output:\nsyntax error in config/.test(e.message),
         );
         assert.strictEqual(fs.readFileSync(target, "utf8"), "ok = 1\n");
         assert.deepStrictEqual(temporaries(dir), []);
-        await withTransport(conn(), creds, (t) => verifiedUpload(t, { path: target, open: () => Readable.from([Buffer.from("ok = 2\n")]), createParents: true, validate: "grep -q '^ok' {path}" }));
+        await withTransport(conn(), creds, (t) =>
+            verifiedUpload(t, {
+                path: target,
+                open: () => Readable.from([Buffer.from("ok = 2\n")]),
+                createParents: true,
+                validate: "grep -q '^ok' {path}",
+            }),
+        );
         assert.strictEqual(fs.readFileSync(target, "utf8"), "ok = 2\n");
     });
 });

@@ -1,5 +1,5 @@
 /** The one mode normaliser: every accepted spelling is the same bits, written "0640". */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { formatMode, modeProblem, normalizeMode, parseMode, sameMode } from "../../provider/mode";
 
 describe("mode", function () {

@@ -3,16 +3,16 @@
  * (a dropping proxy in front, rename over an existing file refused by configuration). Each subject opens its
  * transport as the provider does, through provider/transport/open.ts.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { openTransport } from "../../../provider/transport/open";
-import { Transport, TransportCapabilities } from "../../../provider/transport/types";
+import type { Transport, TransportCapabilities } from "../../../provider/transport/types";
 import { DropProxy } from "../dropProxy";
-import { FtpServers, ftpServers, serverConnection } from "../ftpServers";
-import { FtpServer, FtpServerOptions, startFtpServer } from "../servers/ftpServer";
+import { type FtpServers, ftpServers, serverConnection } from "../ftpServers";
+import { type FtpServer, type FtpServerOptions, startFtpServer } from "../servers/ftpServer";
 import { freePorts } from "../servers/ports";
-import { Sshd, SshdOptions, startSshd } from "../servers/sshd";
-import { getServers, Servers } from "../world";
+import { type Sshd, type SshdOptions, startSshd } from "../servers/sshd";
+import { getServers, type Servers } from "../world";
 
 /** Connection inputs and credentials, as the provider's opener takes them. */
 export interface Endpoint {
@@ -59,7 +59,12 @@ export function open(e: Endpoint): Promise<Transport> {
 function sftpEndpoint(s: Sshd, port = s.port): Endpoint {
     const viaProxy = port !== s.port;
     return {
-        connection: { host: s.host, port, user: s.user, ...(viaProxy ? { hostKey: s.hostKeyFingerprint } : { knownHosts: s.knownHostsPath }) } as Endpoint["connection"],
+        connection: {
+            host: s.host,
+            port,
+            user: s.user,
+            ...(viaProxy ? { hostKey: s.hostKeyFingerprint } : { knownHosts: s.knownHostsPath }),
+        } as Endpoint["connection"],
         creds: { privateKey: fs.readFileSync(s.privateKeyPath, "utf8") },
     };
 }
@@ -102,10 +107,19 @@ function ftpEndpoint(servers: Pick<FtpServers, "user" | "password" | "caCertPath
 /** Options of the stock server `key`, with its certificate. */
 function stockOptions(servers: FtpServers, key: StockKey): FtpServerOptions {
     const software = key.startsWith("vsftpd") ? "vsftpd" : "proftpd";
-    return { software, tls: key === "vsftpdImplicit" ? "implicit" : "explicit", cert: { server: servers.pki.server, ca: servers.pki.ca } };
+    return {
+        software,
+        tls: key === "vsftpdImplicit" ? "implicit" : "explicit",
+        cert: { server: servers.pki.server, ca: servers.pki.ca },
+    };
 }
 
-function ftpVariant(key: StockKey, name: string, overwriteOnly: boolean, extra: (remote: string) => Partial<FtpServerOptions>): RenameRefusal {
+function ftpVariant(
+    key: StockKey,
+    name: string,
+    overwriteOnly: boolean,
+    extra: (remote: string) => Partial<FtpServerOptions>,
+): RenameRefusal {
     return {
         name,
         overwriteOnly,
@@ -117,7 +131,12 @@ function ftpVariant(key: StockKey, name: string, overwriteOnly: boolean, extra: 
     };
 }
 
-function ftpSubject(key: StockKey, name: string, hashMethod: RegExp | undefined, renameRefusals: RenameRefusal[]): Subject {
+function ftpSubject(
+    key: StockKey,
+    name: string,
+    hashMethod: RegExp | undefined,
+    renameRefusals: RenameRefusal[],
+): Subject {
     return {
         name,
         capabilities: { atomicOverwrite: true, chmod: true, chown: false, exec: false },
@@ -133,9 +152,21 @@ function ftpSubject(key: StockKey, name: string, hashMethod: RegExp | undefined,
             const ports = await freePorts(11, ["127.0.0.1", "127.0.0.2"]);
             const proxy = await DropProxy.mirror({ ports, targetHost: "127.0.0.2", cuts: [] });
             try {
-                const s = await startFtpServer(dir, key, { ...stockOptions(servers, key), listenHost: "127.0.0.2", passiveAddress: "127.0.0.1", ports: { control: ports[0], passive: ports.slice(1) } });
+                const s = await startFtpServer(dir, key, {
+                    ...stockOptions(servers, key),
+                    listenHost: "127.0.0.2",
+                    passiveAddress: "127.0.0.1",
+                    ports: { control: ports[0], passive: ports.slice(1) },
+                });
                 proxy.armCut(...cuts); // after the readiness probe
-                return { endpoint: ftpEndpoint(servers, s), proxy, stop: async () => (await s.stop(), await proxy.stop()) };
+                return {
+                    endpoint: ftpEndpoint(servers, s),
+                    proxy,
+                    stop: async () => {
+                        await s.stop();
+                        await proxy.stop();
+                    },
+                };
             } catch (e) {
                 await proxy.stop();
                 throw e;
@@ -148,11 +179,21 @@ function ftpSubject(key: StockKey, name: string, hashMethod: RegExp | undefined,
 /** Every transport × server the contract covers. */
 export const SUBJECTS: readonly Subject[] = [
     sftp,
-    ftpSubject("vsftpdExplicit", "ftps explicit (vsftpd)", undefined, [ftpVariant("vsftpdExplicit", "vsftpd cmds_denied=RNFR,RNTO", false, () => ({ deniedCommands: ["RNFR", "RNTO"] }))]),
-    ftpSubject("vsftpdImplicit", "ftps implicit (vsftpd)", undefined, [ftpVariant("vsftpdImplicit", "vsftpd cmds_denied=RNFR,RNTO", false, () => ({ deniedCommands: ["RNFR", "RNTO"] }))]),
+    ftpSubject("vsftpdExplicit", "ftps explicit (vsftpd)", undefined, [
+        ftpVariant("vsftpdExplicit", "vsftpd cmds_denied=RNFR,RNTO", false, () => ({
+            deniedCommands: ["RNFR", "RNTO"],
+        })),
+    ]),
+    ftpSubject("vsftpdImplicit", "ftps implicit (vsftpd)", undefined, [
+        ftpVariant("vsftpdImplicit", "vsftpd cmds_denied=RNFR,RNTO", false, () => ({
+            deniedCommands: ["RNFR", "RNTO"],
+        })),
+    ]),
     ftpSubject("proftpdExplicit", "ftps explicit (ProFTPD)", /^ftp HASH$/, [
         ftpVariant("proftpdExplicit", "ProFTPD AllowOverwrite off", true, () => ({ allowOverwrite: false })),
-        ftpVariant("proftpdExplicit", "ProFTPD <Limit RNFR RNTO> DenyAll", false, (remote) => ({ denyRenameIn: [remote] })),
+        ftpVariant("proftpdExplicit", "ProFTPD <Limit RNFR RNTO> DenyAll", false, (remote) => ({
+            denyRenameIn: [remote],
+        })),
     ]),
 ];
 

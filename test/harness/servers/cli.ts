@@ -7,8 +7,8 @@
  * "ready", and stops the sshd on SIGTERM or SIGINT. scripts/servers/sshd.sh wraps it and starts it with stdin
  * from /dev/null, so the end of stdin must not stop it (it did: the demo's sshd was gone before `pulumi up`).
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { startSshd } from "./sshd";
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * Readiness of an FTP server, checked the way the provider talks to it: basic-ftp logs in (TLS verified against
  * the server's CA), lists the home folder over a protected data connection, and reads FEAT.
  */
-import * as fs from "fs";
+import * as fs from "node:fs";
 import { Client } from "basic-ftp";
 
 /** How to log in to one FTP server. */
@@ -36,7 +36,14 @@ async function probeOnce(login: FtpLogin): Promise<FtpFeatures> {
         });
         await client.list();
         const hash = (await client.features()).get("HASH");
-        return { hashAlgorithms: hash ? hash.split(";").map((a) => a.trim().replace(/\*$/, "")).filter((a) => a !== "") : [] };
+        return {
+            hashAlgorithms: hash
+                ? hash
+                      .split(";")
+                      .map((a) => a.trim().replace(/\*$/, ""))
+                      .filter((a) => a !== "")
+                : [],
+        };
     } finally {
         client.close();
     }

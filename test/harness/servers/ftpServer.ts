@@ -3,14 +3,14 @@
  * from a template. Variants are options: the TLS mode, the certificate, where PASV replies point (for the dropping
  * proxy), ProFTPD's AllowOverwrite, a folder where renames are refused.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { probeFtp } from "./ftpProbe";
 import { ensureInstalled } from "./installed";
 import { canConnect, freePorts } from "./ports";
 import { ServerProcess } from "./serverProcess";
-import { CertFiles } from "./tlsCerts";
 import { writeTemplate } from "./templates";
+import type { CertFiles } from "./tlsCerts";
 
 /** `protocol` values of the connection object (SPEC section 3). */
 export type FtpProtocol = "ftps" | "ftps-implicit" | "ftp";
@@ -81,7 +81,9 @@ function emptyDir(dir: string): string {
 }
 
 function proftpdLimits(o: FtpServerOptions): string {
-    return (o.denyRenameIn ?? []).map((d) => `<Directory ${d}>\n  <Limit RNFR RNTO>\n    DenyAll\n  </Limit>\n</Directory>`).join("\n");
+    return (o.denyRenameIn ?? [])
+        .map((d) => `<Directory ${d}>\n  <Limit RNFR RNTO>\n    DenyAll\n  </Limit>\n</Directory>`)
+        .join("\n");
 }
 
 /** Starts one FTP server with its files in `dir` and waits until a real login and listing work. */
@@ -100,7 +102,15 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
     if (o.tls !== "none" && !o.cert) {
         throw new Error(`${name}: a TLS server needs a certificate`);
     }
-    const common = { LISTEN: host, PORT: port, PASV_ADDRESS: passiveAddress, PASV_MIN: pasv[0], PASV_MAX: pasv[pasv.length - 1], LOG: logFile, MODE: mode };
+    const common = {
+        LISTEN: host,
+        PORT: port,
+        PASV_ADDRESS: passiveAddress,
+        PASV_MIN: pasv[0],
+        PASV_MAX: pasv[pasv.length - 1],
+        LOG: logFile,
+        MODE: mode,
+    };
     let proc: ServerProcess;
     if (o.software === "vsftpd") {
         if (o.allowOverwrite === false || o.denyRenameIn) {
@@ -109,7 +119,12 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
         let tls = "ssl_enable=NO";
         if (o.cert) {
             const tlsFile = `${configFile}.tls`;
-            writeTemplate("vsftpd-tls.conf", tlsFile, { CERT: o.cert.server.certPath, KEY: o.cert.server.keyPath, REUSE: reuse ? "YES" : "NO", IMPLICIT: o.tls === "implicit" ? "YES" : "NO" });
+            writeTemplate("vsftpd-tls.conf", tlsFile, {
+                CERT: o.cert.server.certPath,
+                KEY: o.cert.server.keyPath,
+                REUSE: reuse ? "YES" : "NO",
+                IMPLICIT: o.tls === "implicit" ? "YES" : "NO",
+            });
             tls = fs.readFileSync(tlsFile, "utf8");
             fs.rmSync(tlsFile);
         }
@@ -123,7 +138,10 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
         if (!o.cert) {
             throw new Error(`${name}: the harness runs ProFTPD with TLS only`);
         }
-        const options = [...(reuse ? [] : ["NoSessionReuseRequired"]), ...(o.tls === "implicit" ? ["UseImplicitSSL"] : [])];
+        const options = [
+            ...(reuse ? [] : ["NoSessionReuseRequired"]),
+            ...(o.tls === "implicit" ? ["UseImplicitSSL"] : []),
+        ];
         writeTemplate("proftpd.conf", configFile, {
             ...common,
             MODULES: inst.proftpdModules,

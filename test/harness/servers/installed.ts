@@ -3,9 +3,9 @@
  * per process. The script is the only shell part of the harness; it runs under a lock and is quick when nothing is
  * missing.
  */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { REPO } from "./paths";
 
 /** The server binaries and test accounts of this machine. */
@@ -57,8 +57,22 @@ export function ensureInstalled(): Installed {
         stdio: ["ignore", "pipe", process.env.FILEDROP_HARNESS_VERBOSE ? "inherit" : "pipe"],
         timeout: 15 * 60 * 1000,
     });
-    const d = JSON.parse(out.trim().split("\n").pop()!) as { sshd: string; vsftpd: string; proftpd: string; proftpdModules: string; users: [string, string]; passwordFile: string };
+    const d = JSON.parse(out.trim().split("\n").pop()!) as {
+        sshd: string;
+        vsftpd: string;
+        proftpd: string;
+        proftpdModules: string;
+        users: [string, string];
+        passwordFile: string;
+    };
     const password = fs.readFileSync(d.passwordFile, "utf8").trim();
-    installed = { sshd: d.sshd, vsftpd: d.vsftpd, proftpd: d.proftpd, proftpdModules: d.proftpdModules, user: loginUser(d.users[0], password), otherUser: loginUser(d.users[1], password) };
+    installed = {
+        sshd: d.sshd,
+        vsftpd: d.vsftpd,
+        proftpd: d.proftpd,
+        proftpdModules: d.proftpdModules,
+        user: loginUser(d.users[0], password),
+        otherUser: loginUser(d.users[1], password),
+    };
     return installed;
 }

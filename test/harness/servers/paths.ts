@@ -1,5 +1,5 @@
 /** Where the harness finds the repository (it runs as dist/test/harness/servers/*.js) and its template files. */
-import * as path from "path";
+import * as path from "node:path";
 
 /** The repository root. */
 export const REPO = path.resolve(__dirname, "../../../..");

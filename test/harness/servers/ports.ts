@@ -1,5 +1,5 @@
 /** Free TCP ports on loopback for the servers the harness starts. */
-import * as net from "net";
+import * as net from "node:net";
 
 function canListen(port: number, host: string): Promise<boolean> {
     return new Promise((resolve) => {
@@ -13,7 +13,11 @@ function canListen(port: number, host: string): Promise<boolean> {
  * `count` consecutive ports, free on every host in `hosts`, below the kernel's ephemeral range (so an outgoing
  * connection cannot take one between this check and the server's listen) and not in `avoid`.
  */
-export async function freePorts(count: number, hosts: readonly string[] = ["127.0.0.1"], avoid: ReadonlySet<number> = reserved): Promise<number[]> {
+export async function freePorts(
+    count: number,
+    hosts: readonly string[] = ["127.0.0.1"],
+    avoid: ReadonlySet<number> = reserved,
+): Promise<number[]> {
     const lo = 10000;
     const hi = 32000 - count;
     for (let attempt = 0; attempt < 500; attempt++) {
@@ -35,7 +39,9 @@ export async function freePorts(count: number, hosts: readonly string[] = ["127.
             }
         }
         if (ok) {
-            ports.forEach((p) => reserved.add(p));
+            for (const p of ports) {
+                reserved.add(p);
+            }
             return ports;
         }
     }

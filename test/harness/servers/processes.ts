@@ -1,5 +1,5 @@
 /** What /proc tells about processes: the descendants of a server, and whether a pid still runs. */
-import * as fs from "fs";
+import * as fs from "node:fs";
 
 interface ProcInfo {
     readonly pid: number;

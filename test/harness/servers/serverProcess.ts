@@ -2,8 +2,8 @@
  * A server the harness runs in the foreground as its own child: it owns the pid, so stopping needs no pid file and
  * cannot hit a stranger's process. Output goes to a log file. Stop ends the listener and every session it forked.
  */
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
 import { descendants, isRunning } from "./processes";
 
 const live = new Set<ServerProcess>();
@@ -73,7 +73,9 @@ export class ServerProcess {
     /** Throws with the log's tail if the server has ended. */
     assertRunning(): void {
         if (this.exitStatus !== undefined) {
-            throw new Error(`${this.name} ended (${this.exitStatus}) while starting; its log ${this.logFile} ends:\n${this.logTail()}`);
+            throw new Error(
+                `${this.name} ended (${this.exitStatus}) while starting; its log ${this.logFile} ends:\n${this.logTail()}`,
+            );
         }
     }
 

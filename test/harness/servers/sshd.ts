@@ -2,13 +2,13 @@
  * A throwaway OpenSSH sshd on loopback, started in the foreground as the harness's child. Variants are options:
  * `startSshd(dir, { maxSessions: 2 })`, an SFTP subsystem refusing requests, an RSA-only host key, …
  */
-import * as fs from "fs";
-import * as net from "net";
-import * as path from "path";
-import { ensureInstalled, LoginUser } from "./installed";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { ensureInstalled, type LoginUser } from "./installed";
 import { freePort } from "./ports";
 import { ServerProcess } from "./serverProcess";
-import { KeyPair, makeKeyPair, randomPassphrase } from "./sshKeys";
+import { type KeyPair, makeKeyPair, randomPassphrase } from "./sshKeys";
 import { writeTemplate } from "./templates";
 
 /** How a test sshd differs from OpenSSH's defaults. Every field is optional; `{}` is a stock server. */
@@ -92,7 +92,9 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const host = "127.0.0.1";
     const port = await freePort();
-    const hostKeys = (options.hostKeyTypes ?? ["ed25519"]).map((t) => makeKeyPair(dir, `ssh_host_${t}_key`, t, "", "filedrop-test-host"));
+    const hostKeys = (options.hostKeyTypes ?? ["ed25519"]).map((t) =>
+        makeKeyPair(dir, `ssh_host_${t}_key`, t, "", "filedrop-test-host"),
+    );
     const client = makeKeyPair(dir, "client_ed25519", "ed25519");
     const passphrase = randomPassphrase();
     const encrypted = makeKeyPair(dir, "client_rsa_enc", "rsa", passphrase, "filedrop-test-client-enc");

@@ -1,6 +1,6 @@
 /** Server configuration files are templates in ./templates with `${NAME}` placeholders, filled in here. */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { TEMPLATES } from "./paths";
 
 /**

@@ -1,8 +1,8 @@
 /** Throwaway certificate authorities and server certificates (openssl), for the FTPS servers. */
-import { execFileSync } from "child_process";
-import { X509Certificate } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** A certificate and its key on disk. */
 export interface CertFiles {
@@ -25,7 +25,26 @@ function files(dir: string, name: string): CertFiles {
 
 /** A self-signed CA named `cn`, as dir/name.pem + dir/name.key. */
 export function makeCa(dir: string, name: string, cn: string): CertFiles {
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650", "-subj", `/CN=${cn}`, "-keyout", path.join(dir, `${name}.key`), "-out", path.join(dir, `${name}.pem`), "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    openssl([
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-sha256",
+        "-days",
+        "3650",
+        "-subj",
+        `/CN=${cn}`,
+        "-keyout",
+        path.join(dir, `${name}.key`),
+        "-out",
+        path.join(dir, `${name}.pem`),
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
     return files(dir, name);
 }
 
@@ -35,8 +54,34 @@ export function makeServerCert(dir: string, name: string, ca: CertFiles): CertFi
     const csr = path.join(dir, `${name}.csr`);
     const ext = path.join(dir, `${name}.ext`);
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-subj", "/CN=localhost", "-keyout", key, "-out", csr]);
-    fs.writeFileSync(ext, ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment", "extendedKeyUsage=serverAuth", "subjectAltName=IP:127.0.0.1,DNS:localhost", ""].join("\n"));
-    openssl(["x509", "-req", "-in", csr, "-CA", ca.certPath, "-CAkey", ca.keyPath, "-CAcreateserial", "-days", "825", "-sha256", "-extfile", ext, "-out", path.join(dir, `${name}.pem`)]);
+    fs.writeFileSync(
+        ext,
+        [
+            "basicConstraints=critical,CA:FALSE",
+            "keyUsage=critical,digitalSignature,keyEncipherment",
+            "extendedKeyUsage=serverAuth",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "",
+        ].join("\n"),
+    );
+    openssl([
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca.certPath,
+        "-CAkey",
+        ca.keyPath,
+        "-CAcreateserial",
+        "-days",
+        "825",
+        "-sha256",
+        "-extfile",
+        ext,
+        "-out",
+        path.join(dir, `${name}.pem`),
+    ]);
     fs.rmSync(csr);
     fs.rmSync(ext);
     return files(dir, name);
@@ -56,7 +101,13 @@ export function makeTestPki(dir: string): TestPki {
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const ca = makeCa(dir, "ca", "filedrop test CA");
     const otherCa = makeCa(dir, "other-ca", "filedrop OTHER test CA");
-    const pki = { dir, ca, server: makeServerCert(dir, "server", ca), otherCa, otherServer: makeServerCert(dir, "other-server", otherCa) };
+    const pki = {
+        dir,
+        ca,
+        server: makeServerCert(dir, "server", ca),
+        otherCa,
+        otherServer: makeServerCert(dir, "other-server", otherCa),
+    };
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".pem"))) {
         fs.chmodSync(path.join(dir, f), 0o644);
     }

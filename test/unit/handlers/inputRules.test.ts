@@ -3,11 +3,11 @@
  * `KeyRules<Inputs>`, so a new input key does not compile until it has a rule; the `changed` tables below are typed
  * the same way, so it does not compile until this test changes it too — and then this test checks the rule.
  */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import * as dir from "../../../provider/handlers/remoteDirectory";
 import * as file from "../../../provider/handlers/remoteFile";
 import * as tree from "../../../provider/handlers/remoteTree";
-import { KeyRule } from "../../../provider/plan/fileDiff";
+import type { KeyRule } from "../../../provider/plan/fileDiff";
 
 type Changes<T> = { readonly [K in keyof Required<T>]: T[K] };
 
@@ -51,7 +51,17 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     unknownArgs: ["hostkey"],
 };
 
-const dirOld: dir.RemoteDirectoryOutputs = { connection, credentials: { password: "p" }, path: "/srv/a", mode: "0755", createParents: true, onDelete: "delete", createdDirs: [], existedBefore: false, present: true };
+const dirOld: dir.RemoteDirectoryOutputs = {
+    connection,
+    credentials: { password: "p" },
+    path: "/srv/a",
+    mode: "0755",
+    createParents: true,
+    onDelete: "delete",
+    createdDirs: [],
+    existedBefore: false,
+    present: true,
+};
 const dirChanged: Changes<dir.RemoteDirectoryInputs> = {
     connection: { ...connection, user: "other" },
     credentials: { password: "rotated" },

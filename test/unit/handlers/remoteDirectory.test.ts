@@ -1,8 +1,17 @@
 /** RemoteDirectory's handler end to end on the memory transport. */
-import * as assert from "assert";
-import { check, create as createRaw, diff, read, remove, RemoteDirectoryInputs, RemoteDirectoryOutputs, update } from "../../../provider/handlers/remoteDirectory";
+import * as assert from "node:assert";
+import {
+    check,
+    create as createRaw,
+    diff,
+    type RemoteDirectoryInputs,
+    type RemoteDirectoryOutputs,
+    read,
+    remove,
+    update,
+} from "../../../provider/handlers/remoteDirectory";
 import { checkedBy, createdBy, freshServer } from "../support/fixtures";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteDirectory handler (memory transport)", function () {
     let server: MemoryServer;
@@ -63,7 +72,11 @@ describe("RemoteDirectory handler (memory transport)", function () {
         const { id, outs } = await create(await checked(base));
         server.fs.writeFile("/srv/app/releases/v1", "someone's");
         await remove(id, outs);
-        assert.deepStrictEqual(server.fs.tree("/srv"), ["app/", "app/releases/", "app/releases/v1"], "not empty: left in place");
+        assert.deepStrictEqual(
+            server.fs.tree("/srv"),
+            ["app/", "app/releases/", "app/releases/v1"],
+            "not empty: left in place",
+        );
         await remove(id, { ...outs, onDelete: "recursive" });
         assert.deepStrictEqual(server.fs.tree("/"), ["srv/"]);
     });
@@ -77,6 +90,9 @@ describe("RemoteDirectory handler (memory transport)", function () {
     });
 
     it("without createParents a missing parent is refused, naming the folder and the option", async function () {
-        await assert.rejects(create(await checked({ ...base, createParents: false })), /Folder .*\/srv\/app does not exist; create it or set `createParents: true`\./);
+        await assert.rejects(
+            create(await checked({ ...base, createParents: false })),
+            /Folder .*\/srv\/app does not exist; create it or set `createParents: true`\./,
+        );
     });
 });

@@ -1,8 +1,17 @@
 /** RemoteFile's handler end to end on the memory transport: check → create → read → update → delete. */
-import * as assert from "assert";
-import { check, create as createRaw, diff, read, remove, RemoteFileInputs, RemoteFileOutputs, update } from "../../../provider/handlers/remoteFile";
+import * as assert from "node:assert";
+import {
+    check,
+    create as createRaw,
+    diff,
+    type RemoteFileInputs,
+    type RemoteFileOutputs,
+    read,
+    remove,
+    update,
+} from "../../../provider/handlers/remoteFile";
 import { checkedBy, createdBy, freshServer, sha, temporaries } from "../support/fixtures";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile handler (memory transport)", function () {
     let server: MemoryServer;
@@ -11,7 +20,14 @@ describe("RemoteFile handler (memory transport)", function () {
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = { connection: f.connection, credentials: f.credentials, path: "/etc/app/app.conf", content: "a = 1\n", sha256: sha("a = 1\n"), size: 6 };
+        base = {
+            connection: f.connection,
+            credentials: f.credentials,
+            path: "/etc/app/app.conf",
+            content: "a = 1\n",
+            sha256: sha("a = 1\n"),
+            size: 6,
+        };
     });
     afterEach(() => server.uninstall());
 
@@ -22,7 +38,11 @@ describe("RemoteFile handler (memory transport)", function () {
     it("check applies the defaults once and writes the mode one way", async function () {
         const i = await checked({ ...base, mode: "00640" });
         assert.strictEqual(i.createParents, true);
-        assert.strictEqual(i.onDelete, undefined, "no onDelete: the default depends on whether the file existed before (issue 8)");
+        assert.strictEqual(
+            i.onDelete,
+            undefined,
+            "no onDelete: the default depends on whether the file existed before (issue 8)",
+        );
         assert.strictEqual(i.symlinks, "follow");
         assert.strictEqual(i.mode, "0640");
         assert.strictEqual((await checked({ ...base, createParents: false })).createParents, false);
@@ -44,7 +64,11 @@ describe("RemoteFile handler (memory transport)", function () {
         const same = await read(id, outs as RemoteFileOutputs);
         assert.strictEqual(same.props!.sha256, base.sha256);
         assert.deepStrictEqual(same.inputs, { ...i, mode: "0644" });
-        assert.strictEqual((await diff(id, same.props as RemoteFileOutputs, i)).changes, false, "a clean refresh diffs clean");
+        assert.strictEqual(
+            (await diff(id, same.props as RemoteFileOutputs, i)).changes,
+            false,
+            "a clean refresh diffs clean",
+        );
         server.fs.writeFile("/etc/app/app.conf", "tampered");
         const changed = await read(id, outs as RemoteFileOutputs);
         assert.strictEqual(changed.props!.sha256, sha("tampered"));

@@ -1,14 +1,24 @@
 /** RemoteFile's check and diff: pure, no network. */
-import * as assert from "assert";
+import * as assert from "node:assert";
+import type { RemoteFileInputs, RemoteFileOutputs } from "../../../provider/handlers/remoteFile";
 import { check, diff } from "../../../provider/handlers/remoteFile";
-import { RemoteFileInputs, RemoteFileOutputs } from "../../../provider/handlers/remoteFile";
 
-const base: RemoteFileInputs = { connection: { host: "h" }, credentials: { password: "p" }, path: "/etc/x", content: "a", sha256: "aa", size: 1 };
+const base: RemoteFileInputs = {
+    connection: { host: "h" },
+    credentials: { password: "p" },
+    path: "/etc/x",
+    content: "a",
+    sha256: "aa",
+    size: 1,
+};
 
 describe("RemoteFile check and diff", function () {
     it("refuses validate, uid and gid over FTP protocols at preview", async function () {
         const r = await check(base, { ...base, connection: { host: "h", protocol: "ftps" }, validate: "true", uid: 0 });
-        assert.deepStrictEqual(r.failures?.map((f) => f.property), ["validate", "uid"]);
+        assert.deepStrictEqual(
+            r.failures?.map((f) => f.property),
+            ["validate", "uid"],
+        );
         assert.match(r.failures![0].reason, /needs protocol "sftp" \(FTP servers cannot run commands\)/);
         assert.deepStrictEqual((await check(base, { ...base, validate: "true", uid: 0 })).failures, []);
     });
@@ -18,7 +28,15 @@ describe("RemoteFile check and diff", function () {
         assert.match(r.failures![0].reason, /exactly one of `content` and `source`/);
     });
 
-    const olds: RemoteFileOutputs = { ...base, mode: "0644", mtime: 1, existedBefore: false, createdDirs: [], verifiedBy: "x", atomic: true };
+    const olds: RemoteFileOutputs = {
+        ...base,
+        mode: "0644",
+        mtime: 1,
+        existedBefore: false,
+        createdDirs: [],
+        verifiedBy: "x",
+        atomic: true,
+    };
 
     it("sees no change when only the provider code (__provider) changed", async function () {
         const r = await diff("id", { ...olds, __provider: "old" } as never, { ...base, __provider: "new" } as never);
@@ -26,14 +44,26 @@ describe("RemoteFile check and diff", function () {
     });
 
     it("updates in place for content, mode and credentials; replaces for path", async function () {
-        assert.deepStrictEqual(await diff("id", olds, { ...base, sha256: "bb" }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await diff("id", olds, { ...base, sha256: "bb" }), {
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         assert.strictEqual((await diff("id", olds, { ...base, mode: "0600" })).changes, true);
-        assert.strictEqual((await diff("id", olds, { ...base, mode: "644" })).changes, false, "0644 and 644 are the same mode");
+        assert.strictEqual(
+            (await diff("id", olds, { ...base, mode: "644" })).changes,
+            false,
+            "0644 and 644 are the same mode",
+        );
         assert.strictEqual((await diff("id", olds, { ...base, credentials: { password: "rotated" } })).changes, true);
-        assert.deepStrictEqual(await diff("id", olds, { ...base, path: "/etc/y" }), { changes: true, replaces: ["path"], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await diff("id", olds, { ...base, path: "/etc/y" }), {
+            changes: true,
+            replaces: ["path"],
+            deleteBeforeReplace: false,
+        });
     });
 
-    it("a file found missing by refresh (sha256 \"\") is written again", async function () {
+    it('a file found missing by refresh (sha256 "") is written again', async function () {
         assert.strictEqual((await diff("id", { ...olds, sha256: "" }, base)).changes, true);
     });
 });

@@ -2,11 +2,19 @@
  * Issue 8 items 1, 2 and 6 on the memory transport: a symlink at the path, adopted files and what destroy may do
  * with them, two stacks on one path, state from an earlier release, and leftovers of an interrupted run.
  */
-import * as assert from "assert";
-import { check, create as createRaw, read, remove, RemoteFileInputs, RemoteFileOutputs, update } from "../../../provider/handlers/remoteFile";
+import * as assert from "node:assert";
+import {
+    check,
+    create as createRaw,
+    type RemoteFileInputs,
+    type RemoteFileOutputs,
+    read,
+    remove,
+    update,
+} from "../../../provider/handlers/remoteFile";
 import { givenWarnings } from "../../../provider/warnings";
 import { checkedBy, createdBy, freshServer, sha, temporaries } from "../support/fixtures";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)", function () {
     let server: MemoryServer;
@@ -16,14 +24,26 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = { connection: f.connection, credentials: f.credentials, path, content: "a = 1\n", sha256: sha("a = 1\n"), size: 6 };
+        base = {
+            connection: f.connection,
+            credentials: f.credentials,
+            path,
+            content: "a = 1\n",
+            sha256: sha("a = 1\n"),
+            size: 6,
+        };
         givenWarnings.length = 0;
     });
     afterEach(() => server.uninstall());
 
     const checked = (i: RemoteFileInputs) => checkedBy(check, i);
-    const create = async (i: RemoteFileInputs) => createdBy<RemoteFileInputs, RemoteFileOutputs>(createRaw, await checked(i));
-    const warned = (re: RegExp) => assert.ok(givenWarnings.some((w) => re.test(w)), `a warning matching ${re}; got ${JSON.stringify(givenWarnings)}`);
+    const create = async (i: RemoteFileInputs) =>
+        createdBy<RemoteFileInputs, RemoteFileOutputs>(createRaw, await checked(i));
+    const warned = (re: RegExp) =>
+        assert.ok(
+            givenWarnings.some((w) => re.test(w)),
+            `a warning matching ${re}; got ${JSON.stringify(givenWarnings)}`,
+        );
 
     describe("item 1: a symlink at the path (Debian nginx sites-enabled)", function () {
         const available = "/etc/nginx/sites-available/app";
@@ -35,26 +55,55 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
         });
 
         it("by default writes the file the link points to, atomically beside it, keeps the link, and never takes the link's 0777", async function () {
-            const { id, outs } = await create({ ...base, path: enabled, content: "server { listen 8080; }\n", sha256: sha("server { listen 8080; }\n"), size: 24 });
+            const { id, outs } = await create({
+                ...base,
+                path: enabled,
+                content: "server { listen 8080; }\n",
+                sha256: sha("server { listen 8080; }\n"),
+                size: 24,
+            });
             assert.strictEqual(server.fs.lstat(enabled)?.kind, "symlink", "the link stays a link");
             assert.strictEqual(server.fs.text(available), "server { listen 8080; }\n");
-            assert.strictEqual(server.fs.lstat(available)?.mode, 0o640, "the mode of the file it points to, not the link's 0777");
+            assert.strictEqual(
+                server.fs.lstat(available)?.mode,
+                0o640,
+                "the mode of the file it points to, not the link's 0777",
+            );
             assert.strictEqual(outs.mode, "0640");
             assert.strictEqual(outs.resolvedPath, available);
             assert.strictEqual(outs.existedBefore, true);
             const renames = server.callsOf("rename").filter((c) => c.to === available);
             assert.strictEqual(renames.length, 1, "renamed over the link's target");
-            assert.match(renames[0].path, /^\/etc\/nginx\/sites-available\/\.app\.filedrop-[0-9a-f]{12}$/, "temporary in the target's folder");
+            assert.match(
+                renames[0].path,
+                /^\/etc\/nginx\/sites-available\/\.app\.filedrop-[0-9a-f]{12}$/,
+                "temporary in the target's folder",
+            );
             assert.deepStrictEqual(temporaries(server), []);
             await remove(id, outs);
             assert.strictEqual(server.fs.lstat(enabled)?.kind, "symlink", "destroy keeps the link");
-            assert.strictEqual(server.fs.text(available), "server { listen 80; }\n", "destroy puts back the file that was there");
-            assert.deepStrictEqual([server.fs.lstat(available)?.mode, server.fs.lstat(available)?.uid, server.fs.lstat(available)?.gid], [0o640, 33, 4]);
-            assert.deepStrictEqual(server.fs.tree("/etc/nginx"), ["sites-available/", "sites-available/app", "sites-enabled/", "sites-enabled/app"]);
+            assert.strictEqual(
+                server.fs.text(available),
+                "server { listen 80; }\n",
+                "destroy puts back the file that was there",
+            );
+            assert.deepStrictEqual(
+                [server.fs.lstat(available)?.mode, server.fs.lstat(available)?.uid, server.fs.lstat(available)?.gid],
+                [0o640, 33, 4],
+            );
+            assert.deepStrictEqual(server.fs.tree("/etc/nginx"), [
+                "sites-available/",
+                "sites-available/app",
+                "sites-enabled/",
+                "sites-enabled/app",
+            ]);
         });
 
         it('with symlinks: "refuse" stops with a sentence naming the option, and changes nothing', async function () {
-            await assert.rejects(create({ ...base, path: enabled, symlinks: "refuse" }), /is a symlink and `symlinks: "refuse"` is set;.*`symlinks: "follow"`/);
+            await assert.rejects(
+                create({ ...base, path: enabled, symlinks: "refuse" }),
+                /is a symlink and `symlinks: "refuse"` is set;.*`symlinks: "follow"`/,
+            );
             assert.strictEqual(server.fs.lstat(enabled)?.kind, "symlink");
             assert.strictEqual(server.fs.text(available), "server { listen 80; }\n");
             assert.deepStrictEqual(temporaries(server), []);
@@ -76,7 +125,9 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             server.fs.writeFile(path, "original\n", 0o600);
             server.fs.chown(path, 33, 33);
             const { id, outs } = await create(base);
-            warned(/app\.conf already existed; this stack now manages it and keeps the earlier file at .*filedrop-backup-/);
+            warned(
+                /app\.conf already existed; this stack now manages it and keeps the earlier file at .*filedrop-backup-/,
+            );
             assert.deepStrictEqual([outs.existedBefore, outs.previousSha256], [true, sha("original\n")]);
             await remove(id, outs);
             assert.strictEqual(server.fs.text(path), "original\n");
@@ -93,7 +144,11 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             await remove(id, outs);
             assert.strictEqual(server.fs.text(path), "original\n");
             assert.strictEqual(server.fs.lstat(path)?.mode, 0o600);
-            assert.deepStrictEqual(server.fs.tree("/etc/app"), ["app.conf"], "no copy and no moved-aside file left behind");
+            assert.deepStrictEqual(
+                server.fs.tree("/etc/app"),
+                ["app.conf"],
+                "no copy and no moved-aside file left behind",
+            );
             assert.ok(!server.callsOf("remove").some((c) => c.path === path), "the target itself is never removed");
         });
 
@@ -114,7 +169,11 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             await remove(id, refreshed.props as RemoteFileOutputs);
             assert.strictEqual(server.fs.text(path), "edited by hand\n");
             warned(/changed since this stack last wrote it .*; destroy left it in place/);
-            assert.deepStrictEqual(server.fs.tree("/etc"), ["app/", "app/app.conf"], "its folder stays (it is not empty)");
+            assert.deepStrictEqual(
+                server.fs.tree("/etc"),
+                ["app/", "app/app.conf"],
+                "its folder stays (it is not empty)",
+            );
         });
 
         it("a created file still as written is deleted with the folders made for it", async function () {
@@ -155,14 +214,21 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             server.fs.writeFile(path, "a = 1\n");
             await remove(id, { ...old, existedBefore: true, createdDirs: [] });
             assert.strictEqual(server.fs.text(path), "a = 1\n");
-            warned(/existed before this stack first wrote it and no copy of the earlier file was kept.*set `onDelete: "delete"` and run `pulumi up`/);
+            warned(
+                /existed before this stack first wrote it and no copy of the earlier file was kept.*set `onDelete: "delete"` and run `pulumi up`/,
+            );
         });
 
         it('state from the previous release with onDelete "restore" and its .filedrop-backup is restored', async function () {
             server.fs.writeFile(path, "a = 1\n");
             server.fs.writeFile("/etc/app/.app.conf.filedrop-backup", "original\n");
             const { id, outs } = await create(base);
-            const old = { ...outs, onDelete: "restore", backupPath: "/etc/app/.app.conf.filedrop-backup", existedBefore: true } as RemoteFileOutputs;
+            const old = {
+                ...outs,
+                onDelete: "restore",
+                backupPath: "/etc/app/.app.conf.filedrop-backup",
+                existedBefore: true,
+            } as RemoteFileOutputs;
             delete old.stateVersion;
             await remove(id, old);
             assert.strictEqual(server.fs.text(path), "original\n");

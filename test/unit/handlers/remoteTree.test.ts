@@ -1,11 +1,20 @@
 /** RemoteTree's handler end to end on the memory transport, with manifests built from a real local folder. */
-import * as assert from "assert";
-import * as fs from "fs";
-import { check, create as createRaw, diff, read, remove, RemoteTreeInputs, RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import {
+    check,
+    create as createRaw,
+    diff,
+    type RemoteTreeInputs,
+    type RemoteTreeOutputs,
+    read,
+    remove,
+    update,
+} from "../../../provider/handlers/remoteTree";
 import { buildManifest } from "../../../sdk/treeSource";
 import { checkedBy, createdBy, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteTree handler (memory transport)", function () {
     let server: MemoryServer;
@@ -18,8 +27,20 @@ describe("RemoteTree handler (memory transport)", function () {
         src = localTree({ "index.html": "<h1>hi</h1>", "css/site.css": "body{}", "bin/run.sh": "#!/bin/sh\n" });
         // What the SDK hands over (the manifest built at program time), through check as the engine does.
         inputs = async (extra = {}) => {
-            const { manifest, problems } = await buildManifest(src.dir, { modes: extra.modes, include: extra.include, exclude: extra.exclude });
-            const raw: RemoteTreeInputs = { connection: f.connection, credentials: f.credentials, sourceDir: src.dir, destination: "/var/www", manifest, problems, ...extra };
+            const { manifest, problems } = await buildManifest(src.dir, {
+                modes: extra.modes,
+                include: extra.include,
+                exclude: extra.exclude,
+            });
+            const raw: RemoteTreeInputs = {
+                connection: f.connection,
+                credentials: f.credentials,
+                sourceDir: src.dir,
+                destination: "/var/www",
+                manifest,
+                problems,
+                ...extra,
+            };
             return checkedBy(check, raw);
         };
     });
@@ -47,7 +68,8 @@ describe("RemoteTree handler (memory transport)", function () {
     it('a stack deployed before the fix, with "00640" in its state, diffs and refreshes clean too', async function () {
         const i = await inputs({ modes: { "**": "0640" } });
         const { id, outs } = await create(i);
-        const old = (m: RemoteTreeOutputs["files"]) => Object.fromEntries(Object.entries(m).map(([k, e]) => [k, { ...e, mode: "00640" }]));
+        const old = (m: RemoteTreeOutputs["files"]) =>
+            Object.fromEntries(Object.entries(m).map(([k, e]) => [k, { ...e, mode: "00640" }]));
         const stored: RemoteTreeOutputs = { ...outs, manifest: old(outs.manifest), files: old(outs.files) };
         assert.strictEqual((await diff(id, stored, i)).changes, false);
         const r = await read(id, stored);
@@ -58,7 +80,13 @@ describe("RemoteTree handler (memory transport)", function () {
         const i = await inputs();
         assert.deepStrictEqual([i.prune, i.createParents], [true, true]);
         const { id, outs } = await create(i);
-        assert.deepStrictEqual(server.fs.tree("/var/www"), ["bin/", "bin/run.sh", "css/", "css/site.css", "index.html"]);
+        assert.deepStrictEqual(server.fs.tree("/var/www"), [
+            "bin/",
+            "bin/run.sh",
+            "css/",
+            "css/site.css",
+            "index.html",
+        ]);
         assert.strictEqual(server.fs.lstat("/var/www/bin/run.sh")?.mode, 0o755);
         assert.deepStrictEqual(outs.createdDirs, ["/var", "/var/www", "/var/www/bin", "/var/www/css"]);
         server.fs.writeFile("/var/www/index.html", "tampered");
@@ -97,7 +125,10 @@ describe("RemoteTree handler (memory transport)", function () {
         server.refuseRenameOverExisting = true;
         server.fs.writeFile("/var/www/index.html", "old");
         await assert.rejects(create(await inputs()), (e: Error & { properties?: RemoteTreeOutputs }) => {
-            assert.match(e.message, /1 file\(s\) of the tree at \/var\/www failed; the others are in place and recorded/);
+            assert.match(
+                e.message,
+                /1 file\(s\) of the tree at \/var\/www failed; the others are in place and recorded/,
+            );
             assert.deepStrictEqual(Object.keys(e.properties!.files).sort(), ["bin/run.sh", "css/site.css"]);
             return true;
         });

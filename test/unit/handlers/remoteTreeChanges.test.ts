@@ -1,5 +1,10 @@
-import * as assert from "assert";
-import { diff, RemoteTreeInputs, RemoteTreeOutputs, withChanges } from "../../../provider/handlers/remoteTree";
+import * as assert from "node:assert";
+import {
+    diff,
+    type RemoteTreeInputs,
+    type RemoteTreeOutputs,
+    withChanges,
+} from "../../../provider/handlers/remoteTree";
 import { treeChanges } from "../../../provider/plan/treeManifest";
 
 const e = (sha256: string, mode = "0644", size = 1) => ({ sha256, size, mode });
@@ -11,8 +16,17 @@ function inputs(manifest: RemoteTreeInputs["manifest"], extra: Partial<RemoteTre
 
 describe("RemoteTree changes (what preview --diff names)", () => {
     it("names added, changed (content or mode) and removed files, sorted, with a summary", () => {
-        const c = treeChanges({ a: e("1"), b: e("2"), c: e("3"), d: e("4") }, { a: e("1"), b: e("9"), c: e("3", "0600"), z: e("5"), y: e("6") }, true);
-        assert.deepStrictEqual(c, { summary: "2 changed, 2 added, 1 removed", added: ["y", "z"], changed: ["b", "c"], removed: ["d"] });
+        const c = treeChanges(
+            { a: e("1"), b: e("2"), c: e("3"), d: e("4") },
+            { a: e("1"), b: e("9"), c: e("3", "0600"), z: e("5"), y: e("6") },
+            true,
+        );
+        assert.deepStrictEqual(c, {
+            summary: "2 changed, 2 added, 1 removed",
+            added: ["y", "z"],
+            changed: ["b", "c"],
+            removed: ["d"],
+        });
     });
 
     it("is undefined when nothing changes, and removes nothing with prune: false", () => {
@@ -21,7 +35,9 @@ describe("RemoteTree changes (what preview --diff names)", () => {
     });
 
     it("caps each list at the limit, then says how many more", () => {
-        const news = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`f${String(i).padStart(3, "0")}`, e(String(i))]));
+        const news = Object.fromEntries(
+            Array.from({ length: 120 }, (_, i) => [`f${String(i).padStart(3, "0")}`, e(String(i))]),
+        );
         const c = treeChanges({}, news, true)!;
         assert.strictEqual(c.summary, "120 added");
         assert.strictEqual(c.added!.length, 51);
@@ -32,18 +48,31 @@ describe("RemoteTree changes (what preview --diff names)", () => {
     it("check adds `changes` in a preview only, and never keeps the preview flag or a stale list", () => {
         const olds = inputs({ a: e("1") });
         const news = inputs({ a: e("2"), b: e("3") }, { changes: { summary: "stale", added: ["x"] } });
-        assert.deepStrictEqual(withChanges(olds, { ...news, preview: true }).changes, { summary: "1 changed, 1 added", added: ["b"], changed: ["a"] });
+        assert.deepStrictEqual(withChanges(olds, { ...news, preview: true }).changes, {
+            summary: "1 changed, 1 added",
+            added: ["b"],
+            changed: ["a"],
+        });
         const up = withChanges(olds, { ...news, preview: false });
         assert.ok(!("changes" in up) && !("preview" in up));
         const same = withChanges(olds, { ...inputs({ a: e("1") }), preview: true });
         assert.ok(!("changes" in same) && !("preview" in same));
         // Elsewhere (a replace): every file is added.
-        assert.deepStrictEqual(withChanges(olds, { ...inputs({ a: e("1") }, { destination: "/srv" }), preview: true }).changes?.added, ["a"]);
+        assert.deepStrictEqual(
+            withChanges(olds, { ...inputs({ a: e("1") }, { destination: "/srv" }), preview: true }).changes?.added,
+            ["a"],
+        );
     });
 
     it("diff ignores `changes`", async () => {
         const m = { a: e("1") };
-        const olds = { ...inputs(m), files: m, createdDirs: [], drift: { changed: [], missing: [], extra: [] }, lastChanges: "" } as RemoteTreeOutputs;
+        const olds = {
+            ...inputs(m),
+            files: m,
+            createdDirs: [],
+            drift: { changed: [], missing: [], extra: [] },
+            lastChanges: "",
+        } as RemoteTreeOutputs;
         const r = await diff("id", olds, { ...inputs(m), changes: { summary: "1 added", added: ["zzz"] } });
         assert.strictEqual(r.changes, false);
     });

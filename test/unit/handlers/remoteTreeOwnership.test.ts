@@ -1,11 +1,19 @@
 /** Issue 8 item 2 (and 6) for RemoteTree on the memory transport: adopted files are put back, changed ones left. */
-import * as assert from "assert";
-import { check, create as createRaw, read, remove, RemoteTreeInputs, RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
+import * as assert from "node:assert";
+import {
+    check,
+    create as createRaw,
+    type RemoteTreeInputs,
+    type RemoteTreeOutputs,
+    read,
+    remove,
+    update,
+} from "../../../provider/handlers/remoteTree";
 import { givenWarnings } from "../../../provider/warnings";
 import { buildManifest } from "../../../sdk/treeSource";
 import { checkedBy, createdBy, freshServer, temporaries } from "../support/fixtures";
 import { localTree } from "../support/localTree";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteTree ownership: adopted and changed files (memory transport)", function () {
     let server: MemoryServer;
@@ -19,7 +27,14 @@ describe("RemoteTree ownership: adopted and changed files (memory transport)", f
         src = localTree({ "index.html": "<h1>new</h1>", "css/site.css": "body{}" });
         inputs = async () => {
             const { manifest, problems } = await buildManifest(src.dir, {});
-            return checkedBy(check, { connection: f.connection, credentials: f.credentials, sourceDir: src.dir, destination: "/var/www", manifest, problems } as RemoteTreeInputs);
+            return checkedBy(check, {
+                connection: f.connection,
+                credentials: f.credentials,
+                sourceDir: src.dir,
+                destination: "/var/www",
+                manifest,
+                problems,
+            } as RemoteTreeInputs);
         };
     });
     afterEach(async () => {
@@ -32,11 +47,18 @@ describe("RemoteTree ownership: adopted and changed files (memory transport)", f
     it("a file already at a tree path is adopted with a warning and put back by destroy, with its mode; created ones go", async function () {
         server.fs.writeFile("/var/www/index.html", "<h1>theirs</h1>", 0o600);
         const { id, outs } = await create(await inputs());
-        assert.ok(givenWarnings.some((w) => /1 file\(s\) already existed below .*\/var\/www \(index\.html\)/.test(w)), JSON.stringify(givenWarnings));
+        assert.ok(
+            givenWarnings.some((w) => /1 file\(s\) already existed below .*\/var\/www \(index\.html\)/.test(w)),
+            JSON.stringify(givenWarnings),
+        );
         assert.deepStrictEqual(Object.keys(outs.adopted ?? {}), ["index.html"]);
         assert.strictEqual(server.fs.text("/var/www/index.html"), "<h1>new</h1>");
         await remove(id, outs);
-        assert.deepStrictEqual(server.fs.tree("/var/www"), ["index.html"], "the adopted file is back; css/ (created) is gone");
+        assert.deepStrictEqual(
+            server.fs.tree("/var/www"),
+            ["index.html"],
+            "the adopted file is back; css/ (created) is gone",
+        );
         assert.strictEqual(server.fs.text("/var/www/index.html"), "<h1>theirs</h1>");
         assert.strictEqual(server.fs.lstat("/var/www/index.html")?.mode, 0o600);
     });
@@ -46,7 +68,12 @@ describe("RemoteTree ownership: adopted and changed files (memory transport)", f
         server.fs.writeFile("/var/www/css/site.css", "edited");
         await remove(id, outs);
         assert.deepStrictEqual(server.fs.tree("/"), ["var/", "var/www/", "var/www/css/", "var/www/css/site.css"]);
-        assert.ok(givenWarnings.some((w) => /changed since the tree last wrote them \(css\/site\.css\); left in place/.test(w)), JSON.stringify(givenWarnings));
+        assert.ok(
+            givenWarnings.some((w) =>
+                /changed since the tree last wrote them \(css\/site\.css\); left in place/.test(w),
+            ),
+            JSON.stringify(givenWarnings),
+        );
     });
 
     it("pruning an adopted file (gone from the source) puts the earlier file back", async function () {

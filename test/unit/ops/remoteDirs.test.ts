@@ -1,10 +1,16 @@
-import * as assert from "assert";
-import * as posix from "path/posix";
+import * as assert from "node:assert";
+import * as posix from "node:path/posix";
 import { hasCode } from "../../../provider/errors";
-import { ensureDirs, foldersToRetry, isAncestorOrSelf, removeEmptyDirs, removeRecursive } from "../../../provider/ops/remoteDirs";
-import { Transport } from "../../../provider/transport/types";
+import {
+    ensureDirs,
+    foldersToRetry,
+    isAncestorOrSelf,
+    removeEmptyDirs,
+    removeRecursive,
+} from "../../../provider/ops/remoteDirs";
+import type { Transport } from "../../../provider/transport/types";
 import { freshServer, onServer } from "../support/fixtures";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 /** A server in memory: just enough of Transport for removeEmptyDirs, each call answered after a random tick. */
 function fakeServer(endpoint: string, dirs: string[], files: string[]) {
@@ -14,8 +20,14 @@ function fakeServer(endpoint: string, dirs: string[], files: string[]) {
     const children = (p: string) => [...d, ...f].filter((x) => x !== p && posix.dirname(x) === p);
     const t = {
         endpoint,
-        stat: async (p: string) => (await tick(), d.has(p) ? { kind: "directory", size: 0 } : f.has(p) ? { kind: "file", size: 1 } : undefined),
-        list: async (p: string) => (await tick(), children(p).map((name) => ({ name: posix.basename(name), stat: { kind: "file", size: 0 } }))),
+        stat: async (p: string) => {
+            await tick();
+            return d.has(p) ? { kind: "directory", size: 0 } : f.has(p) ? { kind: "file", size: 1 } : undefined;
+        },
+        list: async (p: string) => {
+            await tick();
+            return children(p).map((name) => ({ name: posix.basename(name), stat: { kind: "file", size: 0 } }));
+        },
         rmdir: async (p: string) => {
             await tick();
             if (!d.has(p) || children(p).length > 0) {
@@ -23,7 +35,10 @@ function fakeServer(endpoint: string, dirs: string[], files: string[]) {
             }
             d.delete(p);
         },
-        remove: async (p: string) => void (await tick(), f.delete(p)),
+        remove: async (p: string) => {
+            await tick();
+            f.delete(p);
+        },
     } as unknown as Transport;
     return { t, dirs: d, files: f };
 }
@@ -39,7 +54,11 @@ describe("remoteDirs", () => {
 
     it("foldersToRetry: own folders and recorded ones on the freed path's line, innermost first, nothing else", () => {
         const recorded = ["/srv", "/srv/app", "/srv/other", "/srv/app/conf/deep", "/x"];
-        assert.deepStrictEqual(foldersToRetry(["/srv/app/conf"], recorded, "/srv/app/conf/a.txt"), ["/srv/app/conf", "/srv/app", "/srv"]);
+        assert.deepStrictEqual(foldersToRetry(["/srv/app/conf"], recorded, "/srv/app/conf/a.txt"), [
+            "/srv/app/conf",
+            "/srv/app",
+            "/srv",
+        ]);
         assert.deepStrictEqual(foldersToRetry([], recorded, "/srv/app"), ["/srv/app/conf/deep", "/srv/app", "/srv"]);
         assert.deepStrictEqual(foldersToRetry([], recorded, "/y/z"), []);
         assert.deepStrictEqual(foldersToRetry(["/a/b", "/a"], [], undefined), ["/a/b", "/a"]);
@@ -90,7 +109,12 @@ describe("remoteDirs on the memory transport", () => {
 
     it("ensureDirs refuses a file where a folder must be, naming it", async () => {
         server.fs.writeFile("/srv/a", "file");
-        await assert.rejects(run((t) => ensureDirs(t, "/srv/a/b")), (e: Error) => hasCode(e, "REMOTE_IO") && /\/srv\/a exists and is not a directory; remove it or choose another path\./.test(e.message));
+        await assert.rejects(
+            run((t) => ensureDirs(t, "/srv/a/b")),
+            (e: Error) =>
+                hasCode(e, "REMOTE_IO") &&
+                /\/srv\/a exists and is not a directory; remove it or choose another path\./.test(e.message),
+        );
     });
 
     it("ensureDirs treats a folder made meanwhile by someone else as not ours", async () => {

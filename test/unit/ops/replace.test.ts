@@ -3,12 +3,12 @@
  * connection, `capabilities.atomicOverwrite` false), the target is never deleted before the new file is in place,
  * and a failure of any step leaves the old target as it was.
  */
-import * as assert from "assert";
-import { Readable } from "stream";
+import * as assert from "node:assert";
+import { Readable } from "node:stream";
 import { remoteIo } from "../../../provider/errors";
 import { verifiedUpload } from "../../../provider/ops/upload";
 import { freshServer, onServer, temporaries } from "../support/fixtures";
-import { Call, MemoryServer } from "../support/memoryTransport";
+import type { Call, MemoryServer } from "../support/memoryTransport";
 
 const bytes = (b: string) => () => Readable.from([Buffer.from(b)]);
 const isTmp = (p: string | undefined) => p !== undefined && /\.filedrop-[0-9a-f]{12}$/.test(p);
@@ -24,7 +24,8 @@ describe("ops/replace: a server that will not rename over a file never loses the
         server = f.server;
         server.capabilities = { ...server.capabilities, atomicOverwrite: false };
         server.refuseRenameOverExisting = true;
-        up = (p, body) => onServer(f.connection, (t) => verifiedUpload(t, { path: p, open: bytes(body), createParents: true }));
+        up = (p, body) =>
+            onServer(f.connection, (t) => verifiedUpload(t, { path: p, open: bytes(body), createParents: true }));
     });
     afterEach(() => server.uninstall());
 
@@ -34,7 +35,11 @@ describe("ops/replace: a server that will not rename over a file never loses the
         assert.strictEqual(server.fs.text("/srv/f"), "new");
         assert.strictEqual(r.atomic, false);
         assert.deepStrictEqual(ours(server), []);
-        assert.deepStrictEqual(server.callsOf("remove").filter((c) => c.path === "/srv/f"), [], "the target was removed");
+        assert.deepStrictEqual(
+            server.callsOf("remove").filter((c) => c.path === "/srv/f"),
+            [],
+            "the target was removed",
+        );
         const renames = server.callsOf("rename").map((c) => [c.path, c.to]);
         assert.strictEqual(renames.length, 2);
         assert.strictEqual(renames[0][0], "/srv/f");
@@ -68,7 +73,10 @@ describe("ops/replace: a server that will not rename over a file never loses the
             (c: Call) => c.op === "rename",
             (c: Call) => remoteIo("sftp://mem", "rename", c.path, "rename not allowed"),
         );
-        await assert.rejects(up("/srv/f", "new"), /Cannot replace .*\/srv\/f: the server does not rename over an existing file.*rename not allowed.*left untouched/);
+        await assert.rejects(
+            up("/srv/f", "new"),
+            /Cannot replace .*\/srv\/f: the server does not rename over an existing file.*rename not allowed.*left untouched/,
+        );
         assert.strictEqual(server.fs.text("/srv/f"), "old");
         assert.deepStrictEqual(ours(server), []);
     });
@@ -81,7 +89,9 @@ describe("ops/replace: a server that will not rename over a file never loses the
             (c: Call) => remoteIo("sftp://mem", "rename", c.path, "rename failed"),
         );
         await assert.rejects(up("/srv/f", "new"), (e: Error) => {
-            const kept = /it is kept at (\/srv\/\.f\.filedrop-old-[0-9a-f]{12}); move it back to \/srv\/f by hand/.exec(e.message);
+            const kept = /it is kept at (\/srv\/\.f\.filedrop-old-[0-9a-f]{12}); move it back to \/srv\/f by hand/.exec(
+                e.message,
+            );
             assert.ok(kept, e.message);
             assert.strictEqual(server.fs.text(kept[1]), "old");
             return true;

@@ -1,13 +1,13 @@
 /** A RemoteTree's operations over many files (ops/treeUpload, treeScan, treeRemove) on the memory transport. */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { hasCode } from "../../../provider/errors";
 import { removeFiles, sweepFolders } from "../../../provider/ops/treeRemove";
 import { listFiles, scanOwned } from "../../../provider/ops/treeScan";
-import { RunOnTransport, uploadFiles } from "../../../provider/ops/treeUpload";
+import { type RunOnTransport, uploadFiles } from "../../../provider/ops/treeUpload";
 import { buildManifest } from "../../../sdk/treeSource";
 import { freshServer, onServer, temporaries } from "../support/fixtures";
 import { localTree } from "../support/localTree";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("ops/tree: upload, scan and remove many files (memory transport)", function () {
     let server: MemoryServer;
@@ -18,7 +18,12 @@ describe("ops/tree: upload, scan and remove many files (memory transport)", func
         const f = freshServer();
         server = f.server;
         run = (op) => onServer(f.connection, op);
-        src = localTree({ "index.html": "<h1>hi</h1>", "css/site.css": "body{}", "js/app/main.js": "main()", "run.sh": "#!/bin/sh\n" });
+        src = localTree({
+            "index.html": "<h1>hi</h1>",
+            "css/site.css": "body{}",
+            "js/app/main.js": "main()",
+            "run.sh": "#!/bin/sh\n",
+        });
     });
     afterEach(async () => {
         src.remove();
@@ -92,9 +97,18 @@ describe("ops/tree: upload, scan and remove many files (memory transport)", func
         const m = await manifest({ "**": "00640" });
         await uploadFiles(run, src.dir, "/var/www", m, Object.keys(m));
         server.fs.writeFile("/var/www/.index.html.filedrop-0123456789ab", "stale");
-        assert.deepStrictEqual((await run((t) => listFiles(t, "/var/www"))).sort(), ["css/site.css", "index.html", "js/app/main.js", "run.sh"]);
+        assert.deepStrictEqual((await run((t) => listFiles(t, "/var/www"))).sort(), [
+            "css/site.css",
+            "index.html",
+            "js/app/main.js",
+            "run.sh",
+        ]);
         const clean = await run((t) => scanOwned(t, "/var/www", m));
-        assert.deepStrictEqual([clean.changed, clean.missing], [[], []], 'a mode given as "00640" is the 0640 the server reports');
+        assert.deepStrictEqual(
+            [clean.changed, clean.missing],
+            [[], []],
+            'a mode given as "00640" is the 0640 the server reports',
+        );
         server.fs.writeFile("/var/www/index.html", "changed", 0o640);
         server.fs.unlink("/var/www/run.sh");
         server.fs.chmod("/var/www/css/site.css", 0o600);

@@ -2,20 +2,22 @@
  * The verified atomic upload of one file (provider/ops/upload.ts and its stages) on the memory transport, under
  * faults: in every case the target holds either its old or its new complete content, and no temporary is left.
  */
-import * as assert from "assert";
-import { randomBytes } from "crypto";
-import { Readable } from "stream";
+import * as assert from "node:assert";
+import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { hasCode } from "../../../provider/errors";
 import { verifiedUpload } from "../../../provider/ops/upload";
-import { Transport } from "../../../provider/transport/types";
+import type { Transport } from "../../../provider/transport/types";
 import { freshServer, onServer, sha, temporaries } from "../support/fixtures";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 const bytes = (b: string | Buffer) => () => Readable.from([Buffer.from(b)]);
 
 describe("ops/upload: verified atomic upload (memory transport)", function () {
     let server: MemoryServer;
-    let up: (spec: Partial<Parameters<typeof verifiedUpload>[1]> & { path: string }) => Promise<Awaited<ReturnType<typeof verifiedUpload>>>;
+    let up: (
+        spec: Partial<Parameters<typeof verifiedUpload>[1]> & { path: string },
+    ) => Promise<Awaited<ReturnType<typeof verifiedUpload>>>;
     let run: <T>(op: (t: Transport) => Promise<T>) => Promise<T>;
 
     beforeEach(function () {
@@ -46,7 +48,10 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
         await up({ path: "/d/empty", open: bytes("") });
         assert.strictEqual(server.fs.readFile("/d/empty").length, 0);
         const big = randomBytes(5 << 20);
-        const r = await up({ path: "/d/big", open: () => Readable.from([big.subarray(0, 1 << 20), big.subarray(1 << 20)]) });
+        const r = await up({
+            path: "/d/big",
+            open: () => Readable.from([big.subarray(0, 1 << 20), big.subarray(1 << 20)]),
+        });
         assert.ok(server.fs.readFile("/d/big").equals(big));
         assert.strictEqual(r.size, big.length);
     });
@@ -65,7 +70,12 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
         server.corruptNextWrite((p) => p.includes(".filedrop-"));
         // On one connection, without the pool (which would retry: VERIFY_FAILED is transient).
         const t = await server.opener({ host: "direct" });
-        await assert.rejects(verifiedUpload(t, { path: "/srv/f.bin", open: bytes(randomBytes(3000)), createParents: true }), (e: Error) => hasCode(e, "VERIFY_FAILED") && /is corrupt: SHA-256 on the server .* the target was left untouched/.test(e.message));
+        await assert.rejects(
+            verifiedUpload(t, { path: "/srv/f.bin", open: bytes(randomBytes(3000)), createParents: true }),
+            (e: Error) =>
+                hasCode(e, "VERIFY_FAILED") &&
+                /is corrupt: SHA-256 on the server .* the target was left untouched/.test(e.message),
+        );
         assert.strictEqual(server.fs.text("/srv/f.bin"), "old content");
         assert.deepStrictEqual(temporaries(server), []);
     });
@@ -84,7 +94,10 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
         server.fs.writeFile("/srv/f.bin", "old content");
         const payload = randomBytes(1 << 20);
         server.cutAfterBytes(300_000);
-        await up({ path: "/srv/f.bin", open: () => Readable.from([payload.subarray(0, 500_000), payload.subarray(500_000)]) });
+        await up({
+            path: "/srv/f.bin",
+            open: () => Readable.from([payload.subarray(0, 500_000), payload.subarray(500_000)]),
+        });
         assert.ok(server.fs.readFile("/srv/f.bin").equals(payload));
         assert.strictEqual(server.connections, 2, "the dropped connection was replaced");
         // The dead connection could not remove its temporary; the retry swept it before writing its own.
@@ -95,7 +108,10 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
         server.fs.writeFile("/srv/f", "old");
         server.cutWhen((c) => c.op === "rename");
         await run(async (t) => {
-            await assert.rejects(verifiedUpload(t, { path: "/srv/f", open: bytes("new"), createParents: true }), (e: Error) => hasCode(e, "CONNECTION_LOST"));
+            await assert.rejects(
+                verifiedUpload(t, { path: "/srv/f", open: bytes("new"), createParents: true }),
+                (e: Error) => hasCode(e, "CONNECTION_LOST"),
+            );
         }).catch(() => undefined);
         assert.strictEqual(server.fs.text("/srv/f"), "old");
         await up({ path: "/srv/f" });
@@ -106,7 +122,9 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
     it("a full disk fails with NO_SPACE, the target intact and the partial temporary removed", async function () {
         server.fs.writeFile("/srv/f", "old");
         server.fs.capacity = 1000;
-        await assert.rejects(up({ path: "/srv/f", open: bytes(randomBytes(5000)) }), (e: Error) => hasCode(e, "NO_SPACE"));
+        await assert.rejects(up({ path: "/srv/f", open: bytes(randomBytes(5000)) }), (e: Error) =>
+            hasCode(e, "NO_SPACE"),
+        );
         assert.strictEqual(server.fs.text("/srv/f"), "old");
         assert.deepStrictEqual(temporaries(server), []);
     });
@@ -120,13 +138,22 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
                 return undefined;
             }
             seen.push(p);
-            return s.fs.text(p).startsWith("ok") ? { code: 0, stdout: "", stderr: "" } : { code: 3, stdout: "", stderr: "syntax error in config\n" };
+            return s.fs.text(p).startsWith("ok")
+                ? { code: 0, stdout: "", stderr: "" }
+                : { code: 3, stdout: "", stderr: "syntax error in config\n" };
         };
-        await assert.rejects(up({ path: "/etc/app.conf", open: bytes("broken\n"), validate: "check {path}" }), (e: Error) => hasCode(e, "VALIDATE_FAILED") && /exited 3.*left untouched.*syntax error in config/s.test(e.message));
+        await assert.rejects(
+            up({ path: "/etc/app.conf", open: bytes("broken\n"), validate: "check {path}" }),
+            (e: Error) =>
+                hasCode(e, "VALIDATE_FAILED") && /exited 3.*left untouched.*syntax error in config/s.test(e.message),
+        );
         assert.strictEqual(server.fs.text("/etc/app.conf"), "ok = 1\n");
         await up({ path: "/etc/app.conf", open: bytes("ok = 2\n"), validate: "check {path}" });
         assert.strictEqual(server.fs.text("/etc/app.conf"), "ok = 2\n");
-        assert.ok(seen.every((p) => /\/etc\/\.app\.conf\.filedrop-[0-9a-f]{12}$/.test(p)), "validate saw the temporary, never the target");
+        assert.ok(
+            seen.every((p) => /\/etc\/\.app\.conf\.filedrop-[0-9a-f]{12}$/.test(p)),
+            "validate saw the temporary, never the target",
+        );
         assert.deepStrictEqual(temporaries(server), []);
     });
 
@@ -137,7 +164,9 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
         server.hashing = "none";
         const other = freshServer();
         other.server.hashing = "none";
-        const r = await onServer(other.connection, (t) => verifiedUpload(t, { path: "/b", open: bytes("x"), createParents: true }));
+        const r = await onServer(other.connection, (t) =>
+            verifiedUpload(t, { path: "/b", open: bytes("x"), createParents: true }),
+        );
         assert.strictEqual(r.verifiedBy, "read-back");
         assert.strictEqual(other.server.fs.text("/b"), "x");
     });
@@ -145,7 +174,10 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
     it("a server refusing to rename over an existing file fails the upload, target intact, temporary removed", async function () {
         server.fs.writeFile("/srv/f", "old");
         server.refuseRenameOverExisting = true;
-        await assert.rejects(up({ path: "/srv/f" }), (e: Error) => hasCode(e, "REMOTE_IO") && /Cannot rename .*\/srv\/\.f\.filedrop-/.test(e.message));
+        await assert.rejects(
+            up({ path: "/srv/f" }),
+            (e: Error) => hasCode(e, "REMOTE_IO") && /Cannot rename .*\/srv\/\.f\.filedrop-/.test(e.message),
+        );
         assert.strictEqual(server.fs.text("/srv/f"), "old");
         assert.deepStrictEqual(temporaries(server), []);
         await up({ path: "/srv/g" });
@@ -153,10 +185,15 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
     });
 
     it("refuses a missing folder without createParents, a folder at the target, and a source that changed", async function () {
-        await assert.rejects(up({ path: "/nope/f", createParents: false }), /Folder .*\/nope does not exist; create it or set `createParents: true`\./);
+        await assert.rejects(
+            up({ path: "/nope/f", createParents: false }),
+            /Folder .*\/nope does not exist; create it or set `createParents: true`\./,
+        );
         server.fs.mkdirp("/srv/dir");
         await assert.rejects(up({ path: "/srv/dir" }), /\/srv\/dir is a directory; a file cannot replace it/);
-        await assert.rejects(up({ path: "/srv/f", expectedSha256: sha("planned") }), (e: Error) => hasCode(e, "SOURCE_CHANGED"));
+        await assert.rejects(up({ path: "/srv/f", expectedSha256: sha("planned") }), (e: Error) =>
+            hasCode(e, "SOURCE_CHANGED"),
+        );
         assert.strictEqual(server.fs.lstat("/srv/f"), undefined);
         assert.deepStrictEqual(temporaries(server), []);
     });

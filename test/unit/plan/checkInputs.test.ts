@@ -1,5 +1,5 @@
 /** check's input rules: one sentence per problem, no network. */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { checkConnection, modeProblem, remotePathProblem } from "../../../provider/plan/checkInputs";
 import { locationDiff } from "../../../provider/plan/fileDiff";
 
@@ -10,8 +10,8 @@ describe("checkInputs", function () {
         assert.match(remotePathProblem("/a/../b")!, /must not contain "\.\." segments/);
         assert.match(remotePathProblem("/a\0b")!, /NUL byte/);
         assert.match(remotePathProblem("/a\r\nDELE /etc/passwd")!, /line break/);
-        assert.match(remotePathProblem("/" + "a".repeat(5000))!, /limit is 4096/);
-        assert.match(remotePathProblem("/" + "a".repeat(300))!, /longer than 255 bytes/);
+        assert.match(remotePathProblem(`/${"a".repeat(5000)}`)!, /limit is 4096/);
+        assert.match(remotePathProblem(`/${"a".repeat(300)}`)!, /longer than 255 bytes/);
     });
 
     it("accepts octal modes only", function () {
@@ -27,8 +27,14 @@ describe("checkInputs", function () {
         assert.match(checkConnection({ host: "h" }, {})[0].reason, /no credential/);
         assert.deepStrictEqual(checkConnection({ host: "h" }, { password: "p" }), []);
         assert.match(checkConnection({ host: "h", protocol: "ftp" }, { password: "p" })[0].reason, /clear text/);
-        assert.deepStrictEqual(checkConnection({ host: "h", protocol: "ftp", allowPlaintext: true }, { password: "p" }), []);
-        assert.match(checkConnection({ host: "h", hostKey: "nope" }, { password: "p" })[0].reason, /OpenSSH public key line/);
+        assert.deepStrictEqual(
+            checkConnection({ host: "h", protocol: "ftp", allowPlaintext: true }, { password: "p" }),
+            [],
+        );
+        assert.match(
+            checkConnection({ host: "h", hostKey: "nope" }, { password: "p" })[0].reason,
+            /OpenSSH public key line/,
+        );
     });
 
     it("replaces on host, port, protocol or path, deleting first when the remote file stays the same", function () {
@@ -36,10 +42,17 @@ describe("checkInputs", function () {
         assert.deepStrictEqual(locationDiff(a, { ...a }), { replaces: [], sameLocation: true });
         assert.deepStrictEqual(locationDiff(a, { ...a, path: "/y" }), { replaces: ["path"], sameLocation: false });
         // A renamed host may be an alias of the same server: same path, so delete first.
-        assert.deepStrictEqual(locationDiff(a, { connection: { host: "h.example", port: 22 }, path: "/x" }), { replaces: ["connection.host"], sameLocation: true });
+        assert.deepStrictEqual(locationDiff(a, { connection: { host: "h.example", port: 22 }, path: "/x" }), {
+            replaces: ["connection.host"],
+            sameLocation: true,
+        });
         const proto = locationDiff(a, { connection: { host: "h", protocol: "ftps", port: 21 }, path: "/x" });
         assert.deepStrictEqual(proto.replaces, ["connection.port", "connection.protocol"]);
         assert.ok(proto.sameLocation);
-        assert.deepStrictEqual(locationDiff(a, { connection: { host: "h" }, path: "/x" }).replaces, [], "default port 22 equals explicit 22");
+        assert.deepStrictEqual(
+            locationDiff(a, { connection: { host: "h" }, path: "/x" }).replaces,
+            [],
+            "default port 22 equals explicit 22",
+        );
     });
 });

@@ -1,6 +1,14 @@
-import * as assert from "assert";
-import { describeDiff, diffManifests, foldersOf, Manifest, modeFor, relativePathProblem, remotePathOf, selector } from "../../../provider/plan/treeManifest";
-import { planTree, RemoteTreeInputs } from "../../../provider/handlers/remoteTree";
+import * as assert from "node:assert";
+import { planTree, type RemoteTreeInputs } from "../../../provider/handlers/remoteTree";
+import {
+    describeDiff,
+    diffManifests,
+    foldersOf,
+    type Manifest,
+    modeFor,
+    relativePathProblem,
+    remotePathOf,
+} from "../../../provider/plan/treeManifest";
 
 const e = (sha256: string, mode = "0644", size = 1) => ({ sha256, size, mode });
 
@@ -18,13 +26,19 @@ describe("treeManifest", () => {
         const d = diffManifests(olds, news);
         assert.deepStrictEqual(d, { added: ["d"], changed: ["b", "m"], removed: ["c"] });
         assert.strictEqual(describeDiff(d), "1 added (d), 2 changed (b, m), 1 removed (c)");
-        assert.strictEqual(describeDiff({ added: ["x", "y", "z"], changed: [], removed: [] }, 2), "3 added (x, y, … 1 more), 0 changed, 0 removed");
+        assert.strictEqual(
+            describeDiff({ added: ["x", "y", "z"], changed: [], removed: [] }, 2),
+            "3 added (x, y, … 1 more), 0 changed, 0 removed",
+        );
         assert.deepStrictEqual(diffManifests(news, news), { added: [], changed: [], removed: [] });
     });
 
     it("plans uploads, chmod-only changes and removals according to prune", () => {
         const owned: Manifest = { a: e("1"), b: e("2"), c: e("3"), m: e("4") };
-        const news = { manifest: { a: e("1"), b: e("9"), d: e("5"), m: e("4", "0755") }, prune: true } as unknown as RemoteTreeInputs;
+        const news = {
+            manifest: { a: e("1"), b: e("9"), d: e("5"), m: e("4", "0755") },
+            prune: true,
+        } as unknown as RemoteTreeInputs;
         const p = planTree(owned, news);
         assert.deepStrictEqual(p.upload, ["b", "d"]);
         assert.deepStrictEqual(p.chmodOnly, ["m"]);
@@ -33,7 +47,18 @@ describe("treeManifest", () => {
     });
 
     it("validates relative paths so nothing is written outside the destination", () => {
-        for (const bad of ["", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/.", "a\0b", "a\r\nDELE x", "x".repeat(256)]) {
+        for (const bad of [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a/.",
+            "a\0b",
+            "a\r\nDELE x",
+            "x".repeat(256),
+        ]) {
             assert.ok(relativePathProblem(bad), `should refuse ${JSON.stringify(bad).slice(0, 40)}`);
             assert.throws(() => remotePathOf("/srv/site", bad), /outside \/srv\/site|refusing/);
         }
@@ -43,7 +68,10 @@ describe("treeManifest", () => {
     });
 
     it("lists the remote folders of a manifest, outermost first", () => {
-        assert.deepStrictEqual(foldersOf("/d", { "x/y/z.txt": e("1"), "x/w.txt": e("2"), "top.txt": e("3") }), ["/d/x", "/d/x/y"]);
+        assert.deepStrictEqual(foldersOf("/d", { "x/y/z.txt": e("1"), "x/w.txt": e("2"), "top.txt": e("3") }), [
+            "/d/x",
+            "/d/x/y",
+        ]);
         assert.strictEqual(modeFor("bin/run", { "bin/*": "755" }, 0o644), "0755");
     });
 });

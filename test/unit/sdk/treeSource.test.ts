@@ -1,8 +1,8 @@
 /** The program-time walk of a RemoteTree's source folder (sdk/treeSource.ts), on a real local folder. */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { selector } from "../../../provider/plan/treeManifest";
 import { buildManifest } from "../../../sdk/treeSource";
 
@@ -25,8 +25,19 @@ describe("sdk/treeSource", () => {
     it("hashes every file, dotfiles included, with modes from patterns or the local exec bit", async () => {
         const { manifest, problems } = await buildManifest(dir, { modes: { "src/**": "0600" } });
         assert.deepStrictEqual(problems, []);
-        assert.deepStrictEqual(Object.keys(manifest), [".env", "a.txt", "inside-link", "node_modules/x/i.js", "run.sh", "src/c.map", "src/sub/b.js"]);
-        assert.strictEqual(manifest["a.txt"].sha256, "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
+        assert.deepStrictEqual(Object.keys(manifest), [
+            ".env",
+            "a.txt",
+            "inside-link",
+            "node_modules/x/i.js",
+            "run.sh",
+            "src/c.map",
+            "src/sub/b.js",
+        ]);
+        assert.strictEqual(
+            manifest["a.txt"].sha256,
+            "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
+        );
         assert.strictEqual(manifest["a.txt"].size, 1);
         assert.strictEqual(manifest["inside-link"].sha256, manifest["a.txt"].sha256);
         assert.strictEqual(manifest["run.sh"].mode, "0755");
@@ -64,9 +75,15 @@ describe("sdk/treeSource", () => {
             fs.writeFileSync(path.join(d, "bad\nname.txt"), "x");
             const r = await buildManifest(d, {});
             assert.deepStrictEqual(Object.keys(r.manifest), ["ok.txt"]);
-            assert.deepStrictEqual(r.problems, ['file "bad\\nname.txt" has a line break in its name, which cannot be sent as a remote path; rename it or exclude it']);
+            assert.deepStrictEqual(r.problems, [
+                'file "bad\\nname.txt" has a line break in its name, which cannot be sent as a remote path; rename it or exclude it',
+            ]);
             assert.deepStrictEqual((await buildManifest(d, { exclude: ["bad?name.txt"] })).problems, []);
-            assert.deepStrictEqual((await buildManifest(d, { include: ["*.md"] })).problems, [], "not selected, not a problem");
+            assert.deepStrictEqual(
+                (await buildManifest(d, { include: ["*.md"] })).problems,
+                [],
+                "not selected, not a problem",
+            );
         } finally {
             fs.rmSync(d, { recursive: true, force: true });
         }

@@ -1,17 +1,25 @@
 /** Shared set-up of the unit tests on the memory transport: a fresh server per test, installed as the opener. */
-import * as assert from "assert";
-import { createHash } from "crypto";
-import { ConnectionInputs } from "../../../provider/connection";
+import * as assert from "node:assert";
+import { createHash } from "node:crypto";
+import type { ConnectionInputs } from "../../../provider/connection";
 import { withTransport } from "../../../provider/transport/pool";
-import { Transport } from "../../../provider/transport/types";
+import type { Transport } from "../../../provider/transport/types";
 import { MemoryServer } from "./memoryTransport";
 
 let n = 0;
 
 /** A new server, installed; a connection to it (unique host, so pooled connections never mix tests). */
-export function freshServer(): { server: MemoryServer; connection: ConnectionInputs; credentials: { password: string } } {
+export function freshServer(): {
+    server: MemoryServer;
+    connection: ConnectionInputs;
+    credentials: { password: string };
+} {
     const server = new MemoryServer().install();
-    return { server, connection: { host: `mem-${process.pid}-${++n}`, user: "deploy" }, credentials: { password: "pw" } };
+    return {
+        server,
+        connection: { host: `mem-${process.pid}-${++n}`, user: "deploy" },
+        credentials: { password: "pw" },
+    };
 }
 
 /** Runs `op` on a pooled connection to the server of `connection`. */
@@ -42,7 +50,11 @@ export function assertStructSafe(value: unknown, where = "result"): void {
 }
 
 /** What the engine does before create/diff: run `check` on the program's inputs, which must pass, and hand its inputs on. */
-export async function checkedBy<I>(check: (olds: I, news: I) => Promise<{ inputs?: I; failures?: unknown[] }>, news: I, olds: I = news): Promise<I> {
+export async function checkedBy<I>(
+    check: (olds: I, news: I) => Promise<{ inputs?: I; failures?: unknown[] }>,
+    news: I,
+    olds: I = news,
+): Promise<I> {
     const r = await check(olds, news);
     assert.deepStrictEqual(r.failures, []);
     assertStructSafe(r.inputs, "check's inputs");
@@ -50,7 +62,10 @@ export async function checkedBy<I>(check: (olds: I, news: I) => Promise<{ inputs
 }
 
 /** Runs a handler's `create`, checking that its result can cross to the engine. */
-export async function createdBy<I, O>(create: (inputs: I) => Promise<{ id: string; outs?: O }>, inputs: I): Promise<{ id: string; outs: O }> {
+export async function createdBy<I, O>(
+    create: (inputs: I) => Promise<{ id: string; outs?: O }>,
+    inputs: I,
+): Promise<{ id: string; outs: O }> {
     const r = await create(inputs);
     assertStructSafe(r, "create's result");
     return { id: r.id, outs: r.outs! };

@@ -1,10 +1,14 @@
 /** A local source folder for tree tests, removed after the test. */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 /** Makes a temporary folder holding `files` (relative path -> content; mode 0755 for names ending in .sh). */
-export function localTree(files: Record<string, string | Buffer>): { dir: string; write: (rel: string, content: string) => void; remove: () => void } {
+export function localTree(files: Record<string, string | Buffer>): {
+    dir: string;
+    write: (rel: string, content: string) => void;
+    remove: () => void;
+} {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "filedrop-unit-"));
     const write = (rel: string, content: string | Buffer) => {
         fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });

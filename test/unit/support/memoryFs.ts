@@ -3,7 +3,7 @@
  * time, and an optional capacity (bytes of file content in all). Plain data and direct helpers for tests to seed
  * and inspect a "server" (`writeFile`, `readFile`, `symlink`, `tree`).
  */
-import * as posix from "path/posix";
+import * as posix from "node:path/posix";
 
 export type Node =
     | { kind: "file"; data: Buffer; mode: number; mtime: number; uid: number; gid: number }
@@ -59,7 +59,9 @@ export class MemoryFs {
 
     children(dir: string): string[] {
         const prefix = dir === "/" ? "/" : `${dir}/`;
-        return [...this.nodes.keys()].filter((k) => k !== dir && k.startsWith(prefix) && !k.slice(prefix.length).includes("/")).sort();
+        return [...this.nodes.keys()]
+            .filter((k) => k !== dir && k.startsWith(prefix) && !k.slice(prefix.length).includes("/"))
+            .sort();
     }
 
     private parentMustBeFolder(p: string): void {
@@ -113,7 +115,19 @@ export class MemoryFs {
             throw new FsError("EISDIR", `${p} is a directory`);
         }
         this.parentMustBeFolder(real);
-        this.nodes.set(real, n?.kind === "file" ? { ...n, data: Buffer.alloc(0), mtime: now() } : { kind: "file", data: Buffer.alloc(0), mode: mode & 0o7777, mtime: now(), uid: this.uid, gid: this.gid });
+        this.nodes.set(
+            real,
+            n?.kind === "file"
+                ? { ...n, data: Buffer.alloc(0), mtime: now() }
+                : {
+                      kind: "file",
+                      data: Buffer.alloc(0),
+                      mode: mode & 0o7777,
+                      mtime: now(),
+                      uid: this.uid,
+                      gid: this.gid,
+                  },
+        );
         return real;
     }
 

@@ -1,8 +1,8 @@
 /** The memory transport behaves like a server where the tests rely on it (symlinks, renames, exec channels). */
-import * as assert from "assert";
-import { Readable } from "stream";
+import * as assert from "node:assert";
+import { Readable } from "node:stream";
 import { hasCode } from "../../../provider/errors";
-import { MemoryServer, MemoryTransport } from "./memoryTransport";
+import { MemoryServer, type MemoryTransport } from "./memoryTransport";
 
 describe("memory transport", function () {
     it("stat does not follow a symlink; write and read do; rename replaces the link itself", async function () {
@@ -24,7 +24,10 @@ describe("memory transport", function () {
         s.execChannels = 2;
         const t = await s.opener({ host: "m" });
         const results = await Promise.allSettled([1, 2, 3, 4].map(() => (t as MemoryTransport).execChannel("true")));
-        assert.strictEqual(results.filter((r) => r.status === "rejected" && hasCode(r.reason, "UNSUPPORTED")).length, 2);
+        assert.strictEqual(
+            results.filter((r) => r.status === "rejected" && hasCode(r.reason, "UNSUPPORTED")).length,
+            2,
+        );
         assert.strictEqual(s.execsPeak, 2);
         assert.strictEqual(s.callsOf("exec").length, 4);
     });
@@ -34,7 +37,10 @@ describe("memory transport", function () {
         const t = await s.opener({ host: "m" });
         s.cutWhen((c) => c.op === "mkdir");
         await assert.rejects(t.mkdir("/a"), (e: Error) => hasCode(e, "CONNECTION_LOST"));
-        await assert.rejects(t.stat("/"), (e: Error & { transient?: boolean }) => hasCode(e, "CONNECTION_LOST") && e.transient === true);
+        await assert.rejects(
+            t.stat("/"),
+            (e: Error & { transient?: boolean }) => hasCode(e, "CONNECTION_LOST") && e.transient === true,
+        );
         assert.ok(t.closed);
         s.fs.writeFile("/b", "x");
         const t2 = await s.opener({ host: "m" });

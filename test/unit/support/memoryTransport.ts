@@ -12,17 +12,30 @@
  * shares a channel budget like the SSH transport, `execChannel` opens one raw),
  * `failWhen(pred, error)`. Symlinks: `fs.symlink`. Every call is recorded in `calls`.
  */
-import { Readable } from "stream";
-import { ConnectionInputs, endpointUrl } from "../../../provider/connection";
+import { Readable } from "node:stream";
+import { type ConnectionInputs, endpointUrl } from "../../../provider/connection";
 import { EXECS_PER_CONNECTION } from "../../../provider/defaults";
-import { connectionLost, FiledropError, hasCode, noSuchFile, permissionDenied, remoteIo } from "../../../provider/errors";
-import { ChannelBudget } from "../../../provider/transport/channelBudget";
+import {
+    connectionLost,
+    FiledropError,
+    hasCode,
+    noSuchFile,
+    permissionDenied,
+    remoteIo,
+} from "../../../provider/errors";
 import { sha256OfText } from "../../../provider/hashing";
-import { closeAll } from "../../../provider/transport/pool";
+import { ChannelBudget } from "../../../provider/transport/channelBudget";
 import { setTransportOpener } from "../../../provider/transport/open";
+import { closeAll } from "../../../provider/transport/pool";
 import { SshHasher } from "../../../provider/transport/sshHasher";
-import { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "../../../provider/transport/types";
-import { FsError, MemoryFs, Node } from "./memoryFs";
+import type {
+    ExecResult,
+    RemoteEntry,
+    RemoteStat,
+    Transport,
+    TransportCapabilities,
+} from "../../../provider/transport/types";
+import { FsError, MemoryFs, type Node } from "./memoryFs";
 
 /** One recorded call: which connection, which operation, on what. */
 export interface Call {
@@ -154,7 +167,13 @@ export class MemoryServer {
             }
             return { code: stderr === "" ? 0 : 1, stdout, stderr };
         }
-        return this.commands?.(command, this) ?? { code: 127, stdout: "", stderr: `sh: 1: ${command.split(" ")[0]}: not found\n` };
+        return (
+            this.commands?.(command, this) ?? {
+                code: 127,
+                stdout: "",
+                stderr: `sh: 1: ${command.split(" ")[0]}: not found\n`,
+            }
+        );
     }
 }
 
@@ -169,13 +188,23 @@ function shellWords(s: string): string[] {
 }
 
 function statOf(n: Node): RemoteStat {
-    return { kind: n.kind, size: n.kind === "file" ? n.data.length : n.kind === "symlink" ? n.target.length : 0, mode: n.mode, mtime: n.mtime, uid: n.uid, gid: n.gid };
+    return {
+        kind: n.kind,
+        size: n.kind === "file" ? n.data.length : n.kind === "symlink" ? n.target.length : 0,
+        mode: n.mode,
+        mtime: n.mtime,
+        uid: n.uid,
+        gid: n.gid,
+    };
 }
 
 export class MemoryTransport implements Transport {
     readonly capabilities: TransportCapabilities;
     closed = false;
-    private readonly hasher = new SshHasher((command) => this.exec(command), () => this.endpoint);
+    private readonly hasher = new SshHasher(
+        (command) => this.exec(command),
+        () => this.endpoint,
+    );
     private readonly channels = new ChannelBudget(1 + EXECS_PER_CONNECTION, 1);
 
     constructor(
@@ -226,7 +255,11 @@ export class MemoryTransport implements Transport {
             case "EACCES":
                 return permissionDenied(this.endpoint, op, path, e.message, e);
             case "ENOSPC":
-                return new FiledropError("NO_SPACE", `Cannot ${op} ${this.endpoint}${path}: the server said "${e.message}" (disk full or quota reached).`, { cause: e });
+                return new FiledropError(
+                    "NO_SPACE",
+                    `Cannot ${op} ${this.endpoint}${path}: the server said "${e.message}" (disk full or quota reached).`,
+                    { cause: e },
+                );
             default:
                 return remoteIo(this.endpoint, op, path, e.message, { cause: e });
         }
@@ -278,7 +311,9 @@ export class MemoryTransport implements Transport {
             if (this.fs.lstat(dir)?.kind !== "directory") {
                 throw new FsError("ENOENT", `${path} is not a directory`);
             }
-            return this.fs.children(dir).map((p) => ({ name: p.slice(p.lastIndexOf("/") + 1), stat: statOf(this.fs.lstat(p)!) }));
+            return this.fs
+                .children(dir)
+                .map((p) => ({ name: p.slice(p.lastIndexOf("/") + 1), stat: statOf(this.fs.lstat(p)!) }));
         });
     }
 
@@ -347,7 +382,9 @@ export class MemoryTransport implements Transport {
         return (await this.hasher.sha256Many([path])).get(path);
     }
 
-    remoteSha256Many?: (paths: readonly string[]) => Promise<Map<string, { sha256: string; method: string }>> = (paths) => this.hasher.sha256Many(paths);
+    remoteSha256Many?: (paths: readonly string[]) => Promise<Map<string, { sha256: string; method: string }>> = (
+        paths,
+    ) => this.hasher.sha256Many(paths);
 
     /**
      * Runs a command as the SSH transport does: each on a channel of one budget shared with the SFTP session
@@ -368,7 +405,10 @@ export class MemoryTransport implements Transport {
             throw new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (open failed).`);
         }
         if (s.execsRunning >= s.execChannels) {
-            throw new FiledropError("UNSUPPORTED", `${this.endpoint} does not allow running commands (open failed: administratively prohibited).`);
+            throw new FiledropError(
+                "UNSUPPORTED",
+                `${this.endpoint} does not allow running commands (open failed: administratively prohibited).`,
+            );
         }
         s.execsRunning++;
         s.execsPeak = Math.max(s.execsPeak, s.execsRunning);

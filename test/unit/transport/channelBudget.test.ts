@@ -3,13 +3,13 @@
  * per connection with the SFTP session; beyond the server's limit (sshd MaxSessions) a command waits for a channel
  * instead of failing, and no file falls back to read-back verification.
  */
-import * as assert from "assert";
-import { Readable } from "stream";
+import * as assert from "node:assert";
+import { Readable } from "node:stream";
 import { hasCode } from "../../../provider/errors";
 import { verifiedUpload } from "../../../provider/ops/upload";
 import { ChannelBudget } from "../../../provider/transport/channelBudget";
 import { freshServer, onServer } from "../support/fixtures";
-import { MemoryServer } from "../support/memoryTransport";
+import type { MemoryServer } from "../support/memoryTransport";
 
 describe("transport/channelBudget: exec channels vs MaxSessions (memory transport)", function () {
     let server: MemoryServer;
@@ -32,18 +32,36 @@ describe("transport/channelBudget: exec channels vs MaxSessions (memory transpor
         };
         const paths = Array.from({ length: 50 }, (_, i) => `/srv/conf/f${i}.conf`);
         const results = await Promise.all(
-            paths.map((p, i) => onServer(connection, (t) => verifiedUpload(t, { path: p, open: () => Readable.from([Buffer.from(`n = ${i}\n`)]), createParents: true, validate: "check {path}" }))),
+            paths.map((p, i) =>
+                onServer(connection, (t) =>
+                    verifiedUpload(t, {
+                        path: p,
+                        open: () => Readable.from([Buffer.from(`n = ${i}\n`)]),
+                        createParents: true,
+                        validate: "check {path}",
+                    }),
+                ),
+            ),
         );
         assert.strictEqual(validated.length, 50);
         assert.deepStrictEqual([...new Set(results.map((r) => r.verifiedBy))], ["ssh exec: openssl dgst -sha256"]);
         assert.strictEqual(server.execsPeak, 1, "never more exec channels at once than the server allows");
-        paths.forEach((p, i) => assert.strictEqual(server.fs.text(p), `n = ${i}\n`));
+        for (const [i, p] of paths.entries()) {
+            assert.strictEqual(server.fs.text(p), `n = ${i}\n`);
+        }
     });
 
     it("a server that refuses exec altogether still fails `validate` as UNSUPPORTED", async function () {
         server.refuseExec = true;
         await assert.rejects(
-            onServer(connection, (t) => verifiedUpload(t, { path: "/srv/f", open: () => Readable.from([Buffer.from("x")]), createParents: true, validate: "check {path}" })),
+            onServer(connection, (t) =>
+                verifiedUpload(t, {
+                    path: "/srv/f",
+                    open: () => Readable.from([Buffer.from("x")]),
+                    createParents: true,
+                    validate: "check {path}",
+                }),
+            ),
             (e: Error) => hasCode(e, "UNSUPPORTED") && /does not allow running commands/.test(e.message),
         );
         assert.strictEqual(server.fs.lstat("/srv/f"), undefined);
@@ -87,10 +105,17 @@ describe("transport/channelBudget: exec channels vs MaxSessions (memory transpor
         refuseNext = 3;
         assert.strictEqual(await budget.run(use, () => true), "ok");
         refuseNext = 1000;
-        await assert.rejects(budget.run(use, () => true), /open failed/);
+        await assert.rejects(
+            budget.run(use, () => true),
+            /open failed/,
+        );
         assert.ok(refuseNext > 900, "the retries are bounded");
         const fresh = new ChannelBudget(2, 1);
         refuseNext = 1;
-        await assert.rejects(fresh.run(use, () => true), /open failed/, "with no channel ever opened, a refusal is final at once");
+        await assert.rejects(
+            fresh.run(use, () => true),
+            /open failed/,
+            "with no channel ever opened, a refusal is final at once",
+        );
     });
 });

@@ -1,6 +1,14 @@
 /** FTP reply parsing, with replies recorded from vsftpd 3.0.3 and ProFTPD 1.3.8. */
-import * as assert from "assert";
-import { hashAlgorithms, modeFromPermissions, parseDigestReply, parseFtpTime, parseLsListing, parseMlstReply, statFromStatListing } from "../../../provider/transport/ftpReplies";
+import * as assert from "node:assert";
+import {
+    hashAlgorithms,
+    modeFromPermissions,
+    parseDigestReply,
+    parseFtpTime,
+    parseLsListing,
+    parseMlstReply,
+    statFromStatListing,
+} from "../../../provider/transport/ftpReplies";
 
 const VSFTPD_DIR = `213-Status follows:
 drwxr-xr-x    2 1001     1001         4096 Nov 23 13:06 .
@@ -21,8 +29,17 @@ describe("ftpReplies", function () {
         const file = parseMlstReply(
             "250-Start of list for /tmp/a file\n modify=20261123131131;size=12;type=file;unique=FE00U99E8DA;UNIX.group=1001;UNIX.groupname=filedrop;UNIX.mode=0600;UNIX.owner=1001;UNIX.ownername=filedrop; /tmp/a file\n250 End of list",
         );
-        assert.deepStrictEqual(file, { kind: "file", size: 12, mode: 0o600, mtime: Date.UTC(2026, 10, 23, 13, 11, 31) / 1000, uid: 1001, gid: 1001 });
-        const dir = parseMlstReply("250-Start of list for /tmp\n modify=20261123131131;type=dir;UNIX.mode=0755; /tmp\n250 End of list");
+        assert.deepStrictEqual(file, {
+            kind: "file",
+            size: 12,
+            mode: 0o600,
+            mtime: Date.UTC(2026, 10, 23, 13, 11, 31) / 1000,
+            uid: 1001,
+            gid: 1001,
+        });
+        const dir = parseMlstReply(
+            "250-Start of list for /tmp\n modify=20261123131131;type=dir;UNIX.mode=0755; /tmp\n250 End of list",
+        );
         assert.strictEqual(dir?.kind, "directory");
         assert.strictEqual(dir?.mode, 0o755);
         assert.strictEqual(parseMlstReply("250 End of list"), undefined);
@@ -52,9 +69,17 @@ describe("ftpReplies", function () {
     it("stats from STAT -a: a folder by its '.', a file by its name (vsftpd) or path (ProFTPD), else nothing", function () {
         assert.strictEqual(statFromStatListing(VSFTPD_DIR, "/tmp/d")?.kind, "directory");
         assert.strictEqual(statFromStatListing(VSFTPD_DIR, "/tmp/d")?.mode, 0o755);
-        const vsFile = "213-Status follows:\n-rw-------    1 1001     1001           12 Nov 23 13:06 .a file\n213 End of status";
-        assert.deepStrictEqual(statFromStatListing(vsFile, "/tmp/d/.a file"), { kind: "file", size: 12, mode: 0o600, uid: 1001, gid: 1001 });
-        const proFile = "213-Status of /tmp/x y:\n -rw-------   1 filedrop filedrop       12 Nov 23 13:11 /tmp/x y\n213 End of status";
+        const vsFile =
+            "213-Status follows:\n-rw-------    1 1001     1001           12 Nov 23 13:06 .a file\n213 End of status";
+        assert.deepStrictEqual(statFromStatListing(vsFile, "/tmp/d/.a file"), {
+            kind: "file",
+            size: 12,
+            mode: 0o600,
+            uid: 1001,
+            gid: 1001,
+        });
+        const proFile =
+            "213-Status of /tmp/x y:\n -rw-------   1 filedrop filedrop       12 Nov 23 13:11 /tmp/x y\n213 End of status";
         assert.strictEqual(statFromStatListing(proFile, "/tmp/x y")?.size, 12);
         assert.strictEqual(statFromStatListing("213-Status follows:\n213 End of status", "/tmp/none"), undefined);
     });
@@ -67,7 +92,13 @@ describe("ftpReplies", function () {
     });
 
     it("lists FEAT HASH algorithms without the selection marker", function () {
-        assert.deepStrictEqual(hashAlgorithms("CRC32;MD5;SHA-1;SHA-256*;SHA-512;"), ["CRC32", "MD5", "SHA-1", "SHA-256", "SHA-512"]);
+        assert.deepStrictEqual(hashAlgorithms("CRC32;MD5;SHA-1;SHA-256*;SHA-512;"), [
+            "CRC32",
+            "MD5",
+            "SHA-1",
+            "SHA-256",
+            "SHA-512",
+        ]);
         assert.deepStrictEqual(hashAlgorithms(undefined), []);
     });
 });

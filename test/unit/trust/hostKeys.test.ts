@@ -1,9 +1,9 @@
 /** known_hosts and pin matching, against lines written by OpenSSH's own ssh-keygen. */
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { fingerprintOf, isValidPin, keyBlobOf, pinMatches, verifyKnownHosts } from "../../../provider/trust/hostKeys";
 
 describe("hostKeys", function () {
@@ -21,7 +21,9 @@ describe("hostKeys", function () {
         keyLine = fs.readFileSync(path.join(dir, "a.pub"), "utf8").trim();
         otherLine = fs.readFileSync(path.join(dir, "b.pub"), "utf8").trim();
         blob = keyBlobOf(keyLine)!;
-        sshKeygenFingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "a.pub")], { encoding: "utf8" }).split(" ")[1];
+        sshKeygenFingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "a.pub")], {
+            encoding: "utf8",
+        }).split(" ")[1];
     });
 
     it("computes the same SHA256 fingerprint as ssh-keygen -l", function () {
@@ -32,7 +34,7 @@ describe("hostKeys", function () {
         assert.ok(pinMatches(keyLine, blob));
         assert.ok(pinMatches(sshKeygenFingerprint, blob));
         assert.ok(!pinMatches(otherLine, blob));
-        assert.ok(!pinMatches("SHA256:" + "A".repeat(43), blob));
+        assert.ok(!pinMatches(`SHA256:${"A".repeat(43)}`, blob));
         assert.ok(isValidPin(keyLine) && isValidPin(sshKeygenFingerprint));
         assert.ok(!isValidPin("not a key") && !isValidPin("ssh-ed25519 AAAAbogus"));
     });
@@ -42,11 +44,20 @@ describe("hostKeys", function () {
         assert.strictEqual(verifyKnownHosts(`example.com ${key}\n`, "example.com", 22, blob), "match");
         assert.strictEqual(verifyKnownHosts(`example.com ${key}\n`, "example.com", 2222, blob), "unknown");
         assert.strictEqual(verifyKnownHosts(`[example.com]:2222 ${key}\n`, "example.com", 2222, blob), "match");
-        assert.strictEqual(verifyKnownHosts(`*.example.com,!bad.example.com ${key}\n`, "web.example.com", 22, blob), "match");
-        assert.strictEqual(verifyKnownHosts(`*.example.com,!bad.example.com ${key}\n`, "bad.example.com", 22, blob), "unknown");
+        assert.strictEqual(
+            verifyKnownHosts(`*.example.com,!bad.example.com ${key}\n`, "web.example.com", 22, blob),
+            "match",
+        );
+        assert.strictEqual(
+            verifyKnownHosts(`*.example.com,!bad.example.com ${key}\n`, "bad.example.com", 22, blob),
+            "unknown",
+        );
         const other = otherLine.split(" ").slice(0, 2).join(" ");
         assert.strictEqual(verifyKnownHosts(`example.com ${other}\n`, "example.com", 22, blob), "mismatch");
-        assert.strictEqual(verifyKnownHosts(`example.com ${other}\nexample.com ${key}\n`, "example.com", 22, blob), "match");
+        assert.strictEqual(
+            verifyKnownHosts(`example.com ${other}\nexample.com ${key}\n`, "example.com", 22, blob),
+            "match",
+        );
     });
 
     it("understands hashed entries written by ssh-keygen -H", function () {
@@ -64,6 +75,9 @@ describe("hostKeys", function () {
 
     it("refuses a key marked @revoked, whatever the host", function () {
         const key = keyLine.split(" ").slice(0, 2).join(" ");
-        assert.strictEqual(verifyKnownHosts(`example.com ${key}\n@revoked * ${key}\n`, "example.com", 22, blob), "revoked");
+        assert.strictEqual(
+            verifyKnownHosts(`example.com ${key}\n@revoked * ${key}\n`, "example.com", 22, blob),
+            "revoked",
+        );
     });
 });

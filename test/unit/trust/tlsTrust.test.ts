@@ -1,7 +1,7 @@
 /** TLS certificate decisions (trust/tlsTrust.ts), with stand-in sockets. */
-import * as assert from "assert";
-import type { TLSSocket } from "tls";
-import { ConnectionInputs } from "../../../provider/connection";
+import * as assert from "node:assert";
+import type { TLSSocket } from "node:tls";
+import type { ConnectionInputs } from "../../../provider/connection";
 import { checkTlsPeer, formatFingerprint, normalizeFingerprint } from "../../../provider/trust/tlsTrust";
 
 const FP = "50:E0:DF:3B:3C:34:DF:E3:9A:66:C6:86:EC:AA:6B:BF:F4:C5:78:93:7E:87:F5:ED:F9:A4:31:1C:19:02:2C:BA";
@@ -11,7 +11,12 @@ function socket(authorized: boolean, authorizationError?: string): TLSSocket {
     return {
         authorized,
         authorizationError,
-        getPeerCertificate: () => ({ fingerprint256: FP, subject: { CN: "files.example" }, issuer: { CN: "Other CA" }, valid_to: "Jan 1 00:00:00 2030 GMT" }),
+        getPeerCertificate: () => ({
+            fingerprint256: FP,
+            subject: { CN: "files.example" },
+            issuer: { CN: "Other CA" },
+            valid_to: "Jan 1 00:00:00 2030 GMT",
+        }),
     } as unknown as TLSSocket;
 }
 
@@ -33,13 +38,25 @@ describe("tlsTrust", function () {
     });
 
     it("a pin decides alone, in any case and with or without colons", function () {
-        assert.strictEqual(checkTlsPeer({ ...c, certFingerprint: FP.replace(/:/g, "").toLowerCase() }, socket(false, "DEPTH_ZERO_SELF_SIGNED_CERT")), undefined);
+        assert.strictEqual(
+            checkTlsPeer(
+                { ...c, certFingerprint: FP.replace(/:/g, "").toLowerCase() },
+                socket(false, "DEPTH_ZERO_SELF_SIGNED_CERT"),
+            ),
+            undefined,
+        );
         const e = checkTlsPeer({ ...c, certFingerprint: "AB".repeat(32) }, socket(true));
         assert.strictEqual(e?.code, "TLS_VERIFY_FAILED");
-        assert.match(e!.message, /does not match `certFingerprint` AB:AB:.*; nothing was sent\. If the server's certificate was replaced, update `certFingerprint`\./);
+        assert.match(
+            e!.message,
+            /does not match `certFingerprint` AB:AB:.*; nothing was sent\. If the server's certificate was replaced, update `certFingerprint`\./,
+        );
     });
 
     it("insecureSkipTlsVerify accepts anything", function () {
-        assert.strictEqual(checkTlsPeer({ ...c, insecureSkipTlsVerify: true }, socket(false, "CERT_HAS_EXPIRED")), undefined);
+        assert.strictEqual(
+            checkTlsPeer({ ...c, insecureSkipTlsVerify: true }, socket(false, "CERT_HAS_EXPIRED")),
+            undefined,
+        );
     });
 });
