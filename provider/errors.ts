@@ -134,7 +134,10 @@ export function permissionDenied(
 ): FiledropError {
     const quoted = said === undefined ? "" : `: the server said "${said}"`;
     if (isTemporaryName(posix.basename(path))) {
-        return folderNotWritable(endpoint, posix.dirname(path), op, quoted, cause);
+        return folderNotWritable(endpoint, posix.dirname(path), `${op} a temporary file`, quoted, cause);
+    }
+    if (BACKUP_NAME.test(posix.basename(path))) {
+        return folderNotWritable(endpoint, posix.dirname(path), `${op} a copy of the earlier file`, quoted, cause);
     }
     return new FiledropError(
         "PERMISSION_DENIED",
@@ -143,12 +146,22 @@ export function permissionDenied(
     );
 }
 
-/** The folder an upload writes its temporary into is not writable (see {@link permissionDenied}). */
-function folderNotWritable(endpoint: string, dir: string, op: string, quoted: string, cause?: unknown): FiledropError {
+/** Names of the copies of adopted files (ops/backup.ts `backupPathFor`). */
+const BACKUP_NAME = /^\..+\.filedrop-backup(-[0-9a-f]{12})?$/;
+
+/** The folder an upload writes its temporary (or its copy of the earlier file) into is not writable (see {@link permissionDenied}). */
+function folderNotWritable(
+    endpoint: string,
+    dir: string,
+    what: string,
+    quoted: string,
+    cause?: unknown,
+): FiledropError {
     return new FiledropError(
         "PERMISSION_DENIED",
-        `Permission denied to ${op} a temporary file in folder ${endpoint}${dir}${quoted}; the folder must be writable by the remote user, ` +
-            `not only the file: every upload writes a temporary file beside the target and renames it over the target, so that the target is never half-written.`,
+        `Permission denied to ${what} in folder ${endpoint}${dir}${quoted}; the folder must be writable by the remote user, ` +
+            `not only the file: every upload writes a temporary file beside the target and renames it over the target, so that the target is never half-written ` +
+            `(and a file that was there before is first copied beside it, so that destroy can put it back).`,
         { cause },
     );
 }

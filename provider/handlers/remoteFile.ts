@@ -10,7 +10,7 @@ import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../con
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
-import { adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
+import { abandonAdoption, adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
@@ -227,6 +227,7 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             r = await upload(t, inputs, target.path);
         } catch (e) {
             await finishCreate(t, target.path, inputs.sha256);
+            await abandonAdoption(t, target.path, owned).catch(() => undefined);
             await removeEmptyDirs(t, owned.createdDirs).catch(() => undefined);
             throw e;
         }

@@ -113,6 +113,22 @@ export interface Owned {
 export type DestroyOutcome = "deleted" | "restored" | "gone" | "left";
 
 /**
+ * After a create that failed: removes the copy of the earlier file that `adopt` made, while the target still holds
+ * exactly that earlier file (the failed upload left it untouched). Nothing is in the state to restore it from later,
+ * so the copy would otherwise stay beside the target forever. A copy that may be the only one left (the target no
+ * longer holds the earlier content) is kept.
+ */
+export async function abandonAdoption(t: Transport, path: string, owned: Ownership): Promise<void> {
+    if (owned.backupPath === undefined || owned.previousSha256 === undefined) {
+        return;
+    }
+    if ((await t.stat(path))?.kind !== "file" || (await remoteSha256(t, path)).sha256 !== owned.previousSha256) {
+        return;
+    }
+    await t.remove(owned.backupPath);
+}
+
+/**
  * Destroy of one RemoteFile, by the rules in the file comment (the README's "Destroy and replace" table). Sweeps
  * the temporaries and markers an interrupted run of this file left first.
  */

@@ -244,7 +244,8 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
             const folder = `sftp://${w.sshd.user}@127.0.0.1:${w.sshd.port}${root}`;
             assert.ok(
                 diagnostics(r.output).includes(
-                    `Permission denied to write a temporary file in folder ${folder}; the folder must be writable`,
+                    // The file existed, so the first thing written beside it is the copy destroy would put back.
+                    `Permission denied to write a copy of the earlier file in folder ${folder}; the folder must be writable`,
                 ) && /the folder must be writable by the remote user, not only the file/.test(r.output),
                 r.output,
             );

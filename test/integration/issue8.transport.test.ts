@@ -67,7 +67,7 @@ describe("issue 8 item 3: renames never lose the target (sftp, engine)", functio
 
     describe("server refusing only posix-rename (internal-sftp -P posix-rename)", function () {
         const s = variant({ sftpArgs: ["-P", "posix-rename"] }, "noposix");
-        it("`up` replaces the file by moving the old one aside, outputs atomic false, leaves nothing of ours", async function () {
+        it("`up` replaces the file by moving the old one aside, outputs atomic false, leaves only the copy destroy puts back", async function () {
             const dir = remoteDir(w, "i8-noposix");
             const target = seed(w, dir, "app.conf", "old\n");
             const stack = new TestStack(w, "i8-noposix", remoteFilesProgram);
@@ -77,7 +77,17 @@ describe("issue 8 item 3: renames never lose the target (sftp, engine)", functio
             });
             await stack.ok("up");
             assert.strictEqual(fs.readFileSync(target, "utf8"), "new\n");
-            assert.strictEqual(stack.resources(REMOTE_FILE)[0].outputs.atomic, false);
+            const outs = stack.resources(REMOTE_FILE)[0].outputs as { atomic: boolean; backupPath: string };
+            assert.strictEqual(outs.atomic, false);
+            // The file existed, so the stack keeps a copy of it (issue 8 item 2) and nothing else of ours.
+            assert.deepStrictEqual(ours(dir), [path.basename(outs.backupPath)]);
+            assert.strictEqual(fs.readFileSync(outs.backupPath, "utf8"), "old\n");
+            await stack.ok("destroy");
+            assert.strictEqual(
+                fs.readFileSync(target, "utf8"),
+                "old\n",
+                "destroy puts the earlier file back without an atomic rename",
+            );
             assert.deepStrictEqual(ours(dir), []);
         });
     });

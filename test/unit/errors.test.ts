@@ -17,6 +17,11 @@ describe("errors", function () {
             e.message,
             /^Permission denied to write a temporary file in folder sftp:\/\/u@h:22\/etc\/app: the server said "Permission denied"; the folder must be writable by the remote user, not only the file/,
         );
+        const copy = permissionDenied("sftp://u@h:22", "write", "/etc/app/.x.conf.filedrop-backup-0123456789ab");
+        assert.match(
+            copy.message,
+            /^Permission denied to write a copy of the earlier file in folder sftp:\/\/u@h:22\/etc\/app; the folder must be writable by the remote user/,
+        );
         const plain = permissionDenied("sftp://u@h:22", "write", "/etc/app/x.conf");
         assert.match(
             plain.message,

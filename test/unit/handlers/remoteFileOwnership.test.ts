@@ -3,6 +3,7 @@
  * with them, two stacks on one path, state from an earlier release, and leftovers of an interrupted run.
  */
 import * as assert from "node:assert";
+import { remoteIo } from "../../../provider/errors";
 import {
     check,
     create as createRaw,
@@ -150,6 +151,22 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
                 "no copy and no moved-aside file left behind",
             );
             assert.ok(!server.callsOf("remove").some((c) => c.path === path), "the target itself is never removed");
+        });
+
+        it("a create that fails after copying the adopted file removes the copy and leaves the file as it was", async function () {
+            server.fs.writeFile(path, "original\n", 0o600);
+            // Every rename of the upload's temporary over the file is refused (not transient: the pool gives up).
+            server.failWhen(
+                (c) => c.op === "rename" && c.to === path,
+                (c) => remoteIo("sftp://mem", "rename", c.path, "rename refused"),
+            );
+            await assert.rejects(create(base), /rename refused/);
+            assert.strictEqual(server.fs.text(path), "original\n");
+            assert.deepStrictEqual(
+                server.fs.tree("/etc/app"),
+                ["app.conf"],
+                "no copy, temporary or marker left behind",
+            );
         });
 
         it('an adopted file is deleted by destroy only with an explicit onDelete: "delete"', async function () {
