@@ -137,7 +137,7 @@ export async function uploadInChild(
     connect: () => Promise<Transport>,
     untilClosed: readonly string[] = [],
 ): Promise<ChildResult> {
-    const { verifiedUpload } = require("../provider/upload") as typeof import("../provider/upload");
+    const { verifiedUpload } = require("../provider/ops/upload") as typeof import("../provider/ops/upload");
     const t0 = performance.now();
     const t = await connect();
     const t1 = performance.now();

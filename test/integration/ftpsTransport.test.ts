@@ -11,10 +11,10 @@ import { Readable } from "node:stream";
 import type { ConnectionInputs, CredentialInputs } from "../../provider/connection";
 import { isFiledropError } from "../../provider/errors";
 import { sha256OfStream } from "../../provider/hashing";
+import { verifiedUpload } from "../../provider/ops/upload";
 import { openFtps } from "../../provider/transport/ftps";
 import { closeAll, withTransport } from "../../provider/transport/pool";
 import type { Transport } from "../../provider/transport/types";
-import { verifiedUpload } from "../../provider/upload";
 import {
     countFtpConnections,
     type FtpServerKey,

@@ -10,10 +10,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { hasCode } from "../../provider/errors";
+import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, poolStats, withTransport } from "../../provider/transport/pool";
 import { openSftp } from "../../provider/transport/sftp";
 import type { Transport } from "../../provider/transport/types";
-import { verifiedUpload } from "../../provider/upload";
 import { DropProxy } from "../harness/dropProxy";
 import { getServers, remoteDir, type Servers } from "../harness/world";
 
