@@ -10,13 +10,14 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { hasCode, isFiledropError } from "../../provider/errors";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, withTransport } from "../../provider/transport/pool";
 import type { Transport } from "../../provider/transport/types";
 import { contractIt, declared, PENDING } from "../harness/contract/pending";
 import { open, SUBJECTS, scratchRemote } from "../harness/contract/subjects";
+import { corrupting } from "../harness/corrupting";
 import { scratchDir } from "../harness/world";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -29,28 +30,6 @@ function seed(dir: string, name: string, content: string, owner: { uid: number; 
     fs.writeFileSync(p, content);
     fs.chownSync(p, owner.uid, owner.gid);
     return p;
-}
-
-/** A transport whose uploads reach the server with their first byte flipped (a broken proxy or disk). */
-function corrupting(t: Transport): Transport {
-    return Object.create(t, {
-        write: {
-            value: (p: string, data: Readable, mode?: number) => {
-                let first = true;
-                const flip = new Transform({
-                    transform(chunk: Buffer, _e, cb) {
-                        if (first && chunk.length > 0) {
-                            chunk = Buffer.from(chunk);
-                            chunk[0] ^= 0xff;
-                            first = false;
-                        }
-                        cb(null, chunk);
-                    },
-                });
-                return t.write(p, data.pipe(flip), mode);
-            },
-        },
-    });
 }
 
 let serverDirs = 0;

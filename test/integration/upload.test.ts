@@ -8,12 +8,12 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { hasCode } from "../../provider/errors";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, poolStats, withTransport } from "../../provider/transport/pool";
 import { openSftp } from "../../provider/transport/sftp";
-import type { Transport } from "../../provider/transport/types";
+import { corrupting } from "../harness/corrupting";
 import { DropProxy } from "../harness/dropProxy";
 import { getServers, remoteDir, type Servers } from "../harness/world";
 
@@ -53,26 +53,8 @@ describe("verified atomic upload under faults (sftp)", function () {
         const t = await openSftp(conn(), creds);
         try {
             // The server receives one flipped byte: what a broken proxy or a bad disk would do.
-            const corrupting: Transport = Object.create(t, {
-                write: {
-                    value: (p: string, data: Readable, mode?: number) => {
-                        let first = true;
-                        const flip = new Transform({
-                            transform(chunk: Buffer, _e, cb) {
-                                if (first && chunk.length > 0) {
-                                    chunk = Buffer.from(chunk);
-                                    chunk[0] ^= 0xff;
-                                    first = false;
-                                }
-                                cb(null, chunk);
-                            },
-                        });
-                        return t.write(p, data.pipe(flip), mode);
-                    },
-                },
-            });
             await assert.rejects(
-                verifiedUpload(corrupting, {
+                verifiedUpload(corrupting(t), {
                     path: target,
                     open: () => Readable.from([randomBytes(300_000)]),
                     createParents: true,
