@@ -27,6 +27,33 @@ export interface ConnectionInputs {
     allowPlaintext?: boolean;
     servername?: string;
     maxSessions?: number;
+    /** A bastion (jump) host to reach `host` through; SFTP only. Its secrets are in `CredentialInputs.proxy`. */
+    proxy?: ProxyInputs;
+    /** Run the SFTP server and every command through sudo: `true` for `sudo -n`, or a command prefix. SFTP only. */
+    sudo?: boolean | string;
+}
+
+/**
+ * The non-secret part of a bastion, with the field names of `@pulumi/command`'s ProxyConnectionArgs plus our host
+ * key settings (the bastion's key is verified like the target's).
+ */
+export interface ProxyInputs {
+    host: string;
+    port?: number;
+    user?: string;
+    agentSocketPath?: string;
+    hostKey?: string;
+    knownHosts?: string;
+    insecureAcceptAnyHostKey?: boolean;
+    perDialTimeout?: number;
+    dialErrorLimit?: number;
+}
+
+/** The secret part of a bastion. */
+export interface ProxyCredentialInputs {
+    password?: string;
+    privateKey?: string;
+    privateKeyPassword?: string;
 }
 
 /** The secret part of a connection; always a Pulumi secret in state. */
@@ -34,6 +61,8 @@ export interface CredentialInputs {
     password?: string;
     privateKey?: string;
     privateKeyPassword?: string;
+    /** The bastion's credentials, when `ConnectionInputs.proxy` is set. */
+    proxy?: ProxyCredentialInputs;
 }
 
 /** Default port of each protocol (see the protocol registry). */
@@ -76,11 +105,45 @@ export function endpointKey(c: ConnectionInputs, creds: CredentialInputs): strin
         c.insecureAcceptAnyHostKey === true,
         c.insecureSkipTlsVerify === true,
         c.agentSocketPath ?? "",
+        // The route and the privileges are part of what the connection is.
+        JSON.stringify(c.proxy ?? null),
+        c.sudo ?? false,
         // The credentials identify the session too, but only by a digest so the key itself is not a secret.
         createHash("sha256")
-            .update(JSON.stringify([creds.password ?? "", creds.privateKey ?? "", creds.privateKeyPassword ?? ""]))
+            .update(
+                JSON.stringify([
+                    creds.password ?? "",
+                    creds.privateKey ?? "",
+                    creds.privateKeyPassword ?? "",
+                    creds.proxy ?? null,
+                ]),
+            )
             .digest("hex"),
     ]);
+}
+
+/** The bastion as a connection of its own (for host key checks and messages): SSH, port 22 by default. */
+export function proxyConnection(p: ProxyInputs): ConnectionInputs {
+    return {
+        protocol: "sftp",
+        host: p.host,
+        port: p.port,
+        user: p.user,
+        agentSocketPath: p.agentSocketPath,
+        hostKey: p.hostKey,
+        knownHosts: p.knownHosts,
+        insecureAcceptAnyHostKey: p.insecureAcceptAnyHostKey,
+        perDialTimeout: p.perDialTimeout,
+        dialErrorLimit: p.dialErrorLimit,
+    };
+}
+
+/** The command prefix of `sudo`, or undefined when commands run as the login user. */
+export function sudoPrefix(c: ConnectionInputs): string | undefined {
+    if (c.sudo === true) {
+        return "sudo -n";
+    }
+    return typeof c.sudo === "string" && c.sudo.trim() !== "" ? c.sudo.trim() : undefined;
 }
 
 /** How long one dial (TCP connect and handshake) may take, in milliseconds. */

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInputs, CredentialInputs } from "../provider/connection";
+import type { ConnectionInputs, CredentialInputs, ProxyCredentialInputs, ProxyInputs } from "../provider/connection";
 import {
     CONNECTION_PUBLIC_FIELDS,
     CONNECTION_SECRET_FIELDS,
+    PROXY_PUBLIC_FIELDS,
+    PROXY_SECRET_FIELDS,
     RESOURCE_ARGS,
     type ResourceKind,
     type SameKeys,
@@ -13,8 +15,7 @@ import type { Protocol } from "../provider/protocols";
  * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`, so the same
  * object can be passed to both packages. Secret fields (`password`, `privateKey`, `privateKeyPassword`) are stored
  * as Pulumi secrets whether or not you wrap them in `pulumi.secret()`. A field not listed here is refused at
- * preview with the closest known name (`hostkey` → `hostKey`), never ignored; `@pulumi/command`'s `proxy` (a
- * bastion host) is refused too, until it is supported, since ignoring it would connect directly.
+ * preview with the closest known name (`hostkey` → `hostKey`), never ignored.
  */
 export interface ConnectionArgs {
     /**
@@ -102,6 +103,99 @@ export interface ConnectionArgs {
      * @default 8
      */
     readonly maxSessions?: pulumi.Input<number>;
+    /**
+     * A bastion (jump) host to reach `host` through, with the fields of `@pulumi/command`'s ProxyConnectionArgs
+     * (plus `knownHosts` and `insecureAcceptAnyHostKey`). The bastion's host key is verified like the target's;
+     * `host` and `port` are then as the bastion sees them. SFTP only.
+     * @default none (connect to `host` directly)
+     */
+    readonly proxy?: pulumi.Input<ProxyConnectionArgs>;
+    /**
+     * Run the SFTP server and every command (`validate`, checks, hashing) through sudo, so that a deploy user who
+     * is not root can write root-owned paths: `true` runs them with `sudo -n`, a string is the prefix to use
+     * instead (for example `"sudo -n -u www-data"`). The user needs password-less sudo (a NOPASSWD sudoers rule)
+     * for OpenSSH's `sftp-server` (found at /usr/lib/openssh/sftp-server, /usr/libexec/openssh/sftp-server, …) and
+     * `sh`. SFTP only.
+     * @default false
+     */
+    readonly sudo?: pulumi.Input<boolean | string>;
+}
+
+/**
+ * A bastion (jump) host: `@pulumi/command`'s ProxyConnectionArgs, plus our host key settings. Secret fields are
+ * stored as Pulumi secrets.
+ */
+export interface ProxyConnectionArgs {
+    /** The bastion's name or address. */
+    readonly host: pulumi.Input<string>;
+    /**
+     * The bastion's SSH port.
+     * @default 22
+     */
+    readonly port?: pulumi.Input<number>;
+    /**
+     * User to log in to the bastion as.
+     * @default the local user name ($USER)
+     */
+    readonly user?: pulumi.Input<string>;
+    /** Password for the bastion. Stored as a secret. */
+    readonly password?: pulumi.Input<string>;
+    /** Private key for the bastion (the key text). Stored as a secret. */
+    readonly privateKey?: pulumi.Input<string>;
+    /** Passphrase of an encrypted `privateKey`. Stored as a secret. */
+    readonly privateKeyPassword?: pulumi.Input<string>;
+    /**
+     * Path to an ssh-agent socket for the bastion login.
+     * @default `SSH_AUTH_SOCK` when neither `password` nor `privateKey` is given
+     */
+    readonly agentSocketPath?: pulumi.Input<string>;
+    /** The bastion's SSH host key, pinned: an OpenSSH public key line or its `SHA256:` fingerprint. */
+    readonly hostKey?: pulumi.Input<string>;
+    /**
+     * known_hosts to verify the bastion's host key against: a file path or the content itself.
+     * @default the user's ~/.ssh/known_hosts
+     */
+    readonly knownHosts?: pulumi.Input<string>;
+    /**
+     * Accept any host key from the bastion. WARNING: anyone who can intercept the connection can then read the
+     * bastion's credentials. Use only for throwaway test servers.
+     * @default false
+     */
+    readonly insecureAcceptAnyHostKey?: pulumi.Input<boolean>;
+    /**
+     * Seconds one connection attempt to the bastion may take.
+     * @default 15
+     */
+    readonly perDialTimeout?: pulumi.Input<number>;
+    /**
+     * Accepted as in `@pulumi/command`; the dial attempts of the whole route are counted by the connection's own
+     * `dialErrorLimit`.
+     * @default 10
+     */
+    readonly dialErrorLimit?: pulumi.Input<number>;
+}
+
+/** Splits a user's `proxy` object: public fields to the first part, secret and unknown ones to the second. */
+function splitProxy(p: unknown): [Record<string, unknown> | undefined, Record<string, unknown> | undefined] {
+    if (typeof p !== "object" || p === null) {
+        return [p as undefined, undefined];
+    }
+    const pub: Record<string, unknown> = {};
+    const sec: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p)) {
+        if ((PROXY_PUBLIC_FIELDS as readonly string[]).includes(k)) {
+            if (v !== undefined) {
+                pub[k] = v;
+            }
+        } else if ((PROXY_SECRET_FIELDS as readonly string[]).includes(k)) {
+            if (v !== undefined) {
+                sec[k] = v;
+            }
+        } else {
+            sec[k] = v === undefined ? null : v;
+        }
+    }
+    return [pub, Object.keys(sec).length > 0 ? sec : undefined];
 }
 
 /**
@@ -124,7 +218,11 @@ export function splitConnection(
         all.apply((c) => {
             const pub: Record<string, unknown> = {};
             for (const [k, v] of Object.entries(c)) {
-                if (isPublic(k) && v !== undefined) {
+                if (k === "proxy") {
+                    if (v !== undefined) {
+                        pub.proxy = splitProxy(v)[0];
+                    }
+                } else if (isPublic(k) && v !== undefined) {
                     pub[k] = v;
                 }
             }
@@ -136,7 +234,12 @@ export function splitConnection(
         all.apply((c) => {
             const creds: Record<string, unknown> = {};
             for (const [k, v] of Object.entries(c)) {
-                if (isSecret(k) && v !== undefined) {
+                if (k === "proxy") {
+                    const secret = splitProxy(v)[1];
+                    if (secret !== undefined) {
+                        creds.proxy = secret;
+                    }
+                } else if (isSecret(k) && v !== undefined) {
                     creds[k] = v;
                 } else if (!isPublic(k) && !isSecret(k)) {
                     creds[k] = v === undefined ? null : v;
@@ -164,6 +267,12 @@ function warnInsecure(c: Record<string, unknown>, name: string): void {
             `${name}: insecureAcceptAnyHostKey is set: the SSH host key of ${c.host} is not verified.`,
         );
     }
+    const proxy = c.proxy as Record<string, unknown> | undefined;
+    if (proxy?.insecureAcceptAnyHostKey === true) {
+        void pulumi.log.warn(
+            `${name}: proxy.insecureAcceptAnyHostKey is set: the SSH host key of the bastion ${proxy.host} is not verified.`,
+        );
+    }
     if (c.insecureSkipTlsVerify === true) {
         void pulumi.log.warn(
             `${name}: insecureSkipTlsVerify is set: the TLS certificate of ${c.host} is not verified.`,
@@ -179,3 +288,5 @@ function warnInsecure(c: Record<string, unknown>, name: string): void {
 /** Compile-time proof that the documented fields are exactly the ones the provider knows. */
 const connectionFieldsMatch: SameKeys<ConnectionArgs, ConnectionInputs & CredentialInputs> = true;
 void connectionFieldsMatch;
+const proxyFieldsMatch: SameKeys<ProxyConnectionArgs, ProxyInputs & ProxyCredentialInputs> = true;
+void proxyFieldsMatch;

@@ -4,7 +4,7 @@
  */
 
 export { FiledropError, FiledropErrorCode, isFiledropError } from "../provider/errors";
-export { ConnectionArgs } from "./connection";
+export { ConnectionArgs, ProxyConnectionArgs } from "./connection";
 export { RemoteDirectory, RemoteDirectoryArgs } from "./remoteDirectory";
 export { RemoteFile, RemoteFileArgs } from "./remoteFile";
 export { RemoteTree, RemoteTreeArgs } from "./remoteTree";

@@ -6,6 +6,7 @@ import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../con
 import { modeProblem, normalizeMode } from "../mode";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
+import { hasDefaultAgent, sshExtrasFailures } from "./checkSshExtras";
 import { connectionFieldFailures } from "./knownKeys";
 
 export { modeProblem } from "../mode";
@@ -100,7 +101,9 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
     }
     const given = (k: (typeof info.credentials)[number]) =>
         (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined;
-    if (isKnown(creds) && !info.credentials.some(given)) {
+    // SSH uses the agent in SSH_AUTH_SOCK when no credential is given, as ssh does (sshAuth.ts).
+    const agent = info.credentials.includes("agentSocketPath") && hasDefaultAgent();
+    if (isKnown(creds) && !agent && !info.credentials.some(given)) {
         f.push(
             info.credentials.length === 1
                 ? {
@@ -112,10 +115,14 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
                       reason: `has no credential: set ${info.credentials
                           .map((k) => `\`${k}\``)
                           .join(", ")
-                          .replace(/, ([^,]*)$/, " or $1")}`,
+                          .replace(
+                              /, ([^,]*)$/,
+                              " or $1",
+                          )}, or start an ssh-agent (SSH_AUTH_SOCK) before \`pulumi up\``,
                   },
         );
     }
+    f.push(...sshExtrasFailures(c, protocol, isKnown(creds) ? creds : undefined));
     if (
         isKnown(c.certFingerprint) &&
         c.certFingerprint !== undefined &&

@@ -5,7 +5,7 @@
  * later with a misleading message, or, like `proxy`, silently connect another way than the user asked for.
  */
 import { closest, distance } from "fastest-levenshtein";
-import type { ConnectionInputs, CredentialInputs } from "../connection";
+import type { ConnectionInputs, CredentialInputs, ProxyCredentialInputs, ProxyInputs } from "../connection";
 import type { CheckFailure } from "./checkInputs";
 
 /** Every public connection field (the compiler insists on all of ConnectionInputs' keys). */
@@ -26,6 +26,8 @@ const PUBLIC_FIELDS: { readonly [K in keyof Required<ConnectionInputs>]: true } 
     allowPlaintext: true,
     servername: true,
     maxSessions: true,
+    proxy: true,
+    sudo: true,
 };
 
 /** Every secret connection field (the compiler insists on all of CredentialInputs' keys). */
@@ -33,14 +35,44 @@ const SECRET_FIELDS: { readonly [K in keyof Required<CredentialInputs>]: true } 
     password: true,
     privateKey: true,
     privateKeyPassword: true,
+    proxy: true,
 };
+
+/** Every public field of `connection.proxy` (the bastion). */
+const PROXY_PUBLIC: { readonly [K in keyof Required<ProxyInputs>]: true } = {
+    host: true,
+    port: true,
+    user: true,
+    agentSocketPath: true,
+    hostKey: true,
+    knownHosts: true,
+    insecureAcceptAnyHostKey: true,
+    perDialTimeout: true,
+    dialErrorLimit: true,
+};
+
+/** Every secret field of `connection.proxy`. */
+const PROXY_SECRET: { readonly [K in keyof Required<ProxyCredentialInputs>]: true } = {
+    password: true,
+    privateKey: true,
+    privateKeyPassword: true,
+};
+
+/** The `proxy` fields kept visible in state. */
+export const PROXY_PUBLIC_FIELDS = Object.keys(PROXY_PUBLIC) as (keyof ProxyInputs)[];
+/** The `proxy` fields always stored as secrets (the SDK moves them into `credentials.proxy`). */
+export const PROXY_SECRET_FIELDS = Object.keys(PROXY_SECRET) as (keyof ProxyCredentialInputs)[];
 
 /** The connection fields kept visible in state. */
 export const CONNECTION_PUBLIC_FIELDS = Object.keys(PUBLIC_FIELDS) as (keyof ConnectionInputs)[];
 /** The connection fields always stored as secrets (the SDK moves them into `credentials`). */
 export const CONNECTION_SECRET_FIELDS = Object.keys(SECRET_FIELDS) as (keyof CredentialInputs)[];
 /** Every field a `connection` may have. */
-export const CONNECTION_FIELDS: readonly string[] = [...CONNECTION_PUBLIC_FIELDS, ...CONNECTION_SECRET_FIELDS];
+export const CONNECTION_FIELDS: readonly string[] = [
+    ...new Set<string>([...CONNECTION_PUBLIC_FIELDS, ...CONNECTION_SECRET_FIELDS]),
+];
+/** `proxy` is the one field with parts on both sides: the SDK splits it field by field. */
+export const SPLIT_CONNECTION_FIELDS: readonly string[] = ["proxy"];
 
 /** The arguments of each resource, as users write them (the SDK asserts these match its `…Args` interfaces). */
 export const RESOURCE_ARGS = {
@@ -71,14 +103,8 @@ export type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof 
 /** An object type with the argument names of `kind` as keys. */
 export type ArgsOf<K extends ResourceKind> = Record<(typeof RESOURCE_ARGS)[K][number], unknown>;
 
-/**
- * Fields known by name but refused, with why and what to do instead. `proxy` comes from `@pulumi/command`'s
- * ConnectionArgs (whose field names ours follow, so one object serves both): ignoring it would connect directly
- * instead of through the bastion.
- */
-const REFUSED_CONNECTION_FIELDS: Readonly<Record<string, string>> = {
-    proxy: 'is not supported yet: pulumi-filedrop cannot connect through a bastion (jump) host, and connecting directly instead would not be what you asked for; remove it and make the server reachable directly, e.g. through a tunnel (`ssh -L 2222:server:22 bastion`, then `host: "127.0.0.1"`, `port: 2222`)',
-};
+/** Fields known by name but refused, with why and what to do instead (none today; `proxy` was, until issue 10). */
+const REFUSED_CONNECTION_FIELDS: Readonly<Record<string, string>> = {};
 
 /**
  * The known name the user most likely meant: the same name in other letter case, else the nearest by edit
@@ -134,7 +160,21 @@ export function connectionFieldFailures(
         CONNECTION_FIELDS,
         "connection",
     );
-    return [...refused, ...unknown];
+    const proxyNames = [
+        ...new Set([...Object.keys(proxyPart(publicPart) ?? {}), ...Object.keys(proxyPart(secretPart) ?? {})]),
+    ];
+    const proxyUnknown = unknownFieldFailures(
+        proxyNames,
+        [...PROXY_PUBLIC_FIELDS, ...PROXY_SECRET_FIELDS],
+        "connection.proxy",
+    );
+    return [...refused, ...unknown, ...proxyUnknown];
+}
+
+/** The `proxy` object of one half of a connection, when it is an object. */
+function proxyPart(part: object | undefined): object | undefined {
+    const p = (part as { proxy?: unknown } | undefined)?.proxy;
+    return typeof p === "object" && p !== null ? p : undefined;
 }
 
 /** Unknown arguments of a resource, as the SDK reports them (`unknownArgs`, names only). */

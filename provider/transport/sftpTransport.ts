@@ -6,6 +6,7 @@
 import type { Readable } from "node:stream";
 import type { Client, SFTPWrapper, Stats } from "ssh2";
 import { type ConnectionInputs, endpointUrl } from "../connection";
+import { shellQuote } from "../shellQuote";
 import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
 import { SshExec } from "./sftpExec";
 import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
@@ -26,6 +27,8 @@ export class SftpTransport implements Transport {
         private readonly client: Client,
         private readonly sftp: SFTPWrapper,
         c: ConnectionInputs,
+        /** `connection.sudo`'s prefix: every command runs as `prefix sh -c '…'`, like the SFTP server itself. */
+        private readonly sudoPrefix?: string,
     ) {
         this.endpoint = endpointUrl(c);
         this.calls = new SftpCalls(this.endpoint);
@@ -136,8 +139,11 @@ export class SftpTransport implements Transport {
         return this.hasher.sha256Many(paths);
     }
 
+    /** Runs a command line; with `sudo`, the whole line runs through it (validate, checks, hashing). */
     exec(command: string): Promise<ExecResult> {
-        return this.execs.run(command);
+        return this.execs.run(
+            this.sudoPrefix === undefined ? command : `${this.sudoPrefix} sh -c ${shellQuote(command)}`,
+        );
     }
 
     /** Closes the SSH connection. */

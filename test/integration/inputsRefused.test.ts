@@ -1,6 +1,6 @@
 /**
  * Issue 8 items 7 and 8 through the real CLI against the test sshd: unknown fields (in `connection` and in a
- * resource's arguments) and `proxy` are refused at preview with the closest known name; a tree file with a line
+ * resource's arguments), also inside `proxy`, are refused at preview with the closest known name; a tree file with a line
  * break in its name is refused at preview; RemoteDirectory's `mode` is not given to the parents it creates; large
  * `content` is warned about, and refused far above; a read-only folder names the folder; after a host re-key,
  * destroy's advice (run `pulumi up` with the new key first) is what actually works.
@@ -96,10 +96,10 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
                 {
                     type: "RemoteFile",
                     name: "bastion",
-                    connection: { proxy: { host: "bastion.example", user: "jump" } },
+                    connection: { proxy: { host: "bastion.example", user: "jump", hostkey: w.sshd.hostPublicKey } },
                     args: { path: path.join(root, "b"), content: "b" },
                 },
-                /RemoteFile resource 'bastion' has a problem: `connection\.proxy` is not supported yet: pulumi-filedrop cannot connect through a bastion \(jump\) host/,
+                /RemoteFile resource 'bastion' has a problem: `connection\.proxy\.hostkey` is not a field of `connection\.proxy`; did you mean `hostKey`\?/,
             ],
             [
                 {

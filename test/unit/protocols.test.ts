@@ -6,6 +6,16 @@ import { checkConnection } from "../../provider/plan/checkInputs";
 import { PROTOCOL_NAMES, PROTOCOLS } from "../../provider/protocols";
 
 describe("protocol registry", function () {
+    // Without a credential, SSH falls back to the agent in SSH_AUTH_SOCK (issue 10): these checks assume none.
+    const agent = process.env.SSH_AUTH_SOCK;
+    before(() => {
+        delete process.env.SSH_AUTH_SOCK;
+    });
+    after(() => {
+        if (agent !== undefined) {
+            process.env.SSH_AUTH_SOCK = agent;
+        }
+    });
     it("gives each protocol its default port", function () {
         assert.deepStrictEqual(
             PROTOCOL_NAMES.map((p) => [p, defaultPort(p)]),

@@ -36,13 +36,25 @@ describe("knownKeys", function () {
         );
     });
 
-    it("refuses @pulumi/command's proxy with a sentence saying it is not supported yet", function () {
-        const f = checkConnection({ host: "h" }, { password: "p", proxy: { host: "bastion" } } as never);
-        assert.strictEqual(f.length, 1);
-        assert.strictEqual(f[0].property, "connection.proxy");
-        assert.match(
-            f[0].reason,
-            /^is not supported yet: pulumi-filedrop cannot connect through a bastion \(jump\) host/,
+    it("accepts @pulumi/command's proxy (issue 10) and refuses an unknown field inside it by name", function () {
+        const proxy = {
+            host: "bastion",
+            port: 22,
+            user: "jump",
+            hostKey: `SHA256:${"A".repeat(43)}`,
+            dialErrorLimit: 3,
+        };
+        assert.deepStrictEqual(
+            checkConnection({ host: "h", proxy }, { password: "p", proxy: { privateKey: "k" } }),
+            [],
+        );
+        const f = checkConnection({ host: "h", proxy: { host: "bastion" } }, {
+            password: "p",
+            proxy: { password: "q", privatekey: "k" },
+        } as never);
+        assert.deepStrictEqual(
+            f.map((x) => [x.property, x.reason]),
+            [["connection.proxy.privatekey", "is not a field of `connection.proxy`; did you mean `privateKey`?"]],
         );
     });
 
