@@ -3,7 +3,7 @@
 #
 #   bash scripts/servers/install.sh     -> installs what is missing, prints one line of JSON (no secret) on stdout
 #
-#   * Debian packages: openssh-server, openssl, tcpdump (wire captures in the security tests), proftpd-core + proftpd-mod-crypto (mod_tls, mod_digest) and vsftpd.
+#   * Debian packages: openssh-server, openssh-client (ssh-agent, ssh-add), sudo, openssl, tcpdump (wire captures in the security tests), proftpd-core + proftpd-mod-crypto (mod_tls, mod_digest) and vsftpd.
 #     vsftpd and proftpd-core both "Conflict: ftp-server", so only one can be installed by dpkg: the other is
 #     unpacked from its .deb (apt-get download + dpkg-deb -x) into /var/cache/filedrop-ftp and run from there, with
 #     its library dependencies installed by apt.
@@ -13,6 +13,8 @@
 #     per machine kept root-only in /var/lib/filedrop-test/user-password (concurrent runs share it, so nobody
 #     changes it under another run's servers); /bin/bash listed in /etc/shells and a PAM service for vsftpd
 #     (Debian's stack without /etc/ftpusers, which may not exist when vsftpd is only unpacked).
+#   * Password-less sudo for `filedrop` only (/etc/sudoers.d/filedrop-test, checked by visudo), for the `sudo`
+#     connection tests; `filedrop-other` has none, for the refusal case.
 #
 # Everything else (keys, certificates, configs, ports, starting, readiness, stopping) is the TypeScript harness's
 # job: test/harness/servers/.
@@ -86,7 +88,7 @@ unpack_deb() {
 
 install_packages() {
     local need=()
-    for p in openssh-server openssh-client openssl passwd tcpdump; do is_installed "$p" || need+=("$p"); done
+    for p in openssh-server openssh-client sudo openssl passwd tcpdump; do is_installed "$p" || need+=("$p"); done
     [ ${#need[@]} = 0 ] || { apt_install "${need[@]}"; disable_service ssh; }
     # ProFTPD by dpkg unless vsftpd already is; the other one unpacked.
     if is_installed vsftpd && ! is_installed proftpd-core; then
@@ -132,6 +134,11 @@ ensure_users() {
     local pam=/etc/pam.d/filedrop-vsftpd
     printf '# pulumi-filedrop scripts/servers/install.sh: PAM for the test vsftpd\n@include common-account\n@include common-session\n@include common-auth\nauth\trequired\tpam_shells.so\n' >"$pam.tmp"
     mv -f "$pam.tmp" "$pam"
+    local sudoers=/etc/sudoers.d/filedrop-test
+    printf '# pulumi-filedrop scripts/servers/install.sh: the test deploy user may sudo without a password\n%s ALL=(ALL) NOPASSWD: ALL\n' "${USERS[0]}" >"$sudoers.tmp"
+    chmod 0440 "$sudoers.tmp"
+    visudo -cqf "$sudoers.tmp" || die "visudo refused $sudoers.tmp"
+    mv -f "$sudoers.tmp" "$sudoers"
 }
 
 install_packages

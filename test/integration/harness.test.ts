@@ -170,6 +170,7 @@ describe("test harness", function () {
             USERS: "u",
             SFTP_SUBSYSTEM: "internal-sftp",
             LIMITS: "",
+            LOG_LEVEL: "VERBOSE",
         };
         assert.throws(() => writeTemplate("sshd_config", out, { ...full, EXTRA: 1 }), /no placeholder for EXTRA/);
         writeTemplate("sshd_config", out, full);

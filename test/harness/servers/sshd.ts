@@ -23,6 +23,13 @@ export interface SshdOptions {
     readonly sftpArgs?: readonly string[];
     /** Host key types, in the order sshd offers them. @default ["ed25519"] */
     readonly hostKeyTypes?: readonly ("ed25519" | "rsa")[];
+    /**
+     * Run sshd in a network namespace of its own (`unshare --net`), listening on that namespace's 127.0.0.1: no
+     * process outside it can connect, only one that enters it (the bastion of servers/bastion.ts does). @default false
+     */
+    readonly isolatedNetwork?: boolean;
+    /** sshd `LogLevel`: DEBUG1 logs each forwarded (direct-tcpip) connection. @default "VERBOSE" */
+    readonly logLevel?: "VERBOSE" | "DEBUG1";
 }
 
 /** What tests and benches need to reach a running test sshd. */
@@ -86,6 +93,18 @@ async function waitForBanner(host: string, port: number, proc: ServerProcess): P
     }
 }
 
+/** Waits for sshd's "Server listening" line (a server in its own network namespace cannot be dialled from here). */
+async function waitForListening(logFile: string, port: number, proc: ServerProcess): Promise<void> {
+    const deadline = Date.now() + 15000;
+    while (!fs.readFileSync(logFile, "utf8").includes(`Server listening on 127.0.0.1 port ${port}.`)) {
+        proc.assertRunning();
+        if (Date.now() > deadline) {
+            throw new Error(`sshd did not listen on port ${port} within 15 s; its log ends:\n${proc.logTail()}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
 /** Starts an sshd whose files (config, keys, known_hosts, log) live in `dir`. */
 export async function startSshd(dir: string, options: SshdOptions = {}): Promise<Sshd> {
     const inst = ensureInstalled();
@@ -112,12 +131,22 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
         USERS: `${inst.user.name} ${inst.otherUser.name}`,
         SFTP_SUBSYSTEM: ["internal-sftp", ...(options.sftpArgs ?? [])].join(" "),
         LIMITS: limits.filter((l) => l !== "").join("\n"),
+        LOG_LEVEL: options.logLevel ?? "VERBOSE",
     });
     const logFile = path.join(dir, "sshd.log");
     // -D: stay in the foreground (the harness owns the pid); -e: log to stderr, which goes to the log file.
-    const proc = ServerProcess.start("sshd", inst.sshd, ["-D", "-e", "-f", configFile], logFile);
+    const sshdArgs = ["-D", "-e", "-f", configFile];
+    // unshare and sh exec in place, so the pid is sshd's; the namespace's loopback starts down.
+    const proc = options.isolatedNetwork
+        ? ServerProcess.start(
+              "sshd",
+              "unshare",
+              ["--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', inst.sshd, ...sshdArgs],
+              logFile,
+          )
+        : ServerProcess.start("sshd", inst.sshd, sshdArgs, logFile);
     try {
-        await waitForBanner(host, port, proc);
+        await (options.isolatedNetwork ? waitForListening(logFile, port, proc) : waitForBanner(host, port, proc));
     } catch (e) {
         await proc.stop();
         throw e;
