@@ -16,6 +16,14 @@ export interface RemoteDirectoryArgs {
      */
     readonly mode?: pulumi.Input<string>;
     /**
+     * Owner of the folder, by name (`"www-data"`, looked up on the server) or number; set on every `up` when it
+     * differs. Needs the right to chown there (root, or `sudo` on the connection). SFTP only.
+     * @default unchanged (the login user for a new folder)
+     */
+    readonly owner?: pulumi.Input<string | number>;
+    /** Group of the folder, by name (looked up on the server) or number. SFTP only. @default unchanged */
+    readonly group?: pulumi.Input<string | number>;
+    /**
      * Create missing parent folders (like `mkdir -p`). Every level created is recorded and removed on destroy.
      * @default true
      */
@@ -72,6 +80,8 @@ export class RemoteDirectory extends pulumi.dynamic.Resource {
                 unknownArgs: unknownArgs("RemoteDirectory", args),
                 path: args.path,
                 mode: args.mode,
+                owner: args.owner,
+                group: args.group,
                 createParents: args.createParents,
                 onDelete: args.onDelete,
                 createdDirs: undefined,

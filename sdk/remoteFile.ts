@@ -32,6 +32,14 @@ export interface RemoteFileArgs {
     /** Numeric group to set. @default unchanged */
     readonly gid?: pulumi.Input<number>;
     /**
+     * Owner to set, by name (`"www-data"`, looked up on the server) or number; instead of `uid`. Needs the right to
+     * chown there (root, or `sudo` on the connection). SFTP only.
+     * @default unchanged
+     */
+    readonly owner?: pulumi.Input<string | number>;
+    /** Group to set, by name (looked up on the server) or number; instead of `gid`. SFTP only. @default unchanged */
+    readonly group?: pulumi.Input<string | number>;
+    /**
      * Create missing parent folders (like `mkdir -p`). Folders created this way are removed on destroy when empty.
      * @default true
      */
@@ -187,6 +195,8 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 mode: args.mode,
                 uid: args.uid,
                 gid: args.gid,
+                owner: args.owner,
+                group: args.group,
                 createParents: args.createParents,
                 onDelete: args.onDelete,
                 symlinks: args.symlinks,

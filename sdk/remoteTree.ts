@@ -32,6 +32,15 @@ export interface RemoteTreeArgs {
      */
     readonly modes?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /**
+     * Owner of every file the tree uploads, by name (`"www-data"`, looked up on the server) or number; a change
+     * sets it on every file of the tree. Needs the right to chown there (root, or `sudo` on the connection). SFTP
+     * only.
+     * @default unchanged (the login user for new files)
+     */
+    readonly owner?: pulumi.Input<string | number>;
+    /** Group of every file the tree uploads, by name (looked up on the server) or number. SFTP only. @default unchanged */
+    readonly group?: pulumi.Input<string | number>;
+    /**
      * What happens to remote files when they are gone from `source`: `true` deletes those the tree uploaded;
      * `"all"` also deletes every other file below `destination` that is not in `source` (a true mirror);
      * `false` leaves them (they are still removed on destroy).
@@ -121,6 +130,8 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 include: args.include,
                 exclude: args.exclude,
                 modes: args.modes,
+                owner: args.owner,
+                group: args.group,
                 prune: args.prune,
                 createParents: args.createParents,
                 manifest: built.apply((b) => b.manifest),

@@ -8,10 +8,12 @@ import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
 import { folderMissing, notAFolder } from "../errors";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
 import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
+import { ownerFailures } from "../plan/ownerInputs";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
@@ -26,6 +28,10 @@ export interface RemoteDirectoryInputs {
     path: string;
     /** Octal permission string; on outputs, the remote mode. */
     mode?: string;
+    /** Owner by name or number, resolved on the server at each apply; the state keeps what was given. */
+    owner?: string | number;
+    /** Group by name or number, like `owner`. */
+    group?: string | number;
     createParents?: boolean;
     onDelete?: OnDeleteDirectory;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
@@ -46,6 +52,8 @@ export const RULES: KeyRules<RemoteDirectoryInputs> = {
     ...CONNECTION_RULES,
     path: "replace",
     mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
+    owner: "update",
+    group: "update",
     createParents: "update",
     onDelete: "update",
     unknownArgs: "ignore", // check refuses any
@@ -86,6 +94,7 @@ export async function check(
             reason: `must be "delete" or "recursive" (to keep the folder, use the resource option retainOnDelete); got "${news.onDelete}"`,
         });
     }
+    failures.push(...ownerFailures(news));
     return { inputs: plain(withDefaults(news)), failures };
 }
 
@@ -130,6 +139,12 @@ async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
     // mkdir's mode is filtered by the server's umask: set it explicitly.
     if (mode !== undefined && (st.mode ?? -1) !== mode && t.capabilities.chmod) {
         await t.chmod(i.path, mode);
+    }
+    if (i.owner !== undefined || i.group !== undefined) {
+        const ids = await resolveOwner(t, i.owner, i.group);
+        if ((ids.uid !== undefined && ids.uid !== st.uid) || (ids.gid !== undefined && ids.gid !== st.gid)) {
+            await t.chown(i.path, ids.uid ?? -1, ids.gid ?? -1);
+        }
     }
     return created;
 }

@@ -22,6 +22,8 @@ import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/
 import { argumentFailures } from "../plan/knownKeys";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
+import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
+import { ownerFailures } from "../plan/ownerInputs";
 import type { Transport } from "../transport/types";
 import { plain } from "./plain";
 
@@ -47,6 +49,10 @@ export interface RemoteFileInputs {
     mode?: string;
     uid?: number;
     gid?: number;
+    /** Owner by name ("www-data") or number, resolved on the server at each apply; the state keeps what was given. */
+    owner?: string | number;
+    /** Group by name or number, like `owner`. */
+    group?: string | number;
     createParents?: boolean;
     /** Absent: an adopted file is restored, a created one deleted (see ops/ownership.ts). */
     onDelete?: OnDeleteFile;
@@ -92,6 +98,8 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
     uid: "update",
     gid: "update",
+    owner: "update",
+    group: "update",
     createParents: "update",
     onDelete: "update",
     symlinks: "update",
@@ -162,7 +170,7 @@ export async function check(
     if (news.symlinks !== undefined && isKnown(news.symlinks) && !["follow", "refuse"].includes(news.symlinks)) {
         failures.push({ property: "symlinks", reason: `must be "follow" or "refuse"; got "${news.symlinks}"` });
     }
-    failures.push(...capabilityProblems(news));
+    failures.push(...capabilityProblems(news), ...ownerFailures(news));
     return { inputs: plain(withDefaults(news)), failures };
 }
 
@@ -199,14 +207,21 @@ function openSource(i: RemoteFileInputs): () => Readable {
     return () => Readable.from([bytes]);
 }
 
+/** The numeric owner and group to set: `uid`/`gid`, or `owner`/`group` resolved on the server. */
+async function idsOf(t: Transport, i: RemoteFileInputs): Promise<OwnerIds> {
+    const named = await resolveOwner(t, i.owner, i.group);
+    return { uid: i.uid ?? named.uid, gid: i.gid ?? named.gid };
+}
+
 async function upload(t: Transport, i: RemoteFileInputs, path: string) {
+    const ids = await idsOf(t, i);
     return verifiedUpload(t, {
         path,
         open: openSource(i),
         expectedSha256: i.sha256,
         mode: i.mode === undefined ? undefined : parseMode(i.mode),
-        uid: i.uid,
-        gid: i.gid,
+        uid: ids.uid,
+        gid: ids.gid,
         createParents: i.createParents === true,
         validate: i.validate,
     });
@@ -286,6 +301,13 @@ export async function update(
         }
         if ((news.uid !== undefined && news.uid !== olds.uid) || (news.gid !== undefined && news.gid !== olds.gid)) {
             await t.chown(target.path, news.uid ?? -1, news.gid ?? -1);
+        }
+        if (
+            (news.owner !== undefined && news.owner !== olds.owner) ||
+            (news.group !== undefined && news.group !== olds.group)
+        ) {
+            const ids = await resolveOwner(t, news.owner, news.group);
+            await t.chown(target.path, ids.uid ?? -1, ids.gid ?? -1);
         }
         const st = await t.stat(target.path);
         const resolvedPath = target.link === undefined ? undefined : target.path;

@@ -14,8 +14,10 @@ import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
 import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
+import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { type RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { ownerFailures } from "../plan/ownerInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import {
@@ -46,6 +48,10 @@ export interface RemoteTreeInputs {
     include?: string[];
     exclude?: string[];
     modes?: Record<string, string>;
+    /** Owner of the tree's files by name or number, resolved on the server at each apply. */
+    owner?: string | number;
+    /** Group of the tree's files by name or number, like `owner`. */
+    group?: string | number;
     prune?: Prune;
     createParents?: boolean;
     /** The files the program wants there. */
@@ -99,6 +105,8 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
     include: "ignore", // decides the manifest, which is diffed
     exclude: "ignore", // decides the manifest, which is diffed
     modes: "ignore", // decides the manifest's modes, which are diffed
+    owner: "update", // set on every file of the tree
+    group: "update", // set on every file of the tree
     prune: "update",
     createParents: "update",
     manifest: "custom", // file by file against what the tree owns (planTree)
@@ -155,6 +163,7 @@ export async function check(
     if (news.prune !== undefined && isKnown(news.prune) && ![true, false, "all"].includes(news.prune)) {
         failures.push({ property: "prune", reason: `must be true, false or "all"; got ${JSON.stringify(news.prune)}` });
     }
+    failures.push(...ownerFailures(news));
     return { inputs: plain(withChanges(olds, withDefaults(news))), failures };
 }
 
@@ -238,11 +247,13 @@ async function sync(
     owned: Manifest,
     createdBefore: string[],
     adoptedBefore: Adopted = {},
+    ownerChanged = false,
 ): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
     const plan = planTree(owned, news);
     const createdDirs = [...createdBefore];
     const adopted: Adopted = {};
+    let ids: OwnerIds = {};
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
     const extra = await run(async (t) => {
         if (news.createParents === true) {
@@ -254,6 +265,14 @@ async function sync(
         for (const rel of plan.chmodOnly) {
             await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
         }
+        ids = await resolveOwner(t, news.owner, news.group);
+        if (ownerChanged) {
+            // The files kept as they are get the new owner/group here; the ones uploaded get it on their temporary.
+            const kept = Object.keys(owned).filter((rel) => rel in news.manifest && !plan.upload.includes(rel));
+            for (const rel of kept) {
+                await t.chown(remotePathOf(news.destination, rel), ids.uid ?? -1, ids.gid ?? -1);
+            }
+        }
         const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), news.manifest, owned) : [];
         // Files the tree gives up: by the ownership rules (an adopted one is put back, a changed one left).
         await releaseFiles(t, news.destination, plan.removed, owned, adoptedBefore);
@@ -261,7 +280,7 @@ async function sync(
         Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest));
         return strays;
     });
-    const up = await uploadFiles(run, news.sourceDir, news.destination, news.manifest, plan.upload);
+    const up = await uploadFiles(run, news.sourceDir, news.destination, news.manifest, plan.upload, ids);
     const files: Manifest = { ...owned };
     for (const [rel, backup] of Object.entries(adoptedBefore)) {
         if (!plan.removed.includes(rel)) {
@@ -321,7 +340,11 @@ export async function update(
     olds: RemoteTreeOutputs,
     news: RemoteTreeInputs,
 ): Promise<dynamic.UpdateResult<RemoteTreeOutputs>> {
-    return { outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? [], olds.adopted ?? {}) };
+    const ownerChanged =
+        (news.owner !== undefined && news.owner !== olds.owner) || (news.group !== undefined && news.group !== olds.group);
+    return {
+        outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? [], olds.adopted ?? {}, ownerChanged),
+    };
 }
 
 export async function read(id: string, props: RemoteTreeOutputs): Promise<dynamic.ReadResult<RemoteTreeOutputs>> {

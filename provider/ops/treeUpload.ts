@@ -15,6 +15,7 @@ import { outermostFirst } from "../remotePaths";
 import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
 import { forEachLimit } from "./concurrency";
+import type { OwnerIds } from "./ownerNames";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, stageUpload } from "./stage";
 import type { StagedUpload } from "./uploadSpec";
@@ -41,12 +42,14 @@ export async function uploadFiles(
     destination: string,
     manifest: Manifest,
     rels: string[],
+    /** Owner and group every file gets (set on its temporary, before the rename). */
+    ids: OwnerIds = {},
 ): Promise<UploadOutcome> {
     const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
     for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
         const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
         try {
-            out.errors.push(...(await run((t) => syncChunk(t, sourceDir, destination, manifest, chunk, out))));
+            out.errors.push(...(await run((t) => syncChunk(t, sourceDir, destination, manifest, chunk, out, ids))));
         } catch (e) {
             out.errors.push(e);
         }
@@ -62,6 +65,7 @@ async function syncChunk(
     manifest: Manifest,
     rels: string[],
     out: UploadOutcome,
+    ids: OwnerIds,
 ): Promise<unknown[]> {
     // Folders first, parents before children, so files do not race to create them.
     for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
@@ -78,6 +82,8 @@ async function syncChunk(
             open: () => (small ? Readable.from([small]) : fs.createReadStream(local, { highWaterMark: 1 << 20 })),
             expectedSha256: manifest[rel].sha256,
             mode: parseMode(manifest[rel].mode),
+            uid: ids.uid,
+            gid: ids.gid,
         };
         // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
         staged.push(await stageUpload(t, spec));

@@ -84,13 +84,26 @@ export const RESOURCE_ARGS = {
         "mode",
         "uid",
         "gid",
+        "owner",
+        "group",
         "createParents",
         "onDelete",
         "symlinks",
         "validate",
     ],
-    RemoteDirectory: ["connection", "path", "mode", "createParents", "onDelete"],
-    RemoteTree: ["connection", "source", "destination", "include", "exclude", "modes", "prune", "createParents"],
+    RemoteDirectory: ["connection", "path", "mode", "owner", "group", "createParents", "onDelete"],
+    RemoteTree: [
+        "connection",
+        "source",
+        "destination",
+        "include",
+        "exclude",
+        "modes",
+        "owner",
+        "group",
+        "prune",
+        "createParents",
+    ],
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_ARGS;

@@ -24,7 +24,16 @@ describe("checkInputs", function () {
     });
 
     it("requires a credential, refuses plaintext ftp unless allowed, and checks pins", function () {
-        assert.match(checkConnection({ host: "h" }, {})[0].reason, /no credential/);
+        // Without one, SSH uses the agent in SSH_AUTH_SOCK (issue 10): this case is the one without an agent.
+        const agent = process.env.SSH_AUTH_SOCK;
+        delete process.env.SSH_AUTH_SOCK;
+        try {
+            assert.match(checkConnection({ host: "h" }, {})[0].reason, /no credential/);
+        } finally {
+            if (agent !== undefined) {
+                process.env.SSH_AUTH_SOCK = agent;
+            }
+        }
         assert.deepStrictEqual(checkConnection({ host: "h" }, { password: "p" }), []);
         assert.match(checkConnection({ host: "h", protocol: "ftp" }, { password: "p" })[0].reason, /clear text/);
         assert.deepStrictEqual(
