@@ -10,6 +10,7 @@ import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../con
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { abandonAdoption, adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
@@ -20,10 +21,9 @@ import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathPro
 import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
+import { ownerFailures } from "../plan/ownerInputs";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
-import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
-import { ownerFailures } from "../plan/ownerInputs";
 import type { Transport } from "../transport/types";
 import { plain } from "./plain";
 

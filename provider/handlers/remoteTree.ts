@@ -10,16 +10,16 @@ import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem } from "../localFiles";
 import { modeProblem, parseMode } from "../mode";
+import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
 import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
-import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { type RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
-import { ownerFailures } from "../plan/ownerInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
+import { ownerFailures } from "../plan/ownerInputs";
 import {
     describeDiff,
     diffManifests,
@@ -341,7 +341,8 @@ export async function update(
     news: RemoteTreeInputs,
 ): Promise<dynamic.UpdateResult<RemoteTreeOutputs>> {
     const ownerChanged =
-        (news.owner !== undefined && news.owner !== olds.owner) || (news.group !== undefined && news.group !== olds.group);
+        (news.owner !== undefined && news.owner !== olds.owner) ||
+        (news.group !== undefined && news.group !== olds.group);
     return {
         outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? [], olds.adopted ?? {}, ownerChanged),
     };

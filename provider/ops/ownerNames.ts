@@ -22,7 +22,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
 /** Why an `owner`/`group` value cannot be used, or undefined. */
 export function ownerRefProblem(v: unknown): string | undefined {
     if (typeof v === "number") {
-        return Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? undefined : `must be a user name or a number ≥ 0; got ${v}`;
+        return Number.isInteger(v) && v >= 0 && v < 2 ** 32
+            ? undefined
+            : `must be a user name or a number ≥ 0; got ${v}`;
     }
     if (typeof v === "string" && (NAME.test(v) || /^\d+$/.test(v))) {
         return undefined;

@@ -36,7 +36,12 @@ export function ownerFailures(i: OwnerInputs): CheckFailure[] {
     }
     const c = i.connection;
     const protocol = c && c !== (UNKNOWN as never) ? protocolOf(c) : undefined;
-    if (protocol !== undefined && protocol !== (UNKNOWN as never) && isProtocol(protocol) && !protocolInfo(protocol).chown) {
+    if (
+        protocol !== undefined &&
+        protocol !== (UNKNOWN as never) &&
+        isProtocol(protocol) &&
+        !protocolInfo(protocol).chown
+    ) {
         for (const k of ["owner", "group"] as const) {
             if (i[k] !== undefined) {
                 f.push({

@@ -9,14 +9,19 @@
  */
 import * as assert from "node:assert";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import type { ConnectionInputs, CredentialInputs } from "../../provider/connection";
 import { hasCode, isFiledropError } from "../../provider/errors";
+import * as dirHandler from "../../provider/handlers/remoteDirectory";
+import * as fileHandler from "../../provider/handlers/remoteFile";
+import * as treeHandler from "../../provider/handlers/remoteTree";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, withTransport } from "../../provider/transport/pool";
 import { openSftp } from "../../provider/transport/sftp";
+import { buildManifest } from "../../sdk/treeSource";
 import { type Bastion, startBastion } from "../harness/servers/bastion";
 import { type Sshd, startSshd } from "../harness/servers/sshd";
 import { makeKeyPair } from "../harness/servers/sshKeys";
@@ -265,5 +270,81 @@ describe("issue 10 item 6: sudo (real NOPASSWD sudo for the deploy user)", funct
                 ),
         );
         assert.deepStrictEqual(fs.readdirSync(rootDir).sort(), before);
+    });
+
+    it("owner and group by name are resolved on the server for RemoteDirectory, RemoteFile and RemoteTree; a change chowns; an unknown name fails, nothing written", async function () {
+        const connection = conn(w.sshd.user, true);
+        const credentials = { privateKey: key };
+        const other = w.sshd.otherUser;
+        const site = path.join(rootDir, "site");
+        const d = await dirHandler.check({} as never, {
+            connection,
+            credentials,
+            path: site,
+            owner: other.name,
+            group: other.name,
+        });
+        assert.deepStrictEqual(d.failures, []);
+        await dirHandler.create(d.inputs!);
+        assert.deepStrictEqual([fs.statSync(site).uid, fs.statSync(site).gid], [other.uid, other.gid]);
+
+        const content = "listen 443;\n";
+        const sha256 = createHash("sha256").update(content).digest("hex");
+        const fileArgs = {
+            connection,
+            credentials,
+            path: path.join(site, "a.conf"),
+            content,
+            sha256,
+            size: content.length,
+        };
+        const f = await fileHandler.check({} as never, { ...fileArgs, owner: "root", group: other.name });
+        assert.deepStrictEqual(f.failures, []);
+        const made = await fileHandler.create(f.inputs!);
+        assert.deepStrictEqual([fs.statSync(fileArgs.path).uid, fs.statSync(fileArgs.path).gid], [0, other.gid]);
+        assert.strictEqual(made.outs!.owner, "root", "the state keeps the name given");
+        // Owner changed, same bytes: chown in place, no upload.
+        const g = await fileHandler.check(f.inputs!, { ...fileArgs, owner: other.name, group: "root" });
+        const mtime = fs.statSync(fileArgs.path).mtimeMs;
+        await fileHandler.update("id", made.outs!, g.inputs!);
+        assert.deepStrictEqual([fs.statSync(fileArgs.path).uid, fs.statSync(fileArgs.path).gid], [other.uid, 0]);
+        assert.strictEqual(fs.statSync(fileArgs.path).mtimeMs, mtime);
+
+        const src = fs.mkdtempSync(path.join(scratchDir(), "tree-src-"));
+        fs.writeFileSync(path.join(src, "index.html"), "<h1>hi</h1>\n");
+        const { manifest } = await buildManifest(src, {});
+        const tree = path.join(rootDir, "www");
+        const t = await treeHandler.check({} as never, {
+            connection,
+            credentials,
+            sourceDir: src,
+            destination: tree,
+            manifest,
+            owner: other.name,
+            group: other.name,
+        });
+        assert.deepStrictEqual(t.failures, []);
+        await treeHandler.create(t.inputs!);
+        assert.deepStrictEqual(
+            [fs.statSync(path.join(tree, "index.html")).uid, fs.statSync(path.join(tree, "index.html")).gid],
+            [other.uid, other.gid],
+        );
+
+        const before = fs.readdirSync(site).sort();
+        const bad = await fileHandler.check({} as never, {
+            ...fileArgs,
+            path: path.join(site, "b.conf"),
+            owner: "no-such-user-xyz",
+        });
+        assert.deepStrictEqual(bad.failures, []);
+        await assert.rejects(
+            fileHandler.create(bad.inputs!),
+            (e: Error) =>
+                hasCode(e, "INVALID_INPUT") &&
+                /has no user "no-such-user-xyz" \(`owner`\); create it there first, or give an existing name or a number\./.test(
+                    e.message,
+                ),
+        );
+        assert.deepStrictEqual(fs.readdirSync(site).sort(), before);
     });
 });
