@@ -77,7 +77,7 @@ describe("issue 8 inputs: refused fields, silent omissions and advice that works
         w = await getWorld();
     });
 
-    it("refuses unknown connection fields, proxy and unknown arguments at preview, naming the closest field; no secret shown", async function () {
+    it("refuses unknown connection fields (also inside proxy) and unknown arguments at preview, naming the closest field; no secret shown", async function () {
         const root = remoteDir(w, "unknown");
         const key = fs.readFileSync(w.sshd.privateKeyPath, "utf8");
         const stack = new TestStack(w, "inputs-unknown", argsProgram);
