@@ -56,6 +56,7 @@ export const RESOURCE_ARGS = {
         "onDelete",
         "symlinks",
         "validate",
+        "validateInPlace",
     ],
     RemoteDirectory: ["connection", "path", "mode", "createParents", "onDelete"],
     RemoteTree: ["connection", "source", "destination", "include", "exclude", "modes", "prune", "createParents"],
