@@ -1,8 +1,8 @@
 /**
  * examples/offsite-backup as a user runs it (issue 10 item 7): each night's backup file goes into a dated folder
- * on the test sshd, verified, and the newest `keep` nights stay there. Three nights with keep = 2: the third
- * night's `up` uploads it and deletes the first night's file and folder. An empty local folder is refused without
- * touching the off-site copy; destroy leaves the server as it was.
+ * on the test sshd, verified, and the newest `keep` nights stay there. With keep = 2 and two nights deployed, the
+ * next night's `up` uploads it and deletes the oldest night's file and folder. An empty local folder is refused
+ * without touching the off-site copy; destroy leaves the server as it was.
  */
 import * as assert from "node:assert";
 import { createHash, randomBytes } from "node:crypto";
@@ -66,20 +66,19 @@ describe("examples/offsite-backup: dated folders, verified, newest N kept", func
     it("uploads each night into its dated folder and keeps the newest two nights", async function () {
         const before = snapshot(offsite);
 
-        night({ "2026-11-23.tar.zst": 300_000 });
+        // The stack starts with two nights already in the local folder (the job ran before the stack existed).
+        night({ "2026-11-23.tar.zst": 300_000, "2026-11-24.tar.zst": 250_000 });
         const up1 = await stack.ok("up");
-        show(`night 1: ${JSON.stringify(up1.summary)} -> ${JSON.stringify(offsiteNights())}`);
-        assert.deepStrictEqual(offsiteNights(), { "2026-11-23": ["2026-11-23.tar.zst"] });
-
-        night({ "2026-11-24.tar.zst": 250_000 });
-        const up2 = await stack.ok("up");
-        show(`night 2: ${JSON.stringify(up2.summary)} -> ${JSON.stringify(offsiteNights())}`);
-        assert.deepStrictEqual(up2.summary, { create: 1, same: 3 }); // same: the stack, the root folder, night 1
-        assert.deepStrictEqual(Object.keys(offsiteNights()), ["2026-11-23", "2026-11-24"]);
+        show(`first up: ${JSON.stringify(up1.summary)} -> ${JSON.stringify(offsiteNights())}`);
+        assert.deepStrictEqual(up1.summary, { create: 4 }); // the stack, the root folder, two nights
+        assert.deepStrictEqual(offsiteNights(), {
+            "2026-11-23": ["2026-11-23.tar.zst"],
+            "2026-11-24": ["2026-11-24.tar.zst"],
+        });
 
         night({ "2026-11-25.tar.zst": 280_000, "2026-11-25.sql.gz": 20_000 });
         const up3 = await stack.ok("up");
-        show(`night 3: ${JSON.stringify(up3.summary)} -> ${JSON.stringify(offsiteNights())}`);
+        show(`next night: ${JSON.stringify(up3.summary)} -> ${JSON.stringify(offsiteNights())}`);
         assert.deepStrictEqual(up3.summary, { create: 2, delete: 1, same: 3 });
         assert.deepStrictEqual(offsiteNights(), {
             "2026-11-24": ["2026-11-24.tar.zst"],
