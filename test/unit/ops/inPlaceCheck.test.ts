@@ -6,9 +6,10 @@
 import * as assert from "node:assert";
 import { Readable } from "node:stream";
 import { hasCode } from "../../../provider/errors";
+import { check, create, type RemoteFileInputs } from "../../../provider/handlers/remoteFile";
 import { inPlaceCommand } from "../../../provider/ops/inPlaceCheck";
 import { verifiedUpload } from "../../../provider/ops/upload";
-import { freshServer, onServer } from "../support/fixtures";
+import { checkedBy, freshServer, onServer, sha } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 const bytes = (b: string) => () => Readable.from([Buffer.from(b)]);
@@ -124,5 +125,47 @@ describe("ops/inPlaceCheck: validateInPlace puts the previous file back when the
     it("`{path}` stands for the target, shell-quoted; without it the command runs as written", function () {
         assert.strictEqual(inPlaceCommand("check {path}", "/etc/it's.conf"), "check '/etc/it'\\''s.conf'");
         assert.strictEqual(inPlaceCommand("nginx -t", "/etc/nginx/conf.d/a.conf"), "nginx -t");
+    });
+});
+
+describe("RemoteFile handler with validateInPlace (memory transport)", function () {
+    let server: MemoryServer;
+    let base: RemoteFileInputs;
+
+    beforeEach(function () {
+        const f = freshServer();
+        server = f.server;
+        server.commands = (command, s) =>
+            command === "conftest"
+                ? s.fs.text("/etc/app/site.conf").includes("broken")
+                    ? { code: 1, stdout: "", stderr: "conftest: broken\n" }
+                    : { code: 0, stdout: "", stderr: "" }
+                : undefined;
+        base = {
+            connection: f.connection,
+            credentials: f.credentials,
+            path: "/etc/app/site.conf",
+            content: "broken\n",
+            sha256: sha("broken\n"),
+            size: 7,
+            validateInPlace: "conftest",
+        };
+    });
+    afterEach(() => server.uninstall());
+
+    it("a create over an adopted file whose check fails leaves that file as it was, with no copy of ours beside it", async function () {
+        server.fs.mkdirp("/etc/app");
+        server.fs.writeFile("/etc/app/site.conf", "theirs\n", 0o640);
+        const inputs = await checkedBy(check, base);
+        await assert.rejects(create(inputs), (e: Error) => hasCode(e, "VALIDATE_FAILED"));
+        assert.strictEqual(server.fs.text("/etc/app/site.conf"), "theirs\n");
+        assert.strictEqual(server.fs.lstat("/etc/app/site.conf")?.mode, 0o640);
+        assert.deepStrictEqual(leftovers(server), []);
+    });
+
+    it("a create where nothing was whose check fails leaves nothing, not even the folders it made", async function () {
+        const inputs = await checkedBy(check, base);
+        await assert.rejects(create(inputs), (e: Error) => hasCode(e, "VALIDATE_FAILED"));
+        assert.strictEqual(server.fs.lstat("/etc/app"), undefined);
     });
 });
