@@ -65,10 +65,24 @@ export interface RemoteFileArgs {
     readonly symlinks?: pulumi.Input<"follow" | "refuse">;
     /**
      * A command run over SSH on the uploaded temporary file before it replaces the target, with `{path}` standing
-     * for that file, such as `nginx -t -c {path}` or `visudo -cf {path}`. If it exits non-zero the target is left
+     * for that file (shell-quoted; without `{path}` the path is appended), such as `visudo -cf {path}` or, for a
+     * whole nginx.conf, `nginx -t -c {path}`. It sees the file alone: for a snippet that is only valid with the
+     * files including it (an nginx `conf.d/*.conf`), use `validateInPlace`. If it exits non-zero the target is left
      * untouched and the deployment fails with the command's output. SFTP only.
+     * @default none
      */
     readonly validate?: pulumi.Input<string>;
+    /**
+     * A command run over SSH on the whole configuration AFTER the new file has been renamed into place, such as
+     * `nginx -t`, `apachectl configtest` or `sshd -t` (`{path}`, if given, stands for the target path,
+     * shell-quoted). If it exits non-zero, the file that was there before is put back (by an atomic rename, with
+     * its mode and owner; or the new file is removed where none was there) and the deployment fails with the
+     * command's output. Runs after an upload only (not after a mode-only change), after `validate`. Readers of the
+     * path see the new file while the command runs; nothing should reload the service before it succeeds (make
+     * the reload depend on this resource). SFTP only.
+     * @default none
+     */
+    readonly validateInPlace?: pulumi.Input<string>;
 }
 
 /** Compile-time proof that the arguments documented here are the ones check knows (provider/plan/knownKeys.ts). */
@@ -152,7 +166,7 @@ function resolveContent(
  *     path: "/etc/nginx/conf.d/app.conf",
  *     source: "./nginx/app.conf",
  *     mode: "0644",
- *     validate: "nginx -t -c {path}",
+ *     validateInPlace: "nginx -t", // the whole configuration, with the new file in place
  * });
  * ```
  */
@@ -201,6 +215,7 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 onDelete: args.onDelete,
                 symlinks: args.symlinks,
                 validate: args.validate,
+                validateInPlace: args.validateInPlace,
                 mtime: undefined,
                 existedBefore: undefined,
                 previousSha256: undefined,

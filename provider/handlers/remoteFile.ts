@@ -59,6 +59,8 @@ export interface RemoteFileInputs {
     /** What to do with a symlink at `path` (default "follow": write the file it points to; the link stays). */
     symlinks?: SymlinkPolicy;
     validate?: string;
+    /** A command run on the whole configuration after the rename; on failure the previous file is put back. */
+    validateInPlace?: string;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
 }
@@ -104,6 +106,7 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     onDelete: "update",
     symlinks: "update",
     validate: "update",
+    validateInPlace: "update",
     unknownArgs: "ignore", // check refuses any
 };
 
@@ -183,10 +186,11 @@ function capabilityProblems(i: RemoteFileInputs): CheckFailure[] {
     const info = protocolInfo(protocol);
     const needs = {
         validate: info.exec ? undefined : "run commands",
+        validateInPlace: info.exec ? undefined : "run commands",
         uid: info.chown ? undefined : "change owners",
         gid: info.chown ? undefined : "change owners",
     };
-    return (["validate", "uid", "gid"] as const)
+    return (["validate", "validateInPlace", "uid", "gid"] as const)
         .filter((k) => i[k] !== undefined && needs[k] !== undefined)
         .map((k) => ({
             property: k,
@@ -224,6 +228,7 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string) {
         gid: ids.gid,
         createParents: i.createParents === true,
         validate: i.validate,
+        validateInPlace: i.validateInPlace,
     });
 }
 

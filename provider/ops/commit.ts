@@ -1,8 +1,9 @@
-/** Committing a verified staged file: mode and owner, `validate`, then the rename over the target. */
+/** Committing a verified staged file: mode and owner, `validate`, then the rename over the target (and `validateInPlace`). */
 import { DEFAULT_FILE_MODE } from "../defaults";
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
 import type { RemoteStat, Transport } from "../transport/types";
+import { replaceAndCheck } from "./inPlaceCheck";
 import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
 import { type StagedUpload, type UploadResult, uploadFailed } from "./uploadSpec";
@@ -22,7 +23,10 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
         if (spec.validate !== undefined) {
             await runValidate(t, spec.validate, tmp, spec.path);
         }
-        atomic = await replaceTarget(t, tmp, spec.path);
+        atomic =
+            spec.validateInPlace === undefined
+                ? await replaceTarget(t, tmp, spec.path)
+                : await replaceAndCheck(t, tmp, spec.path, spec.validateInPlace);
     } catch (e) {
         await abandon(t, s);
         throw uploadFailed(t, spec, e);

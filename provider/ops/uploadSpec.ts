@@ -17,6 +17,8 @@ export interface UploadSpec {
     readonly gid?: number;
     /** A command run on the server with `{path}` replaced by the temporary file; non-zero exit aborts. */
     readonly validate?: string;
+    /** A command run after the rename (`{path}`: the target); non-zero exit puts the previous file back (inPlaceCheck.ts). */
+    readonly validateInPlace?: string;
 }
 
 /**

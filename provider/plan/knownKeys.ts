@@ -90,6 +90,7 @@ export const RESOURCE_ARGS = {
         "onDelete",
         "symlinks",
         "validate",
+        "validateInPlace",
     ],
     RemoteDirectory: ["connection", "path", "mode", "owner", "group", "createParents", "onDelete"],
     RemoteTree: [

@@ -7,6 +7,8 @@
 #     vsftpd and proftpd-core both "Conflict: ftp-server", so only one can be installed by dpkg: the other is
 #     unpacked from its .deb (apt-get download + dpkg-deb -x) into /var/cache/filedrop-ftp and run from there, with
 #     its library dependencies installed by apt.
+#   * nginx-light for the nginx example's test (examples/nginx-site): the harness runs it as the test user on a
+#     loopback high port; the packaged service never starts (policy-rc.d below) and is disabled if it did.
 #   * Every apt-get runs under a policy-rc.d that forbids starting services (no system daemon on port 21/22); an
 #     existing policy-rc.d is put back. A packaged service that did start anyway is stopped and disabled.
 #   * The test login users `filedrop` and `filedrop-other` (a second, unprivileged account), with one random password
@@ -90,6 +92,7 @@ install_packages() {
     local need=()
     for p in openssh-server openssh-client sudo openssl passwd tcpdump; do is_installed "$p" || need+=("$p"); done
     [ ${#need[@]} = 0 ] || { apt_install "${need[@]}"; disable_service ssh; }
+    is_installed nginx-light || { apt_install nginx-light; disable_service nginx; }
     # ProFTPD by dpkg unless vsftpd already is; the other one unpacked.
     if is_installed vsftpd && ! is_installed proftpd-core; then
         VSFTPD_BIN=/usr/sbin/vsftpd
@@ -111,7 +114,7 @@ install_packages() {
     [ -x "$PROFTPD_BIN" ] || die "proftpd binary missing at $PROFTPD_BIN"
     [ -f "$PROFTPD_MODULES/mod_tls.so" ] || die "mod_tls.so missing in $PROFTPD_MODULES"
     if ldd "$VSFTPD_BIN" | grep -q 'not found'; then die "vsftpd has unresolved libraries: $(ldd "$VSFTPD_BIN" | grep 'not found')"; fi
-    for svc in vsftpd proftpd; do
+    for svc in vsftpd proftpd nginx; do
         if [ -f "/run/$svc.pid" ] && kill -0 "$(cat "/run/$svc.pid")" 2>/dev/null; then disable_service "$svc"; fi
     done
 }

@@ -50,6 +50,7 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     onDelete: "restore",
     symlinks: "refuse",
     validate: "false",
+    validateInPlace: "nginx -t",
     unknownArgs: ["hostkey"],
 };
 

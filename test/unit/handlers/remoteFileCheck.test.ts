@@ -23,6 +23,16 @@ describe("RemoteFile check and diff", function () {
         assert.deepStrictEqual((await check(base, { ...base, validate: "true", uid: 0 })).failures, []);
     });
 
+    it("refuses validateInPlace over FTP protocols at preview, accepts it over SFTP", async function () {
+        const ftps = { ...base, connection: { host: "h", protocol: "ftps" as const }, validateInPlace: "nginx -t" };
+        const r = await check(base, ftps);
+        assert.deepStrictEqual(
+            r.failures?.map((f) => f.property),
+            ["validateInPlace"],
+        );
+        assert.deepStrictEqual((await check(base, { ...base, validateInPlace: "nginx -t" })).failures, []);
+    });
+
     it("requires exactly one of content and source", async function () {
         const r = await check(base, { ...base, content: undefined });
         assert.match(r.failures![0].reason, /exactly one of `content` and `source`/);
