@@ -21,6 +21,7 @@ const shared = {
     hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOaa deploy@example",
     perDialTimeout: 15,
     dialErrorLimit: 10,
+    proxy: { host: "bastion.example", port: 22, user: "jump", agentSocketPath: "/run/user/1000/ssh-agent.sock" },
 };
 
 // Ours accepted where @pulumi/command wants its ConnectionArgs, and the other way round.
@@ -29,8 +30,8 @@ const theirs: CommandConnection = shared;
 const oursFromTheirs: ConnectionArgs = theirs;
 const theirsFromOurs: CommandConnection = ours;
 
-/** Every field of @pulumi/command's ConnectionArgs is one of ours (proxy aside: issue 10 item 4 adds it). */
-type MissingInOurs = Exclude<keyof CommandConnection, keyof ConnectionArgs | "proxy">;
+/** Every field of @pulumi/command's ConnectionArgs is one of ours, proxy included. */
+type MissingInOurs = Exclude<keyof CommandConnection, keyof ConnectionArgs>;
 const noneMissing: [MissingInOurs] extends [never] ? true : never = true;
 
 const commandHasNoKnownHosts: CommandConnection = {
