@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { messageOf } from "../provider/errors";
 import { remoteTreeProvider } from "../provider/index";
+import { localPath, storedLocalPath } from "../provider/localFiles";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { buildManifest } from "./treeSource";
@@ -11,7 +11,11 @@ import { buildManifest } from "./treeSource";
 export interface RemoteTreeArgs {
     /** How to reach the server. */
     readonly connection: pulumi.Input<ConnectionArgs>;
-    /** Local folder to mirror (relative to the program's folder). Symlinks pointing outside it are refused. */
+    /**
+     * Local folder to mirror (relative to the project's folder, where Pulumi.yaml is). Symlinks pointing outside it
+     * are refused. A folder below the project's folder is kept relative to it, so a checkout in another folder
+     * changes nothing.
+     */
     readonly source: pulumi.Input<string>;
     /** Absolute POSIX path of the remote folder. Changing it replaces the resource. */
     readonly destination: pulumi.Input<string>;
@@ -89,10 +93,11 @@ export class RemoteTree extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = splitConnection(args.connection, name);
-        const sourceDir = pulumi.output(args.source).apply((s) => path.resolve(s));
+        const sourceDir = pulumi.output(args.source).apply((s) => storedLocalPath(s));
         const built = pulumi
             .all([sourceDir, args.include, args.exclude, args.modes])
-            .apply(async ([dir, include, exclude, modes]) => {
+            .apply(async ([stored, include, exclude, modes]) => {
+                const dir = localPath(stored);
                 try {
                     const r = await buildManifest(dir, { include, exclude, modes });
                     const bytes = Object.values(r.manifest).reduce((n, e) => n + e.size, 0);
@@ -132,7 +137,12 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 drift: undefined,
                 lastChanges: undefined,
             },
-            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
+            {
+                ...opts,
+                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"],
+                // The engine's diff would print every file of a changed manifest; `changes` names the changed ones.
+                hideDiffs: [...(opts?.hideDiffs ?? []), "manifest"],
+            },
             "filedrop",
             "RemoteTree",
         );

@@ -58,8 +58,25 @@ export function remotePathProblem(path: unknown): string | undefined {
     return undefined;
 }
 
-/** Problems with the connection and credentials. */
-export function checkConnection(c: ConnectionInputs | undefined, creds: CredentialInputs | undefined): CheckFailure[] {
+/**
+ * True when the connection gives a credential its protocol logs in with (`protocolInfo(…).credentials`). The one
+ * place this is decided: check requires it (except in a preview), and the SDK says once when a preview has none.
+ */
+export function hasLoginCredential(c: ConnectionInputs, creds: CredentialInputs | undefined): boolean {
+    return protocolInfo(protocolOf(c)).credentials.some(
+        (k) => (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined,
+    );
+}
+
+/**
+ * Problems with the connection and credentials. `credentialFree`: a preview, which needs no connection, so no
+ * credential is required (the SDK says once that it is missing; `up` still refuses).
+ */
+export function checkConnection(
+    c: ConnectionInputs | undefined,
+    creds: CredentialInputs | undefined,
+    credentialFree = false,
+): CheckFailure[] {
     const f: CheckFailure[] = [];
     if (c === undefined || typeof c !== "object") {
         return [{ property: "connection", reason: "is required: give at least `host` and a credential" }];
@@ -98,9 +115,7 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
             reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")',
         });
     }
-    const given = (k: (typeof info.credentials)[number]) =>
-        (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined;
-    if (isKnown(creds) && !info.credentials.some(given)) {
+    if (isKnown(creds) && !credentialFree && !hasLoginCredential(c, creds)) {
         f.push(
             info.credentials.length === 1
                 ? {

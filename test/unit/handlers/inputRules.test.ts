@@ -39,6 +39,7 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     path: "/etc/y",
     content: "b",
     sourcePath: "/src/x",
+    sourceText: "@ text\nb\n",
     sha256: "bb",
     size: 2,
     mode: "0600",
@@ -49,6 +50,8 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     symlinks: "refuse",
     validate: "false",
     unknownArgs: ["hostkey"],
+    changes: { summary: "content changed" },
+    preview: { secret: true },
 };
 
 const dirOld: dir.RemoteDirectoryOutputs = {
@@ -70,6 +73,8 @@ const dirChanged: Changes<dir.RemoteDirectoryInputs> = {
     createParents: false,
     onDelete: "recursive",
     unknownArgs: ["hostkey"],
+    changes: { summary: "credentials changed" },
+    preview: true,
 };
 
 const m = { a: { sha256: "1", size: 1, mode: "0644" } };
