@@ -62,9 +62,10 @@ void argsMatch;
  * and the folders it created, leaving everything else in `destination` alone.
  *
  * To see which files a deployment would add, change and remove, run `pulumi preview --diff`: in a preview, the
- * tree's `changes` input lists them (sorted, at most 50 names per list, then "… and N more") with a summary such as
- * "3 changed, 2 added, 1 removed". A plain `pulumi preview` only shows that `manifest` changes. `changes` never
- * causes an update by itself, and is not kept in the state.
+ * tree's `changes` input lists them with their sizes (sorted, at most 50 per list, then "… and N more") with a
+ * summary such as "3 changed, 2 added, 1 removed". The manifest's own diff is hidden (the `hideDiffs` resource
+ * option; the CLI prints `~ manifest (hidden)`), so unchanged files are never printed. `changes` never causes an
+ * update by itself, and is not kept in the state.
  *
  * @example
  * ```ts

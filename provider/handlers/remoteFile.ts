@@ -131,6 +131,9 @@ function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
     // `onDelete` keeps "not given": the default depends on whether the file existed before (ops/ownership.ts).
     return {
         ...i,
+        content: i.content ?? undefined,
+        sourcePath: i.sourcePath ?? undefined,
+        sourceText: i.sourceText ?? undefined,
         mode: checkedMode(i.mode),
         createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
         symlinks: i.symlinks ?? DEFAULT_SYMLINKS,
@@ -154,8 +157,9 @@ export async function check(
             failures.push({ property: "path", reason: p });
         }
     }
-    const hasContent = news.content !== undefined;
-    const hasSource = news.sourcePath !== undefined;
+    // A secret `source` makes the SDK's unused `content` a secret of nothing, which arrives as null.
+    const hasContent = news.content !== undefined && news.content !== null;
+    const hasSource = news.sourcePath !== undefined && news.sourcePath !== null;
     if (hasContent === hasSource) {
         failures.push({
             property: hasContent ? "source" : "content",
