@@ -77,6 +77,7 @@ describe("preview for a reviewer (issue 11)", function () {
         stack.setSettings(settings);
         const r = await stack.ok("preview", ["--diff"]);
         assert.deepStrictEqual(r.summary, { same: 2, update: 5 }, r.output);
+        console.log(`      whole preview --diff: ${r.output.trimEnd().split("\n").length} lines`);
 
         const tree = resourceBlock(r.output, "site");
         show("RemoteTree, 6 changes in 1000 files", tree);
@@ -167,6 +168,7 @@ describe("preview for a reviewer (issue 11)", function () {
         assert.deepStrictEqual(r.summary, { same: 1, update: 6 }, r.output);
         const conf = resourceBlock(r.output, "conf");
         show("key rotation (one RemoteFile)", conf);
+        console.log(`      whole key rotation preview --diff: ${r.output.trimEnd().split("\n").length} lines`);
         for (const name of ["logs", "site", "conf", "logo", "token", "env"]) {
             assert.match(
                 resourceBlock(r.output, name).join("\n"),
