@@ -101,3 +101,18 @@ export const CONTENT_WARN_BYTES = 1 << 20;
  * deployment and the CLI's memory by hundreds; nothing that large needs to be a string in a program.
  */
 export const CONTENT_MAX_BYTES = 16 << 20;
+
+/**
+ * A RemoteFile `source` file of text (UTF-8, no NUL byte) up to this size is kept in the state as `sourceText`, so
+ * that `pulumi preview --diff` shows a line diff of it, as it does for `content`. 64 KiB holds any configuration
+ * file with room to spare, while a state of a hundred such files stays a few MiB; larger or binary files preview by
+ * size and SHA-256 only.
+ */
+export const TEXT_DIFF_MAX_BYTES = 64 << 10;
+
+/**
+ * The first line of a kept `sourceText`. The CLI shows a changed multi-line string as a line diff, except that it
+ * decodes one that parses as JSON or YAML and then prints every key of it; `@` cannot start YAML or JSON, so this
+ * line keeps the diff a line diff whatever the file holds.
+ */
+export const SOURCE_TEXT_HEADER = "@ text of the source file, kept to show line diffs in previews\n";

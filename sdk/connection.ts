@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInputs, CredentialInputs, ProxyCredentialInputs, ProxyInputs } from "../provider/connection";
+import type { ProxyCredentialInputs, ProxyInputs } from "../provider/connection";
+import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../provider/connection";
+import { hasLoginCredential } from "../provider/plan/checkInputs";
 import {
     CONNECTION_PUBLIC_FIELDS,
     CONNECTION_SECRET_FIELDS,
@@ -9,7 +11,7 @@ import {
     type ResourceKind,
     type SameKeys,
 } from "../provider/plan/knownKeys";
-import type { Protocol } from "../provider/protocols";
+import { isProtocol, type Protocol, protocolInfo } from "../provider/protocols";
 
 /**
  * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`, so the same
@@ -245,10 +247,31 @@ export function splitConnection(
                     creds[k] = v === undefined ? null : v;
                 }
             }
+            noteMissingCredential(c as unknown as ConnectionInputs, creds as CredentialInputs);
             return creds as CredentialInputs;
         }),
     );
     return { connection, credentials };
+}
+
+let toldMissingCredential = false;
+
+/**
+ * A preview needs no connection, so it runs without credentials (a pull request job without the deploy key); this
+ * says so once per program run. `up` still refuses, at check, naming the missing field.
+ */
+function noteMissingCredential(c: ConnectionInputs, creds: CredentialInputs): void {
+    const protocol = protocolOf(c);
+    if (toldMissingCredential || !pulumi.runtime.isDryRun() || !isProtocol(protocol)) {
+        return;
+    }
+    if (!hasLoginCredential(c, creds)) {
+        toldMissingCredential = true;
+        const fields = protocolInfo(protocol).credentials.join(", ");
+        void pulumi.log.warn(
+            `filedrop: no credential is given for ${c.host} (${fields}), so this preview connects nowhere and shows the changes from the program and the state alone; \`pulumi up\` needs the credential.`,
+        );
+    }
 }
 
 /**

@@ -84,6 +84,8 @@ export class RemoteDirectory extends pulumi.dynamic.Resource {
                 group: args.group,
                 createParents: args.createParents,
                 onDelete: args.onDelete,
+                // Lets check preview without a credential and say when credentials change; never stored.
+                preview: pulumi.runtime.isDryRun() ? true : undefined,
                 createdDirs: undefined,
                 existedBefore: undefined,
                 present: undefined,

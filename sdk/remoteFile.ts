@@ -1,10 +1,11 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256OfFile, sha256OfText } from "../provider/hashing";
 import { remoteFileProvider } from "../provider/index";
+import { localPath, storedLocalPath } from "../provider/localFiles";
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { readSourceText } from "./sourceText";
 
 /** Arguments of a {@link RemoteFile}. */
 export interface RemoteFileArgs {
@@ -18,8 +19,12 @@ export interface RemoteFileArgs {
      */
     readonly content?: pulumi.Input<string>;
     /**
-     * Where the content comes from: a local file path (relative to the program's folder), a
+     * Where the content comes from: a local file path (relative to the project's folder, where Pulumi.yaml is), a
      * `pulumi.asset.FileAsset` or a `pulumi.asset.StringAsset`. Files are streamed, never read whole into memory.
+     * A path below the project's folder is kept relative to it, so a checkout in another folder changes nothing.
+     * A text file (UTF-8) of at most 64 KiB is also kept in the state, like `content`, so that
+     * `pulumi preview --diff` shows a line diff of it; pass `pulumi.secret(path)` to keep it encrypted there and
+     * hidden in previews ("content changed (secret: not shown)").
      */
     readonly source?: pulumi.Input<string | pulumi.asset.FileAsset | pulumi.asset.StringAsset>;
     /**
@@ -106,6 +111,7 @@ function resolveContent(
 ): {
     content?: pulumi.Output<string>;
     sourcePath?: pulumi.Output<string>;
+    sourceText?: pulumi.Output<string>;
     sha256: pulumi.Output<string>;
     size: pulumi.Output<number>;
 } {
@@ -125,11 +131,11 @@ function resolveContent(
     }
     const resolved = pulumi.output(args.source).apply(async (s) => {
         if (typeof s === "string") {
-            return { kind: "file" as const, value: path.resolve(s) };
+            return { kind: "file" as const, value: storedLocalPath(s) };
         }
         const a = s as unknown as { path?: Promise<string>; text?: Promise<string> };
         if (a.path !== undefined) {
-            return { kind: "file" as const, value: path.resolve(await a.path) };
+            return { kind: "file" as const, value: storedLocalPath(await a.path) };
         }
         if (a.text !== undefined) {
             return { kind: "text" as const, value: await a.text };
@@ -143,14 +149,24 @@ function resolveContent(
             return { sha256: sha256OfText(r.value), size: sizeOfText(r.value, name) };
         }
         // A missing file is reported by check with a clear sentence; hash nothing here.
-        return sha256OfFile(r.value).catch(() => ({ sha256: "", size: 0 }));
+        return sha256OfFile(localPath(r.value)).catch(() => ({ sha256: "", size: 0 }));
     });
     return {
         content: resolved.apply((r) => (r.kind === "text" ? r.value : undefined)) as pulumi.Output<string>,
         sourcePath: resolved.apply((r) => (r.kind === "file" ? r.value : undefined)) as pulumi.Output<string>,
+        sourceText: resolved.apply(async (r) =>
+            r.kind === "file" ? await readSourceText(localPath(r.value)) : undefined,
+        ) as pulumi.Output<string>,
         sha256: hashed.apply((h) => h.sha256),
         size: hashed.apply((h) => h.size),
     };
+}
+
+/** What check needs to know in a preview: whether the content (`content` or `source`) is a secret. */
+function previewFlags(args: RemoteFileArgs): pulumi.Output<{ secret: boolean }> {
+    const given = args.content ?? args.source;
+    const secret = given === undefined ? Promise.resolve(false) : pulumi.isSecret(pulumi.output(given));
+    return pulumi.output(secret.then((s) => ({ secret: s })));
 }
 
 /**
@@ -204,6 +220,7 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 path: args.path,
                 content: content.content,
                 sourcePath: content.sourcePath,
+                sourceText: content.sourceText,
                 sha256: content.sha256,
                 size: content.size,
                 mode: args.mode,
@@ -216,6 +233,9 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 symlinks: args.symlinks,
                 validate: args.validate,
                 validateInPlace: args.validateInPlace,
+                // Lets check say in a preview what the engine's diff cannot show (a changed secret, rotated
+                // credentials), and preview without a credential; never stored.
+                preview: pulumi.runtime.isDryRun() ? previewFlags(args) : undefined,
                 mtime: undefined,
                 existedBefore: undefined,
                 previousSha256: undefined,

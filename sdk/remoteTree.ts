@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { messageOf } from "../provider/errors";
 import { remoteTreeProvider } from "../provider/index";
+import { localPath, storedLocalPath } from "../provider/localFiles";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { buildManifest } from "./treeSource";
@@ -11,7 +11,11 @@ import { buildManifest } from "./treeSource";
 export interface RemoteTreeArgs {
     /** How to reach the server. */
     readonly connection: pulumi.Input<ConnectionArgs>;
-    /** Local folder to mirror (relative to the program's folder). Symlinks pointing outside it are refused. */
+    /**
+     * Local folder to mirror (relative to the project's folder, where Pulumi.yaml is). Symlinks pointing outside it
+     * are refused. A folder below the project's folder is kept relative to it, so a checkout in another folder
+     * changes nothing.
+     */
     readonly source: pulumi.Input<string>;
     /** Absolute POSIX path of the remote folder. Changing it replaces the resource. */
     readonly destination: pulumi.Input<string>;
@@ -67,9 +71,10 @@ void argsMatch;
  * and the folders it created, leaving everything else in `destination` alone.
  *
  * To see which files a deployment would add, change and remove, run `pulumi preview --diff`: in a preview, the
- * tree's `changes` input lists them (sorted, at most 50 names per list, then "… and N more") with a summary such as
- * "3 changed, 2 added, 1 removed". A plain `pulumi preview` only shows that `manifest` changes. `changes` never
- * causes an update by itself, and is not kept in the state.
+ * tree's `changes` input lists them with their sizes (sorted, at most 50 per list, then "… and N more") with a
+ * summary such as "3 changed, 2 added, 1 removed". The manifest's own diff is hidden (the `hideDiffs` resource
+ * option; the CLI prints `~ manifest (hidden)`), so unchanged files are never printed. `changes` never causes an
+ * update by itself, and is not kept in the state.
  *
  * @example
  * ```ts
@@ -98,10 +103,11 @@ export class RemoteTree extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = splitConnection(args.connection, name);
-        const sourceDir = pulumi.output(args.source).apply((s) => path.resolve(s));
+        const sourceDir = pulumi.output(args.source).apply((s) => storedLocalPath(s));
         const built = pulumi
             .all([sourceDir, args.include, args.exclude, args.modes])
-            .apply(async ([dir, include, exclude, modes]) => {
+            .apply(async ([stored, include, exclude, modes]) => {
+                const dir = localPath(stored);
                 try {
                     const r = await buildManifest(dir, { include, exclude, modes });
                     const bytes = Object.values(r.manifest).reduce((n, e) => n + e.size, 0);
@@ -143,7 +149,12 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 drift: undefined,
                 lastChanges: undefined,
             },
-            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
+            {
+                ...opts,
+                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"],
+                // The engine's diff would print every file of a changed manifest; `changes` names the changed ones.
+                hideDiffs: [...(opts?.hideDiffs ?? []), "manifest"],
+            },
             "filedrop",
             "RemoteTree",
         );

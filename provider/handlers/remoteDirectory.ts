@@ -14,6 +14,7 @@ import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathPro
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
+import { credentialsRotated } from "../plan/previewNotes";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
@@ -36,6 +37,10 @@ export interface RemoteDirectoryInputs {
     onDelete?: OnDeleteDirectory;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
+    /** Set by check in a preview only, for people: rotated credentials, which the engine shows as `[secret]`. */
+    changes?: { summary: string };
+    /** Set by the SDK while previewing (never stored): a preview needs no credential, so check requires none. */
+    preview?: boolean;
 }
 
 /** Outputs: the inputs plus what the server told. */
@@ -57,6 +62,8 @@ export const RULES: KeyRules<RemoteDirectoryInputs> = {
     createParents: "update",
     onDelete: "update",
     unknownArgs: "ignore", // check refuses any
+    changes: "ignore", // for people only (preview --diff)
+    preview: "ignore", // dropped by check
 };
 
 /** The inputs with every default applied and the mode written "0750": the one place RemoteDirectory defaults live. */
@@ -67,16 +74,17 @@ function withDefaults(i: RemoteDirectoryInputs): RemoteDirectoryInputs {
         createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
         onDelete: i.onDelete ?? DEFAULT_DIRECTORY_ON_DELETE,
         unknownArgs: undefined,
+        preview: undefined,
     };
 }
 
 export async function check(
-    _olds: RemoteDirectoryInputs,
+    olds: RemoteDirectoryInputs,
     news: RemoteDirectoryInputs,
 ): Promise<dynamic.CheckResult<RemoteDirectoryInputs>> {
     const failures: CheckFailure[] = [
         ...argumentFailures("RemoteDirectory", news.unknownArgs),
-        ...checkConnection(news.connection, news.credentials),
+        ...checkConnection(news.connection, news.credentials, news.preview === true),
     ];
     const pathProblem = isKnown(news.path) ? remotePathProblem(news.path) : undefined;
     if (pathProblem) {
@@ -95,7 +103,10 @@ export async function check(
         });
     }
     failures.push(...ownerFailures(news));
-    return { inputs: plain(withDefaults(news)), failures };
+    const rotated =
+        news.preview === true && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
+    const changes = rotated && olds?.path === news.path ? { summary: "credentials changed" } : undefined;
+    return { inputs: plain({ ...withDefaults(news), changes }), failures };
 }
 
 export async function diff(

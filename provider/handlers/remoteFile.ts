@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
-import { localSourceProblem } from "../localFiles";
+import { localPath, localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { abandonAdoption, adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
@@ -22,6 +22,7 @@ import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
+import { type FileChanges, fileChanges } from "../plan/previewNotes";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
@@ -39,8 +40,17 @@ export interface RemoteFileInputs {
     path: string;
     /** The text to write, when given as `content` (possibly a secret). */
     content?: string;
-    /** Absolute local path, when given as `source`. */
+    /**
+     * The local file, when given as `source`: relative to the project's folder when below it (so another checkout
+     * of the same program sees the same inputs), else absolute. Older releases kept it absolute.
+     */
     sourcePath?: string;
+    /**
+     * The `source` file's text, when it is UTF-8 text of at most TEXT_DIFF_MAX_BYTES, after SOURCE_TEXT_HEADER
+     * (provider/defaults.ts): kept so that `pulumi preview --diff` shows a line diff of it. A secret when `source`
+     * is one.
+     */
+    sourceText?: string;
     /** SHA-256 (hex) of the bytes the program wants there; on outputs, the one verified on the server. */
     sha256: string;
     /** Size in bytes of those bytes; on outputs, the verified remote size. */
@@ -63,6 +73,16 @@ export interface RemoteFileInputs {
     validateInPlace?: string;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
+    /**
+     * Set by check in a preview only, for people: what changes that the engine's own diff of the inputs cannot show
+     * (a secret content, rotated credentials, line counts). Diff ignores it; the state never keeps it.
+     */
+    changes?: FileChanges;
+    /**
+     * Set by the SDK while previewing (never stored): whether the content is a secret. A preview needs no
+     * credential, so check does not require one then.
+     */
+    preview?: { secret?: boolean };
 }
 
 /** Outputs of a RemoteFile: the inputs, with sha256/size/mode as found on the server, plus: */
@@ -94,7 +114,8 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     ...CONNECTION_RULES,
     path: "replace",
     content: "update",
-    sourcePath: "update",
+    sourcePath: "ignore", // the SHA-256 says what is there; the same bytes from another checkout are no change
+    sourceText: "ignore", // shown by preview; the SHA-256 covers the bytes
     sha256: "update",
     size: "ignore", // the SHA-256 covers the bytes
     mode: "custom", // any spelling of the same bits is no change; no mode keeps the remote one
@@ -108,6 +129,8 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     validate: "update",
     validateInPlace: "update",
     unknownArgs: "ignore", // check refuses any
+    changes: "ignore", // for people only (preview --diff)
+    preview: "ignore", // dropped by check
 };
 
 function credsOf(i: RemoteFileInputs): CredentialInputs {
@@ -119,20 +142,25 @@ function withDefaults(i: RemoteFileInputs): RemoteFileInputs {
     // `onDelete` keeps "not given": the default depends on whether the file existed before (ops/ownership.ts).
     return {
         ...i,
+        content: i.content ?? undefined,
+        sourcePath: i.sourcePath ?? undefined,
+        sourceText: i.sourceText ?? undefined,
         mode: checkedMode(i.mode),
         createParents: i.createParents ?? DEFAULT_CREATE_PARENTS,
         symlinks: i.symlinks ?? DEFAULT_SYMLINKS,
         unknownArgs: undefined,
+        preview: undefined,
+        changes: undefined,
     };
 }
 
 export async function check(
-    _olds: RemoteFileInputs,
+    olds: RemoteFileInputs,
     news: RemoteFileInputs,
 ): Promise<dynamic.CheckResult<RemoteFileInputs>> {
     const failures: CheckFailure[] = [
         ...argumentFailures("RemoteFile", news.unknownArgs),
-        ...checkConnection(news.connection, news.credentials),
+        ...checkConnection(news.connection, news.credentials, news.preview !== undefined),
     ];
     if (isKnown(news.path)) {
         const p = remotePathProblem(news.path);
@@ -140,8 +168,9 @@ export async function check(
             failures.push({ property: "path", reason: p });
         }
     }
-    const hasContent = news.content !== undefined;
-    const hasSource = news.sourcePath !== undefined;
+    // A secret `source` makes the SDK's unused `content` a secret of nothing, which arrives as null.
+    const hasContent = news.content !== undefined && news.content !== null;
+    const hasSource = news.sourcePath !== undefined && news.sourcePath !== null;
     if (hasContent === hasSource) {
         failures.push({
             property: hasContent ? "source" : "content",
@@ -174,7 +203,18 @@ export async function check(
         failures.push({ property: "symlinks", reason: `must be "follow" or "refuse"; got "${news.symlinks}"` });
     }
     failures.push(...capabilityProblems(news), ...ownerFailures(news));
-    return { inputs: plain(withDefaults(news)), failures };
+    const inputs = withDefaults(news);
+    const changes = news.preview !== undefined && olds?.sha256 !== undefined ? noted(olds, news) : undefined;
+    return { inputs: plain({ ...inputs, changes }), failures };
+}
+
+/** The preview's `changes` (see RemoteFileInputs), when every value it looks at is known. */
+function noted(olds: RemoteFileInputs, news: RemoteFileInputs): FileChanges | undefined {
+    const keys = ["sha256", "content", "sourceText", "credentials"] as const;
+    if (keys.some((k) => !isKnown(news[k]))) {
+        return undefined;
+    }
+    return fileChanges(olds, news, news.preview?.secret === true);
 }
 
 /** `validate` needs commands and `uid`/`gid` need chown: refuse them at preview where the protocol has neither. */
@@ -205,7 +245,8 @@ export async function diff(_id: string, olds: RemoteFileOutputs, news: RemoteFil
 
 function openSource(i: RemoteFileInputs): () => Readable {
     if (i.sourcePath !== undefined) {
-        return () => fs.createReadStream(i.sourcePath!, { highWaterMark: 1 << 20 });
+        const file = localPath(i.sourcePath);
+        return () => fs.createReadStream(file, { highWaterMark: 1 << 20 });
     }
     const bytes = Buffer.from(i.content ?? "", "utf8");
     return () => Readable.from([bytes]);

@@ -8,7 +8,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
-import { localFolderProblem } from "../localFiles";
+import { localFolderProblem, localPath } from "../localFiles";
 import { modeProblem, parseMode } from "../mode";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
@@ -20,6 +20,7 @@ import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
+import { credentialsRotated } from "../plan/previewNotes";
 import {
     describeDiff,
     diffManifests,
@@ -41,7 +42,10 @@ export type Prune = boolean | "all";
 export interface RemoteTreeInputs {
     connection: ConnectionInputs;
     credentials?: CredentialInputs;
-    /** Absolute local folder the manifest was built from. */
+    /**
+     * The local folder the manifest was built from: relative to the project's folder when below it (so another
+     * checkout of the same program sees the same inputs), else absolute. Older releases kept it absolute.
+     */
     sourceDir: string;
     /** Absolute remote folder. */
     destination: string;
@@ -65,7 +69,8 @@ export interface RemoteTreeInputs {
     changes?: TreeChanges;
     /**
      * Set by the SDK: true while previewing. Check computes `changes` only then and drops this flag, so the state
-     * never keeps a list (the next preview then shows only its own names, not the last deployment's).
+     * never keeps a list (the next preview then shows only its own names, not the last deployment's). A preview
+     * needs no credential, so check does not require one then.
      */
     preview?: boolean;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
@@ -133,7 +138,7 @@ export async function check(
 ): Promise<dynamic.CheckResult<RemoteTreeInputs>> {
     const failures: CheckFailure[] = [
         ...argumentFailures("RemoteTree", news.unknownArgs),
-        ...checkConnection(news.connection, news.credentials),
+        ...checkConnection(news.connection, news.credentials, news.preview === true),
     ];
     const dest = isKnown(news.destination) ? remotePathProblem(news.destination) : undefined;
     if (dest) {
@@ -190,7 +195,14 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: olds.connection, path: olds.destination ?? "" },
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
-    const changes = treeChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    const files = treeChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
+    const changes: TreeChanges | undefined = !rotated
+        ? files
+        : {
+              ...files,
+              summary: files ? `${files.summary}; credentials changed` : "credentials changed; nothing is uploaded",
+          };
     return changes === undefined ? inputs : { ...inputs, changes };
 }
 
@@ -280,7 +292,7 @@ async function sync(
         Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest));
         return strays;
     });
-    const up = await uploadFiles(run, news.sourceDir, news.destination, news.manifest, plan.upload, ids);
+    const up = await uploadFiles(run, localPath(news.sourceDir), news.destination, news.manifest, plan.upload, ids);
     const files: Manifest = { ...owned };
     for (const [rel, backup] of Object.entries(adoptedBefore)) {
         if (!plan.removed.includes(rel)) {

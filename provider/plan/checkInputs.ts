@@ -59,8 +59,28 @@ export function remotePathProblem(path: unknown): string | undefined {
     return undefined;
 }
 
-/** Problems with the connection and credentials. */
-export function checkConnection(c: ConnectionInputs | undefined, creds: CredentialInputs | undefined): CheckFailure[] {
+/**
+ * True when the connection gives a credential its protocol logs in with (`protocolInfo(…).credentials`). The one
+ * place this is decided: check requires it (except in a preview), and the SDK says once when a preview has none.
+ */
+export function hasLoginCredential(c: ConnectionInputs, creds: CredentialInputs | undefined): boolean {
+    const accepted = protocolInfo(protocolOf(c)).credentials;
+    // SSH uses the agent in SSH_AUTH_SOCK when no credential is given, as ssh does (sshAuth.ts).
+    return (
+        accepted.some((k) => (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined) ||
+        (accepted.includes("agentSocketPath") && hasDefaultAgent())
+    );
+}
+
+/**
+ * Problems with the connection and credentials. `credentialFree`: a preview, which needs no connection, so no
+ * credential is required (the SDK says once that it is missing; `up` still refuses).
+ */
+export function checkConnection(
+    c: ConnectionInputs | undefined,
+    creds: CredentialInputs | undefined,
+    credentialFree = false,
+): CheckFailure[] {
     const f: CheckFailure[] = [];
     if (c === undefined || typeof c !== "object") {
         return [{ property: "connection", reason: "is required: give at least `host` and a credential" }];
@@ -99,11 +119,7 @@ export function checkConnection(c: ConnectionInputs | undefined, creds: Credenti
             reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")',
         });
     }
-    const given = (k: (typeof info.credentials)[number]) =>
-        (k === "agentSocketPath" ? c.agentSocketPath : creds?.[k]) !== undefined;
-    // SSH uses the agent in SSH_AUTH_SOCK when no credential is given, as ssh does (sshAuth.ts).
-    const agent = info.credentials.includes("agentSocketPath") && hasDefaultAgent();
-    if (isKnown(creds) && !agent && !info.credentials.some(given)) {
+    if (isKnown(creds) && !credentialFree && !hasLoginCredential(c, creds)) {
         f.push(
             info.credentials.length === 1
                 ? {

@@ -3,7 +3,8 @@
  * which update it in place, and which are ignored. Each handler declares a rule for every key of its inputs (a
  * `KeyRules` table, checked by the compiler and by a unit test), so a new input can never be silently not diffed.
  */
-import { type ConnectionInputs, portOf, protocolOf } from "../connection";
+import { type ConnectionInputs, type CredentialInputs, portOf, protocolOf } from "../connection";
+import { hasCredential } from "./previewNotes";
 
 /** The part of a diff result the engine reads. */
 export interface DiffDecision {
@@ -30,7 +31,8 @@ export type KeyRules<T> = { readonly [K in keyof Required<T>]: KeyRule };
 
 /**
  * The rules of the connection keys every resource has: a changed host, port or protocol replaces (locationDiff
- * decides that), any other connection field or credential updates in place.
+ * decides that), any other connection field or credential updates in place (without uploading anything). No
+ * credential at all (a preview in a job without the deploy key) is no change: see diffByRules.
  */
 export const CONNECTION_RULES = { connection: "update", credentials: "update" } as const satisfies Record<
     string,
@@ -96,7 +98,7 @@ export function inputsOf<T extends object>(rules: KeyRules<T>, props: T): Partia
  * `"update"` keys (and the handler's own `customChanges`) update. The old object is deleted first when the new one
  * may be the same remote object.
  */
-export function diffByRules<T extends { connection: ConnectionInputs }>(
+export function diffByRules<T extends { connection: ConnectionInputs; credentials?: CredentialInputs }>(
     rules: KeyRules<T>,
     olds: T,
     news: T,
@@ -111,7 +113,10 @@ export function diffByRules<T extends { connection: ConnectionInputs }>(
         ...loc.replaces.filter((k) => k !== "path"),
         ...changedKeys(olds, news, keysWithRule(rules, "replace")).map(String),
     ];
-    const updates = [...changedKeys(olds, news, keysWithRule(rules, "update")).map(String), ...customChanges];
+    const compared = keysWithRule(rules, "update").filter(
+        (k) => k !== "credentials" || hasCredential(news.credentials),
+    );
+    const updates = [...changedKeys(olds, news, compared).map(String), ...customChanges];
     return {
         changes: replaces.length > 0 || updates.length > 0,
         replaces,

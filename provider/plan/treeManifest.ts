@@ -128,7 +128,8 @@ export function describeDiff(d: ManifestDiff, limit = 20): string {
 
 /**
  * The files a deployment would change, as the RemoteTree's `changes` input: what `pulumi preview --diff` shows.
- * Each list is sorted and names at most `limit` files, then "… and N more".
+ * Each list is sorted by path and names at most `limit` files, each with its size (and mode when that changes),
+ * e.g. "d0/a.txt (7 → 14 B)", then "… and N more".
  */
 export interface TreeChanges {
     /** E.g. "3 changed, 2 added, 1 removed". */
@@ -140,6 +141,34 @@ export interface TreeChanges {
 
 export { CHANGES_LIMIT } from "../defaults";
 
+/** A size for people: "512 B", "4.2 KiB", "3.1 MiB". */
+export function formatSize(bytes: number): string {
+    if (bytes < 1024) {
+        return `${bytes} B`;
+    }
+    const units = ["KiB", "MiB", "GiB", "TiB"];
+    let v = bytes / 1024;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${v.toFixed(1).replace(/\.0$/, "")} ${units[i]}`;
+}
+
+/** "a.txt (7 → 14 B)", "a.txt (14 B, mode 0644 → 0600)": what changes in one file. */
+function changedEntry(rel: string, o: TreeEntry, n: TreeEntry): string {
+    const size =
+        o.size === n.size
+            ? formatSize(n.size)
+            : formatSize(o.size).endsWith(" B") && formatSize(n.size).endsWith(" B")
+              ? `${o.size} → ${n.size} B`
+              : `${formatSize(o.size)} → ${formatSize(n.size)}`;
+    const mode = sameMode(o.mode, n.mode) ? "" : `, mode ${o.mode} → ${n.mode}`;
+    const content = o.sha256 === n.sha256 && o.size === n.size ? ", same content" : "";
+    return `${rel} (${size}${content}${mode})`;
+}
+
 /**
  * What going from manifest `olds` (the last deployed one; undefined for a new tree) to `news` changes, or undefined
  * when nothing does, so an unchanged tree's inputs stay the same. With `prune: false` nothing is removed.
@@ -150,26 +179,28 @@ export function treeChanges(
     prune: boolean | "all" | undefined,
     limit = CHANGES_LIMIT,
 ): TreeChanges | undefined {
-    const d = diffManifests(olds ?? {}, news);
+    const before = olds ?? {};
+    const d = diffManifests(before, news);
     const removed = prune === false ? [] : d.removed;
     const total = d.added.length + d.changed.length + removed.length;
     if (total === 0) {
         return undefined;
     }
-    const cap = (l: string[]) => (l.length > limit ? [...l.slice(0, limit), `… and ${l.length - limit} more`] : l);
+    const cap = (l: string[], entry: (rel: string) => string) =>
+        l.length > limit ? [...l.slice(0, limit).map(entry), `… and ${l.length - limit} more`] : l.map(entry);
     const out: TreeChanges = {
         summary: [`${d.changed.length} changed`, `${d.added.length} added`, `${removed.length} removed`]
             .filter((x) => !x.startsWith("0 "))
             .join(", "),
     };
     if (d.added.length > 0) {
-        out.added = cap(d.added);
+        out.added = cap(d.added, (rel) => `${rel} (${formatSize(news[rel].size)})`);
     }
     if (d.changed.length > 0) {
-        out.changed = cap(d.changed);
+        out.changed = cap(d.changed, (rel) => changedEntry(rel, before[rel], news[rel]));
     }
     if (removed.length > 0) {
-        out.removed = cap(removed);
+        out.removed = cap(removed, (rel) => `${rel} (${formatSize(before[rel].size)})`);
     }
     return out;
 }

@@ -39,6 +39,7 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     path: "/etc/y",
     content: "b",
     sourcePath: "/src/x",
+    sourceText: "@ text\nb\n",
     sha256: "bb",
     size: 2,
     mode: "0600",
@@ -52,6 +53,8 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     validate: "false",
     validateInPlace: "nginx -t",
     unknownArgs: ["hostkey"],
+    changes: { summary: "content changed" },
+    preview: { secret: true },
 };
 
 const dirOld: dir.RemoteDirectoryOutputs = {
@@ -75,6 +78,8 @@ const dirChanged: Changes<dir.RemoteDirectoryInputs> = {
     createParents: false,
     onDelete: "recursive",
     unknownArgs: ["hostkey"],
+    changes: { summary: "credentials changed" },
+    preview: true,
 };
 
 const m = { a: { sha256: "1", size: 1, mode: "0644" } };

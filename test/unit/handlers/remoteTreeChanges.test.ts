@@ -15,17 +15,17 @@ function inputs(manifest: RemoteTreeInputs["manifest"], extra: Partial<RemoteTre
 }
 
 describe("RemoteTree changes (what preview --diff names)", () => {
-    it("names added, changed (content or mode) and removed files, sorted, with a summary", () => {
+    it("names added, changed (content or mode) and removed files, sorted, with sizes and a summary", () => {
         const c = treeChanges(
-            { a: e("1"), b: e("2"), c: e("3"), d: e("4") },
-            { a: e("1"), b: e("9"), c: e("3", "0600"), z: e("5"), y: e("6") },
+            { a: e("1"), b: e("2"), c: e("3"), d: e("4", "0644", 2048) },
+            { a: e("1"), b: e("9", "0644", 14), c: e("3", "0600"), z: e("5", "0644", 5 << 20), y: e("6") },
             true,
         );
         assert.deepStrictEqual(c, {
             summary: "2 changed, 2 added, 1 removed",
-            added: ["y", "z"],
-            changed: ["b", "c"],
-            removed: ["d"],
+            added: ["y (1 B)", "z (5 MiB)"],
+            changed: ["b (1 → 14 B)", "c (1 B, same content, mode 0644 → 0600)"],
+            removed: ["d (2 KiB)"],
         });
     });
 
@@ -41,7 +41,7 @@ describe("RemoteTree changes (what preview --diff names)", () => {
         const c = treeChanges({}, news, true)!;
         assert.strictEqual(c.summary, "120 added");
         assert.strictEqual(c.added!.length, 51);
-        assert.strictEqual(c.added![49], "f049");
+        assert.strictEqual(c.added![49], "f049 (1 B)");
         assert.strictEqual(c.added![50], "… and 70 more");
     });
 
@@ -50,8 +50,8 @@ describe("RemoteTree changes (what preview --diff names)", () => {
         const news = inputs({ a: e("2"), b: e("3") }, { changes: { summary: "stale", added: ["x"] } });
         assert.deepStrictEqual(withChanges(olds, { ...news, preview: true }).changes, {
             summary: "1 changed, 1 added",
-            added: ["b"],
-            changed: ["a"],
+            added: ["b (1 B)"],
+            changed: ["a (1 B)"],
         });
         const up = withChanges(olds, { ...news, preview: false });
         assert.ok(!("changes" in up) && !("preview" in up));
@@ -60,8 +60,22 @@ describe("RemoteTree changes (what preview --diff names)", () => {
         // Elsewhere (a replace): every file is added.
         assert.deepStrictEqual(
             withChanges(olds, { ...inputs({ a: e("1") }, { destination: "/srv" }), preview: true }).changes?.added,
-            ["a"],
+            ["a (1 B)"],
         );
+    });
+
+    it("says when the credentials change, with or without file changes, and not when a preview has none", () => {
+        const olds = inputs({ a: e("1") }, { credentials: { privateKey: "old key" } });
+        const rotated = { credentials: { privateKey: "new key" }, preview: true };
+        assert.deepStrictEqual(withChanges(olds, { ...inputs({ a: e("1") }), ...rotated }).changes, {
+            summary: "credentials changed; nothing is uploaded",
+        });
+        assert.strictEqual(
+            withChanges(olds, { ...inputs({ a: e("2") }), ...rotated }).changes?.summary,
+            "1 changed; credentials changed",
+        );
+        const none = withChanges(olds, { ...inputs({ a: e("1") }), credentials: {}, preview: true });
+        assert.ok(!("changes" in none));
     });
 
     it("diff ignores `changes`", async () => {
