@@ -101,3 +101,18 @@ export const CONTENT_WARN_BYTES = 1 << 20;
  * deployment and the CLI's memory by hundreds; nothing that large needs to be a string in a program.
  */
 export const CONTENT_MAX_BYTES = 16 << 20;
+
+/**
+ * A RemoteDownload keeps at most this many bytes unless `maxSize` says otherwise: the content lands in the state
+ * (encrypted when secret) in every checkpoint; a kubeconfig or a token is a few KiB.
+ */
+export const DOWNLOAD_DEFAULT_MAX_BYTES = 1 << 20;
+
+/** The largest `maxSize` a RemoteDownload accepts: the same ceiling as text `content` kept in the state. */
+export const DOWNLOAD_MAX_BYTES_LIMIT = CONTENT_MAX_BYTES;
+
+/** Reads of a file that changes while it is downloaded (an installer still writing it) before giving up. */
+export const DOWNLOAD_ATTEMPTS = 3;
+
+/** What a RemoteDownload's `content` is: text. */
+export const DEFAULT_DOWNLOAD_ENCODING = "utf8" as const;

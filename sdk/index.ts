@@ -6,5 +6,6 @@
 export { FiledropError, FiledropErrorCode, isFiledropError } from "../provider/errors";
 export { ConnectionArgs } from "./connection";
 export { RemoteDirectory, RemoteDirectoryArgs } from "./remoteDirectory";
+export { RemoteDownload, RemoteDownloadArgs } from "./remoteDownload";
 export { RemoteFile, RemoteFileArgs } from "./remoteFile";
 export { RemoteTree, RemoteTreeArgs } from "./remoteTree";

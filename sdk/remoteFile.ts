@@ -5,6 +5,7 @@ import { remoteFileProvider } from "../provider/index";
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { resourceUrn } from "./resourceUrn";
 
 /** Arguments of a {@link RemoteFile}. */
 export interface RemoteFileArgs {
@@ -179,6 +180,7 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 credentials,
                 // Names of arguments this resource does not have: check refuses them with the closest known one.
                 unknownArgs: unknownArgs("RemoteFile", args),
+                resourceUrn: resourceUrn(name, "RemoteFile", opts), // for the audit log
                 path: args.path,
                 content: content.content,
                 sourcePath: content.sourcePath,

@@ -10,7 +10,14 @@ import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../con
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
-import { abandonAdoption, adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
+import {
+    abandonAdoption,
+    adopt,
+    type DestroyOutcome,
+    destroyFile,
+    finishCreate,
+    type Ownership,
+} from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
@@ -55,6 +62,8 @@ export interface RemoteFileInputs {
     validate?: string;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
+    /** Set by the SDK: the resource's URN, for the audit log (provider/audit). */
+    resourceUrn?: string;
 }
 
 /** Outputs of a RemoteFile: the inputs, with sha256/size/mode as found on the server, plus: */
@@ -97,6 +106,7 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     symlinks: "update",
     validate: "update",
     unknownArgs: "ignore", // check refuses any
+    resourceUrn: "ignore", // for the audit log only
 };
 
 function credsOf(i: RemoteFileInputs): CredentialInputs {
@@ -334,8 +344,9 @@ function writtenPath(props: RemoteFileOutputs): string {
     return props.resolvedPath ?? props.path;
 }
 
-export async function remove(_id: string, props: RemoteFileOutputs): Promise<void> {
-    await withTransport(props.connection, credsOf(props), async (t) => {
+/** Destroys the file by the ownership rules; says what happened to it (for the audit log). */
+export async function remove(_id: string, props: RemoteFileOutputs): Promise<DestroyOutcome> {
+    return withTransport(props.connection, credsOf(props), async (t) => {
         const where = writtenPath(props);
         const outcome = await destroyFile(t, {
             ...props,
@@ -345,5 +356,6 @@ export async function remove(_id: string, props: RemoteFileOutputs): Promise<voi
         if (outcome !== "left") {
             await removeEmptyDirs(t, props.createdDirs ?? [], where);
         }
+        return outcome;
     });
 }

@@ -59,6 +59,7 @@ export const RESOURCE_ARGS = {
     ],
     RemoteDirectory: ["connection", "path", "mode", "createParents", "onDelete"],
     RemoteTree: ["connection", "source", "destination", "include", "exclude", "modes", "prune", "createParents"],
+    RemoteDownload: ["connection", "path", "maxSize", "encoding", "secret"],
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_ARGS;
