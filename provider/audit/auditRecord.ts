@@ -66,12 +66,12 @@ export function stackOfUrn(urn: string | undefined): { stack: string | null; pro
     return m === null ? { stack: null, project: null } : { stack: m[1], project: m[2] };
 }
 
-/** MB/s of `bytes` in `ms`, to 0.1; null when either is unknown or zero time. */
+/** MB/s of `bytes` in `ms`, to 0.001; null when either is unknown or zero time. */
 export function mbps(bytes: number | null, ms: number | null): number | null {
     if (bytes === null || ms === null || ms <= 0) {
         return null;
     }
-    return Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
+    return Math.round((bytes / 1e6 / (ms / 1000)) * 1000) / 1000;
 }
 
 /** `text` with every secret of the context (at least 4 characters long) replaced by `[secret]`. */

@@ -31,6 +31,7 @@ export interface RemoteDownloadInputs {
     secret?: boolean;
     /** Set by the SDK: the resource's URN, for the audit log (provider/audit). */
     resourceUrn?: string;
+
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
 }
@@ -44,6 +45,8 @@ export interface RemoteDownloadOutputs extends RemoteDownloadInputs {
     size: number;
     mtime: number;
     verifiedBy: string;
+    /** SHA-256 of the content the last create/update handed out; refresh leaves it, so a change shows in diff. */
+    deployedSha256: string;
 }
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
@@ -98,8 +101,9 @@ export async function diff(
     olds: RemoteDownloadOutputs,
     news: RemoteDownloadInputs,
 ): Promise<dynamic.DiffResult> {
-    // A refresh that found the file gone leaves sha256 "": the next `up` reads it again (and fails if still gone).
-    const custom = olds.sha256 === "" ? ["sha256"] : [];
+    // A refresh that found other bytes (or none: sha256 "") leaves sha256 != deployedSha256: the refresh shows a
+    // change, and the next `up` reads the file again (and fails if it is still gone), so dependents get the new bytes.
+    const custom = olds.deployedSha256 !== undefined && olds.sha256 !== olds.deployedSha256 ? ["sha256"] : [];
     return diffByRules(RULES, olds, news, { olds: olds.path, news: news.path }, custom);
 }
 
@@ -119,6 +123,7 @@ async function download(t: Transport, i: RemoteDownloadInputs): Promise<RemoteDo
         size: got.size,
         mtime: got.mtime ?? 0,
         verifiedBy: got.verifiedBy,
+        deployedSha256: got.sha256,
     });
 }
 

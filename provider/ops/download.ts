@@ -19,16 +19,17 @@ export interface Downloaded {
     readonly verifiedBy: string;
 }
 
-function mib(n: number): string {
-    return `${(n / (1 << 20)).toFixed(2).replace(/\.?0+$/, "")} MiB`;
+/** "100 bytes", "2097152 bytes (2 MiB)". */
+function bytesText(n: number): string {
+    return n < 1 << 20 ? `${n} bytes` : `${n} bytes (${(n / (1 << 20)).toFixed(2).replace(/\.?0+$/, "")} MiB)`;
 }
 
 /** The refusal of a file above `maxBytes`. */
 export function tooLarge(endpoint: string, path: string, size: number | undefined, maxBytes: number): FiledropError {
-    const is = size === undefined ? "is larger than" : `is ${size} bytes (${mib(size)}), above`;
+    const is = size === undefined ? "is larger than" : `is ${bytesText(size)}, above`;
     return new FiledropError(
         "TOO_LARGE",
-        `${endpoint}${path} ${is} the RemoteDownload limit of ${maxBytes} bytes (${mib(maxBytes)}); its content is kept in the state, so raise \`maxSize\` (at most 16 MiB) only if it must be read whole, else copy the file another way.`,
+        `${endpoint}${path} ${is} the RemoteDownload limit of ${bytesText(maxBytes)}; its content is kept in the state, so raise \`maxSize\` (at most 16 MiB) only if it must be read whole, else copy the file another way.`,
     );
 }
 

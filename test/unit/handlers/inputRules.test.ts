@@ -123,6 +123,7 @@ const downloadOld: download.RemoteDownloadOutputs = {
     size: 1,
     mtime: 1,
     verifiedBy: "x",
+    deployedSha256: "aa",
 };
 const downloadChanged: Changes<download.RemoteDownloadInputs> = {
     connection: { ...connection, user: "other" },
