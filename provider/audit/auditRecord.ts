@@ -103,26 +103,30 @@ export function recordOf(
     const c = ctx.connection;
     const durationMs = fields.durationMs === undefined ? endedAt - ctx.startedAt : fields.durationMs;
     const bytes = fields.bytes ?? null;
+    const failed = error !== undefined;
+    // Keys in a fixed order, so that lines read alike (`files` only on tree lines).
     return {
         v: AUDIT_VERSION,
         time: new Date(endedAt).toISOString(),
         ...stackOfUrn(ctx.urn),
         urn: ctx.urn ?? null,
         resource: ctx.resource,
-        scope: "file",
+        scope: fields.scope ?? "file",
+        operation: fields.operation,
         protocol: protocolOf(c),
         host: c.host,
         port: portOf(c),
         user: userOf(c),
-        localSource: null,
-        sha256: null,
-        verifiedBy: null,
-        ...fields,
+        remotePath: fields.remotePath,
+        localSource: fields.localSource ?? null,
+        ...(fields.files === undefined ? {} : { files: fields.files }),
         bytes,
+        sha256: fields.sha256 ?? null,
         durationMs,
         mbps: fields.mbps !== undefined ? fields.mbps : mbps(bytes, durationMs),
-        outcome: error === undefined ? (fields.outcome ?? "ok") : "failed",
-        errorCode: error === undefined ? null : isFiledropError(error) ? error.code : "INTERNAL",
-        error: error === undefined ? null : redact(messageOf(error), ctx).slice(0, 1000),
+        verifiedBy: fields.verifiedBy ?? null,
+        outcome: failed ? "failed" : (fields.outcome ?? "ok"),
+        errorCode: failed ? (isFiledropError(error) ? error.code : "INTERNAL") : null,
+        error: failed ? redact(messageOf(error), ctx).slice(0, 1000) : null,
     };
 }
