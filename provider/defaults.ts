@@ -116,3 +116,18 @@ export const TEXT_DIFF_MAX_BYTES = 64 << 10;
  * line keeps the diff a line diff whatever the file holds.
  */
 export const SOURCE_TEXT_HEADER = "@ text of the source file, kept to show line diffs in previews\n";
+
+/**
+ * A RemoteDownload keeps at most this many bytes unless `maxSize` says otherwise: the content lands in the state
+ * (encrypted when secret) in every checkpoint; a kubeconfig or a token is a few KiB.
+ */
+export const DOWNLOAD_DEFAULT_MAX_BYTES = 1 << 20;
+
+/** The largest `maxSize` a RemoteDownload accepts: the same ceiling as text `content` kept in the state. */
+export const DOWNLOAD_MAX_BYTES_LIMIT = CONTENT_MAX_BYTES;
+
+/** Reads of a file that changes while it is downloaded (an installer still writing it) before giving up. */
+export const DOWNLOAD_ATTEMPTS = 3;
+
+/** What a RemoteDownload's `content` is: text. */
+export const DEFAULT_DOWNLOAD_ENCODING = "utf8" as const;

@@ -30,6 +30,7 @@ export type FiledropErrorCode =
     | "NO_SPACE"
     | "PERMISSION_DENIED"
     | "NOT_EMPTY"
+    | "TOO_LARGE"
     | "UNSUPPORTED";
 
 const BRAND = Symbol.for("pulumi-filedrop.FiledropError");

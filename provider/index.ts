@@ -9,31 +9,42 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
 /** A provider whose every method runs the same-named export of `provider/handlers/<handler>.ts`. */
-function providerFor(handler: "remoteFile" | "remoteDirectory" | "remoteTree"): dynamic.ResourceProvider {
+function providerFor(
+    handler: "remoteFile" | "remoteDirectory" | "remoteTree" | "remoteDownload",
+): dynamic.ResourceProvider {
     const load = () => require(`pulumi-filedrop/dist/provider/handlers/${handler}`);
+    // Transfers and removals go to the audit log when one is configured: see provider/audit/.
+    const audit = () => require("pulumi-filedrop/dist/provider/audit/audited");
+    const auditLog = () => require("pulumi-filedrop/dist/provider/audit/auditLog");
     // How failures are worded for the engine (one message each, fields named): see provider/engineReport.ts.
     const report = () => require("pulumi-filedrop/dist/provider/engineReport");
     const advice = () => require("pulumi-filedrop/dist/provider/errors");
     return {
+        // The engine hands the dynamic provider the whole stack configuration; only the audit log's key is kept.
+        configure: async (req) => auditLog().configureAudit(req.config),
         check: (olds, news) =>
             report().reported(async () => {
                 const r = await load().check(olds, news);
                 return { ...r, failures: report().fieldInReason(r.failures) };
             }),
         diff: (id, olds, news) => report().reported(() => load().diff(id, olds, news)),
-        create: (inputs) => load().create(inputs),
+        create: (inputs) => audit().audited(handler, "create", [inputs], () => load().create(inputs)),
         // Refresh and destroy connect with the state's connection: host-key advice says how to change that.
         read: (id, props) =>
             report().reported(() =>
-                load()
-                    .read(id, props)
-                    .catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "refresh"))),
+                audit().audited(handler, "read", [id, props], () =>
+                    load()
+                        .read(id, props)
+                        .catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "refresh"))),
+                ),
             ),
-        update: (id, olds, news) => load().update(id, olds, news),
+        update: (id, olds, news) =>
+            audit().audited(handler, "update", [id, olds, news], () => load().update(id, olds, news)),
         delete: (id, props) =>
             report().reported(() =>
-                load()
-                    .remove(id, props)
+                audit()
+                    .audited(handler, "delete", [id, props], () => load().remove(id, props))
+                    .then(() => undefined)
                     .catch((e: unknown) => Promise.reject(advice().withStateConnectionAdvice(e, "destroy"))),
             ),
     };
@@ -45,3 +56,5 @@ export const remoteFileProvider = providerFor("remoteFile");
 export const remoteDirectoryProvider = providerFor("remoteDirectory");
 /** RemoteTree's provider. */
 export const remoteTreeProvider = providerFor("remoteTree");
+/** RemoteDownload's provider. */
+export const remoteDownloadProvider = providerFor("remoteDownload");

@@ -6,5 +6,6 @@
 export { FiledropError, FiledropErrorCode, isFiledropError } from "../provider/errors";
 export { ConnectionArgs, ProxyConnectionArgs } from "./connection";
 export { RemoteDirectory, RemoteDirectoryArgs } from "./remoteDirectory";
+export { RemoteDownload, RemoteDownloadArgs } from "./remoteDownload";
 export { RemoteFile, RemoteFileArgs } from "./remoteFile";
 export { RemoteTree, RemoteTreeArgs } from "./remoteTree";

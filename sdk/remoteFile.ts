@@ -5,6 +5,7 @@ import { localPath, storedLocalPath } from "../provider/localFiles";
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { resourceUrn } from "./resourceUrn";
 import { readSourceText } from "./sourceText";
 
 /** Arguments of a {@link RemoteFile}. */
@@ -217,6 +218,7 @@ export class RemoteFile extends pulumi.dynamic.Resource {
                 credentials,
                 // Names of arguments this resource does not have: check refuses them with the closest known one.
                 unknownArgs: unknownArgs("RemoteFile", args),
+                resourceUrn: resourceUrn(name, "RemoteFile", opts), // for the audit log
                 path: args.path,
                 content: content.content,
                 sourcePath: content.sourcePath,

@@ -5,6 +5,7 @@ import { remoteTreeProvider } from "../provider/index";
 import { localPath, storedLocalPath } from "../provider/localFiles";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { resourceUrn } from "./resourceUrn";
 import { buildManifest } from "./treeSource";
 
 /** Arguments of a {@link RemoteTree}. */
@@ -131,6 +132,7 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 credentials,
                 // Names of arguments this resource does not have: check refuses them with the closest known one.
                 unknownArgs: unknownArgs("RemoteTree", args),
+                resourceUrn: resourceUrn(name, "RemoteTree", opts), // for the audit log
                 sourceDir,
                 destination: args.destination,
                 include: args.include,

@@ -11,7 +11,14 @@ import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localPath, localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
-import { abandonAdoption, adopt, destroyFile, finishCreate, type Ownership } from "../ops/ownership";
+import {
+    abandonAdoption,
+    adopt,
+    type DestroyOutcome,
+    destroyFile,
+    finishCreate,
+    type Ownership,
+} from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
@@ -83,6 +90,8 @@ export interface RemoteFileInputs {
      * credential, so check does not require one then.
      */
     preview?: { secret?: boolean };
+    /** Set by the SDK: the resource's URN, for the audit log (provider/audit). */
+    resourceUrn?: string;
 }
 
 /** Outputs of a RemoteFile: the inputs, with sha256/size/mode as found on the server, plus: */
@@ -131,6 +140,7 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     unknownArgs: "ignore", // check refuses any
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
+    resourceUrn: "ignore", // for the audit log only
 };
 
 function credsOf(i: RemoteFileInputs): CredentialInputs {
@@ -402,8 +412,9 @@ function writtenPath(props: RemoteFileOutputs): string {
     return props.resolvedPath ?? props.path;
 }
 
-export async function remove(_id: string, props: RemoteFileOutputs): Promise<void> {
-    await withTransport(props.connection, credsOf(props), async (t) => {
+/** Destroys the file by the ownership rules; says what happened to it (for the audit log). */
+export async function remove(_id: string, props: RemoteFileOutputs): Promise<DestroyOutcome> {
+    return withTransport(props.connection, credsOf(props), async (t) => {
         const where = writtenPath(props);
         const outcome = await destroyFile(t, {
             ...props,
@@ -413,5 +424,6 @@ export async function remove(_id: string, props: RemoteFileOutputs): Promise<voi
         if (outcome !== "left") {
             await removeEmptyDirs(t, props.createdDirs ?? [], where);
         }
+        return outcome;
     });
 }

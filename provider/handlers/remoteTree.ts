@@ -75,6 +75,8 @@ export interface RemoteTreeInputs {
     preview?: boolean;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
+    /** Set by the SDK: the resource's URN, for the audit log (provider/audit). */
+    resourceUrn?: string;
 }
 
 /** What refresh found. */
@@ -119,6 +121,7 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
     unknownArgs: "ignore", // check refuses any
+    resourceUrn: "ignore", // for the audit log only
 };
 
 /** The inputs with every default applied: the one place RemoteTree defaults live. */
@@ -381,12 +384,13 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
     });
 }
 
-export async function remove(_id: string, props: RemoteTreeOutputs): Promise<void> {
-    await withTransport(props.connection, props.credentials ?? {}, async (t) => {
+/** Destroys the tree's files by the ownership rules; returns the files left in place (for the audit log). */
+export async function remove(_id: string, props: RemoteTreeOutputs): Promise<string[]> {
+    return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const created = props.createdDirs ?? [];
         await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
         // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
-        await releaseFiles(
+        const { left } = await releaseFiles(
             t,
             props.destination,
             Object.keys(props.files ?? {}),
@@ -400,5 +404,6 @@ export async function remove(_id: string, props: RemoteTreeOutputs): Promise<voi
             created.filter((d) => !gone.includes(d)),
             props.destination,
         );
+        return left;
     });
 }

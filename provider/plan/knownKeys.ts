@@ -105,6 +105,7 @@ export const RESOURCE_ARGS = {
         "prune",
         "createParents",
     ],
+    RemoteDownload: ["connection", "path", "maxSize", "encoding", "secret"],
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_ARGS;

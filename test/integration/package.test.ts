@@ -43,7 +43,7 @@ describe("the npm package (npm pack of a clean checkout)", function () {
             "dist/provider/index.js no longer loads handlers as `pulumi-filedrop/…${handler}`: update this test",
         );
         const handlers = [...index.matchAll(/providerFor\("(\w+)"\)/g)].map((m) => m[1]);
-        assert.deepStrictEqual(handlers.sort(), ["remoteDirectory", "remoteFile", "remoteTree"]);
+        assert.deepStrictEqual(handlers.sort(), ["remoteDirectory", "remoteDownload", "remoteFile", "remoteTree"]);
         for (const h of handlers) {
             assert.ok(shipped(`${pattern[1]}${h}.js`), `${pattern[1]}${h}.js is not in the tarball`);
         }

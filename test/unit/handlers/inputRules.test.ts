@@ -5,6 +5,7 @@
  */
 import * as assert from "node:assert";
 import * as dir from "../../../provider/handlers/remoteDirectory";
+import * as download from "../../../provider/handlers/remoteDownload";
 import * as file from "../../../provider/handlers/remoteFile";
 import * as tree from "../../../provider/handlers/remoteTree";
 import type { KeyRule } from "../../../provider/plan/fileDiff";
@@ -55,6 +56,7 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     unknownArgs: ["hostkey"],
     changes: { summary: "content changed" },
     preview: { secret: true },
+    resourceUrn: "urn:pulumi:other::p::t::n",
 };
 
 const dirOld: dir.RemoteDirectoryOutputs = {
@@ -117,6 +119,34 @@ const treeChanged: Changes<tree.RemoteTreeInputs> = {
     changes: { summary: "1 changed", changed: ["a"] },
     preview: true,
     unknownArgs: ["hostkey"],
+    resourceUrn: "urn:pulumi:other::p::t::n",
+};
+
+const downloadOld: download.RemoteDownloadOutputs = {
+    connection,
+    credentials: { password: "p" },
+    path: "/etc/k3s.yaml",
+    maxSize: 1024,
+    encoding: "utf8",
+    secret: true,
+    resourceUrn: "urn:pulumi:dev::p::t::n",
+    content: "x",
+    sha256: "aa",
+    size: 1,
+    mtime: 1,
+    verifiedBy: "x",
+    deployedSha256: "aa",
+};
+const downloadChanged: Changes<download.RemoteDownloadInputs> = {
+    connection: { ...connection, user: "other" },
+    credentials: { password: "rotated" },
+    path: "/etc/other.yaml",
+    maxSize: 2048,
+    encoding: "base64",
+    secret: false,
+    resourceUrn: "urn:pulumi:other::p::t::n",
+    preview: true,
+    unknownArgs: ["hostkey"],
 };
 
 /** The diff a rule promises for a changed key (custom keys: a change is an update). */
@@ -155,3 +185,4 @@ function checkRules<I extends object, O extends I>(
 checkRules("RemoteFile", file.RULES, fileOld, fileChanged, file.diff);
 checkRules("RemoteDirectory", dir.RULES, dirOld, dirChanged, dir.diff);
 checkRules("RemoteTree", tree.RULES, treeOld, treeChanged, tree.diff);
+checkRules("RemoteDownload", download.RULES, downloadOld, downloadChanged, download.diff);
