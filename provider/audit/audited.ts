@@ -8,6 +8,7 @@ import { isFiledropError } from "../errors";
 import type { RemoteDownloadInputs, RemoteDownloadOutputs } from "../handlers/remoteDownload";
 import type { RemoteFileInputs, RemoteFileOutputs } from "../handlers/remoteFile";
 import type { RemoteTreeOutputs } from "../handlers/remoteTree";
+import { localPath } from "../localFiles";
 import type { Manifest } from "../plan/treeManifest";
 import { remotePathOf } from "../plan/treeManifest";
 import { appendAudit, auditLogPath } from "./auditLog";
@@ -107,7 +108,7 @@ function fileRecords(
             {
                 operation: "upload",
                 remotePath: outs?.resolvedPath ?? i.path,
-                localSource: i.sourcePath ?? "(content)",
+                localSource: i.sourcePath === undefined ? "(content)" : localPath(i.sourcePath),
                 bytes: outs?.size ?? i.size ?? null,
                 sha256: outs?.sha256 ?? i.sha256 ?? null,
                 verifiedBy: outs?.verifiedBy ?? null,
@@ -180,7 +181,7 @@ function treeRecords(
         ...uploaded.map((rel) =>
             file(rel, {
                 operation: "upload",
-                localSource: `${i.sourceDir}/${rel}`,
+                localSource: `${localPath(i.sourceDir)}/${rel}`,
                 bytes: after![rel].size,
                 sha256: after![rel].sha256,
                 verifiedBy,
@@ -197,7 +198,7 @@ function treeRecords(
             operation: "upload",
             scope: "tree",
             remotePath: i.destination,
-            localSource: i.sourceDir,
+            localSource: localPath(i.sourceDir),
             files: uploaded.length,
             bytes,
             verifiedBy,
