@@ -209,6 +209,7 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string) {
         gid: i.gid,
         createParents: i.createParents === true,
         validate: i.validate,
+        size: i.size,
     });
 }
 

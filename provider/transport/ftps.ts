@@ -187,8 +187,8 @@ export class FtpsTransport implements Transport {
         });
     }
 
-    /** STOR of `data` to `path`; returns the bytes sent. */
-    private async store(s: FtpSession, data: Readable, path: string): Promise<number> {
+    /** STOR (or, with `append`, APPE) of `data` to `path`; returns the bytes sent. */
+    private async store(s: FtpSession, data: Readable, path: string, append = false): Promise<number> {
         let bytes = 0;
         let sourceError: unknown;
         const tls = this.tls;
@@ -207,7 +207,8 @@ export class FtpsTransport implements Transport {
             }
         }
         try {
-            await s.client.uploadFrom(Readable.from(counted(), { objectMode: false }), path);
+            const source = Readable.from(counted(), { objectMode: false });
+            await (append ? s.client.appendFrom(source, path) : s.client.uploadFrom(source, path));
         } catch (e) {
             if (sourceError !== undefined) {
                 throw isFiledropError(sourceError)
@@ -238,6 +239,11 @@ export class FtpsTransport implements Transport {
             }
             return n;
         });
+    }
+
+    /** APPE continues the file from its end, which the caller checked is `offset`. */
+    writeFrom(path: string, data: Readable, _offset: number): Promise<number> {
+        return this.run("write", path, (s) => this.store(s, data, path, true));
     }
 
     async read(path: string): Promise<Readable> {
