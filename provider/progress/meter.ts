@@ -6,7 +6,7 @@
  * slowing down as the transfer goes on (every elapsed/5, at most every {@link MAX_INTERVAL_MS}). The interactive
  * display updates one line in place, so the slow-down costs little there; the non-interactive display prints every
  * ephemeral message as a line of its own, and the slow-down keeps a 10-minute upload to about 50 lines, a 10-second
- * one to about 8.
+ * one to 7.
  */
 
 /** No status before a transfer has run this long. */
