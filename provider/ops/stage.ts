@@ -10,13 +10,17 @@
  * send fails verification, and ops/upload.ts discards that temporary and uploads once more from byte 0.
  */
 import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
-import { FiledropError, isFiledropError } from "../errors";
+import { FiledropError, hasCode, isFiledropError } from "../errors";
 import { HashingStream } from "../hashing";
-import { startProgress } from "../progress/ticker";
+import { startProgress, type Ticking } from "../progress/ticker";
 import type { Transport } from "../transport/types";
 import { removeEmptyDirs } from "./remoteDirs";
 import { resumableTemporaryFor, temporaryPathFor } from "./temporaries";
 import { type Previous, type StagedUpload, type UploadSpec, uploadFailed } from "./uploadSpec";
+
+/** How often, and how far apart, a temporary to continue is stat'ed until its size holds still. */
+const SETTLE_CHECKS = 10;
+const SETTLE_MS = 200;
 
 /** The temporary `spec` continues, when it is resumable; undefined when each attempt takes a fresh one. */
 export function resumableTemporaryOf(spec: UploadSpec): string | undefined {
@@ -33,7 +37,17 @@ async function resumeOffset(t: Transport, tmp: string, total: number | undefined
     if (t.writeFrom === undefined) {
         return 0;
     }
-    const st = await t.stat(tmp);
+    let st = await t.stat(tmp);
+    // A server can still be writing what it received before the cut (vsftpd's session outlives the connection by a
+    // moment): wait, bounded, until the size holds still.
+    for (let i = 0; i < SETTLE_CHECKS && st?.kind === "file"; i++) {
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const again = await t.stat(tmp);
+        if (again?.size === st.size) {
+            break;
+        }
+        st = again;
+    }
     if (st?.kind !== "file" || st.size === 0) {
         return 0;
     }
@@ -67,6 +81,31 @@ class SkipPrefix extends Transform {
     }
 }
 
+/** One try at sending the bytes from `offset` on (hashing them all), with progress lines while it runs. */
+async function send(
+    t: Transport,
+    spec: UploadSpec,
+    tmp: string,
+    offset: number,
+    started: (tk: Ticking) => void,
+): Promise<{ written: number; sha256: string }> {
+    const ticking = startProgress({
+        label: `Uploading ${t.endpoint}${spec.path}`,
+        totalBytes: spec.size,
+        skippedBytes: offset,
+    });
+    started(ticking);
+    const hashing = new HashingStream();
+    const body: Readable = pipeline(
+        spec.open(),
+        hashing,
+        new SkipPrefix(offset, (n) => ticking.meter.addBytes(n)),
+        () => undefined,
+    );
+    const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await t.write(tmp, body, 0o600);
+    return { written, sha256: hashing.digest() };
+}
+
 /** Writes `spec`'s bytes to its temporary (continuing a resumable one); the caller made the folder. */
 export async function stageUpload(
     t: Transport,
@@ -78,24 +117,22 @@ export async function stageUpload(
     const before: Previous = typeof found !== "string" && found.kind !== "file" ? "unknown" : found;
     const resumable = resumableTemporaryOf(spec);
     const tmp = resumable ?? temporaryPathFor(spec.path);
-    let ticking: ReturnType<typeof startProgress> | undefined;
+    let ticking: Ticking | undefined;
     try {
-        const offset = resumable === undefined ? 0 : await resumeOffset(t, tmp, spec.size);
-        ticking = startProgress({
-            label: `Uploading ${t.endpoint}${spec.path}`,
-            totalBytes: spec.size,
-            skippedBytes: offset,
-        });
-        const meter = ticking.meter;
-        const hashing = new HashingStream();
-        const body: Readable = pipeline(
-            spec.open(),
-            hashing,
-            new SkipPrefix(offset, (n) => meter.addBytes(n)),
-            () => undefined,
-        );
-        const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await t.write(tmp, body, 0o600);
-        const sha256 = hashing.digest();
+        let offset = resumable === undefined ? 0 : await resumeOffset(t, tmp, spec.size);
+        let sent: { written: number; sha256: string };
+        try {
+            sent = await send(t, spec, tmp, offset, (tk) => (ticking = tk));
+        } catch (e) {
+            if (offset === 0 || !hasCode(e, "UNSUPPORTED")) {
+                throw e;
+            }
+            // The server will not continue a file (stock ProFTPD): the whole file, over the temporary.
+            ticking?.stop();
+            offset = 0;
+            sent = await send(t, spec, tmp, 0, (tk) => (ticking = tk));
+        }
+        const { written, sha256 } = sent;
         if (spec.expectedSha256 !== undefined && sha256 !== spec.expectedSha256) {
             throw new FiledropError(
                 "SOURCE_CHANGED",

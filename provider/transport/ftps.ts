@@ -120,6 +120,9 @@ export class FtpsTransport implements Transport {
         });
     }
 
+    /** The reply to the first APPE probe (writeFrom): "" where appending is allowed; undefined before it. */
+    private appendReply?: string;
+
     private async statWith(s: FtpSession, path: string): Promise<RemoteStat | undefined> {
         if (s.mlst) {
             const r = await s.client.sendIgnoringError(`MLST ${path}`);
@@ -193,14 +196,21 @@ export class FtpsTransport implements Transport {
         let sourceError: unknown;
         const tls = this.tls;
         async function* counted(): AsyncGenerator<Buffer> {
-            try {
-                for await (const chunk of data as AsyncIterable<Buffer>) {
-                    bytes += chunk.length;
-                    yield chunk;
+            // Only a failure to read `data` is the source's; one thrown in at the yield is the data connection's.
+            const chunks = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+            for (;;) {
+                let next: IteratorResult<Buffer>;
+                try {
+                    next = await chunks.next();
+                } catch (e) {
+                    sourceError = e;
+                    throw e;
                 }
-            } catch (e) {
-                sourceError = e;
-                throw e;
+                if (next.done) {
+                    break;
+                }
+                bytes += next.value.length;
+                yield next.value;
             }
             if (bytes === 0 && tls) {
                 await sleep(EMPTY_UPLOAD_SETTLE_MS);
@@ -241,9 +251,27 @@ export class FtpsTransport implements Transport {
         });
     }
 
-    /** APPE continues the file from its end, which the caller checked is `offset`. */
+    /**
+     * APPE continues the file from its end, which the caller checked is `offset`. vsftpd allows it; stock ProFTPD
+     * answers "451 Append/Restart not permitted" unless `AllowStoreRestart on`, and closes the data connection in a
+     * way that reads as a lost connection. So the first resume on a connection asks first: an APPE without a data
+     * connection gets "425 … PORT or PASV first" where appending is allowed, the refusal where it is not. A refusal
+     * is UNSUPPORTED, and the caller sends the whole file instead.
+     */
     writeFrom(path: string, data: Readable, _offset: number): Promise<number> {
-        return this.run("write", path, (s) => this.store(s, data, path, true));
+        return this.run("write", path, async (s) => {
+            if (this.appendReply === undefined) {
+                const r = await s.client.sendIgnoringError(`APPE ${path}`);
+                this.appendReply = r.code === 425 ? "" : r.message;
+            }
+            if (this.appendReply !== "") {
+                throw new FiledropError(
+                    "UNSUPPORTED",
+                    `${this.endpoint} does not let an upload continue (APPE: ${this.appendReply}); the whole file is sent instead.`,
+                );
+            }
+            return this.store(s, data, path, true);
+        });
     }
 
     async read(path: string): Promise<Readable> {
