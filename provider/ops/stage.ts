@@ -89,17 +89,22 @@ async function send(
     offset: number,
     started: (tk: Ticking) => void,
 ): Promise<{ written: number; sha256: string }> {
-    const ticking = startProgress({
-        label: `Uploading ${t.endpoint}${spec.path}`,
-        totalBytes: spec.size,
-        skippedBytes: offset,
-    });
-    started(ticking);
+    const ticking =
+        spec.counted === undefined
+            ? startProgress({
+                  label: `Uploading ${t.endpoint}${spec.path}`,
+                  totalBytes: spec.size,
+                  skippedBytes: offset,
+              })
+            : undefined;
+    if (ticking !== undefined) {
+        started(ticking);
+    }
     const hashing = new HashingStream();
     const body: Readable = pipeline(
         spec.open(),
         hashing,
-        new SkipPrefix(offset, (n) => ticking.meter.addBytes(n)),
+        new SkipPrefix(offset, spec.counted ?? ((n) => ticking?.meter.addBytes(n))),
         () => undefined,
     );
     const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await t.write(tmp, body, 0o600);

@@ -24,6 +24,11 @@ export interface UploadSpec {
      * without `expectedSha256` every attempt takes a fresh temporary.
      */
     readonly resumable?: boolean;
+    /**
+     * Told of every byte sent, when the caller shows progress for many files together (a tree); without it the
+     * upload shows its own progress lines once it runs past 2 s.
+     */
+    readonly counted?: (bytes: number) => void;
 }
 
 /**
