@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { sha256OfFile, sha256OfText } from "../provider/hashing";
+import { sha256OfText } from "../provider/hashing";
 import { remoteFileProvider } from "../provider/index";
 import { localPath, storedLocalPath } from "../provider/localFiles";
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { sha256OfFileShown } from "../provider/progress/localHashing";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { resourceUrn } from "./resourceUrn";
 import { readSourceText } from "./sourceText";
@@ -150,7 +151,10 @@ function resolveContent(
             return { sha256: sha256OfText(r.value), size: sizeOfText(r.value, name) };
         }
         // A missing file is reported by check with a clear sentence; hash nothing here.
-        return sha256OfFile(localPath(r.value)).catch(() => ({ sha256: "", size: 0 }));
+        return sha256OfFileShown(localPath(r.value), `Hashing ${r.value} for ${name}`).catch(() => ({
+            sha256: "",
+            size: 0,
+        }));
     });
     return {
         content: resolved.apply((r) => (r.kind === "text" ? r.value : undefined)) as pulumi.Output<string>,

@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
-import { sha256OfFile } from "../provider/hashing";
 import { forEachLimit } from "../provider/ops/concurrency";
 import { type Manifest, modeFor, selector, type TreeSelection } from "../provider/plan/treeManifest";
+import { hashCounted, sha256OfFilesShown } from "../provider/progress/localHashing";
 
 /** A local file found by the walk. */
 interface Found {
@@ -91,10 +91,17 @@ export async function buildManifest(
 ): Promise<{ manifest: Manifest; problems: string[] }> {
     const { files, problems } = walkSource(root, sel);
     const manifest: Manifest = {};
-    const errors = await forEachLimit(files, LOCAL_HASHES_IN_FLIGHT, async (f) => {
-        const { sha256, size } = await sha256OfFile(f.abs);
-        manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, sel.modes, f.localMode) };
-    });
+    const byAbs = new Map(files.map((f) => [f.abs, f]));
+    const errors = await sha256OfFilesShown(
+        files.map((f) => f.abs),
+        `Hashing ${root}`,
+        hashCounted,
+        (abs, { sha256, size }) => {
+            const f = byAbs.get(abs)!;
+            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, sel.modes, f.localMode) };
+        },
+        (work) => forEachLimit(files, LOCAL_HASHES_IN_FLIGHT, (f) => work(f.abs)),
+    );
     if (errors.length > 0) {
         throw errors[0];
     }

@@ -280,6 +280,7 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string) {
         createParents: i.createParents === true,
         validate: i.validate,
         validateInPlace: i.validateInPlace,
+        size: i.size,
     });
 }
 

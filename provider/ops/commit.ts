@@ -37,6 +37,8 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
         createdDirs: s.createdDirs,
         verifiedBy,
         atomic,
+        resumedFrom: s.resumedFrom ?? 0,
+        bytesSent: s.bytesSent ?? s.size,
     };
 }
 

@@ -1,15 +1,117 @@
 /**
  * Staging: stream the bytes to a temporary name beside the target, hashing them on the way, and the undo after
  * a failure. The target is never touched here.
+ *
+ * Resume (issue 12): a resumable upload writes to the temporary named after its content
+ * (`resumableTemporaryFor`). When an attempt finds that temporary already holding a prefix (an earlier attempt was
+ * cut, or its process killed), it hashes the local prefix without sending it and sends only the rest, at the
+ * temporary's end (`Transport.writeFrom`). A cut connection keeps the temporary for the next attempt; every other
+ * failure removes it. The SHA-256 verified afterwards covers the whole file, so a prefix that is not what we would
+ * send fails verification, and ops/upload.ts discards that temporary and uploads once more from byte 0.
  */
-import { FiledropError } from "../errors";
+import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
+import { FiledropError, hasCode, isFiledropError } from "../errors";
 import { HashingStream } from "../hashing";
+import { startProgress, type Ticking } from "../progress/ticker";
 import type { Transport } from "../transport/types";
 import { removeEmptyDirs } from "./remoteDirs";
-import { temporaryPathFor } from "./temporaries";
+import { resumableTemporaryFor, temporaryPathFor } from "./temporaries";
 import { type Previous, type StagedUpload, type UploadSpec, uploadFailed } from "./uploadSpec";
 
-/** Writes `spec`'s bytes to a fresh temporary of the target; the caller made the folder. */
+/** How often, and how far apart, a temporary to continue is stat'ed until its size holds still. */
+const SETTLE_CHECKS = 10;
+const SETTLE_MS = 200;
+
+/** The temporary `spec` continues, when it is resumable; undefined when each attempt takes a fresh one. */
+export function resumableTemporaryOf(spec: UploadSpec): string | undefined {
+    return spec.resumable === true && spec.expectedSha256
+        ? resumableTemporaryFor(spec.path, spec.expectedSha256)
+        : undefined;
+}
+
+/**
+ * Where an attempt at the resumable temporary `tmp` continues: its size when it holds a usable prefix, else 0 (and
+ * a temporary longer than the whole file is removed: it cannot be a prefix of it).
+ */
+async function resumeOffset(t: Transport, tmp: string, total: number | undefined): Promise<number> {
+    if (t.writeFrom === undefined) {
+        return 0;
+    }
+    let st = await t.stat(tmp);
+    // A server can still be writing what it received before the cut (vsftpd's session outlives the connection by a
+    // moment): wait, bounded, until the size holds still.
+    for (let i = 0; i < SETTLE_CHECKS && st?.kind === "file"; i++) {
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const again = await t.stat(tmp);
+        if (again?.size === st.size) {
+            break;
+        }
+        st = again;
+    }
+    if (st?.kind !== "file" || st.size === 0) {
+        return 0;
+    }
+    if (total !== undefined && st.size > total) {
+        await t.remove(tmp);
+        return 0;
+    }
+    return st.size;
+}
+
+/** Drops the first `skip` bytes (a resumed prefix, hashed but not sent) and counts the bytes it passes on. */
+class SkipPrefix extends Transform {
+    constructor(
+        private skip: number,
+        private readonly counted: (n: number) => void,
+    ) {
+        super();
+    }
+
+    override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+        let c = chunk;
+        if (this.skip > 0) {
+            const n = Math.min(this.skip, c.length);
+            this.skip -= n;
+            c = c.subarray(n);
+        }
+        if (c.length > 0) {
+            this.counted(c.length);
+        }
+        cb(null, c.length > 0 ? c : undefined);
+    }
+}
+
+/** One try at sending the bytes from `offset` on (hashing them all), with progress lines while it runs. */
+async function send(
+    t: Transport,
+    spec: UploadSpec,
+    tmp: string,
+    offset: number,
+    started: (tk: Ticking) => void,
+): Promise<{ written: number; sha256: string }> {
+    const ticking =
+        spec.counted === undefined
+            ? startProgress({
+                  label: `Uploading ${t.endpoint}${spec.path}`,
+                  totalBytes: spec.size,
+                  skippedBytes: offset,
+              })
+            : undefined;
+    if (ticking !== undefined) {
+        started(ticking);
+    }
+    const hashing = new HashingStream();
+    const body: Readable = pipeline(
+        spec.open(),
+        hashing,
+        new SkipPrefix(offset, spec.counted ?? ((n) => ticking?.meter.addBytes(n))),
+        () => undefined,
+    );
+    const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await t.write(tmp, body, 0o600);
+    return { written, sha256: hashing.digest() };
+}
+
+/** Writes `spec`'s bytes to its temporary (continuing a resumable one); the caller made the folder. */
 export async function stageUpload(
     t: Transport,
     spec: UploadSpec,
@@ -18,23 +120,49 @@ export async function stageUpload(
 ): Promise<StagedUpload> {
     // Only a file's mode and owner are kept: a symlink's lstat says 0777, which must never become the file's mode.
     const before: Previous = typeof found !== "string" && found.kind !== "file" ? "unknown" : found;
-    const tmp = temporaryPathFor(spec.path);
+    const resumable = resumableTemporaryOf(spec);
+    const tmp = resumable ?? temporaryPathFor(spec.path);
+    let ticking: Ticking | undefined;
     try {
-        const hashing = new HashingStream();
-        const source = spec.open();
-        source.on("error", (e) => hashing.destroy(e));
-        const written = await t.write(tmp, source.pipe(hashing), 0o600);
-        const sha256 = hashing.digest();
+        let offset = resumable === undefined ? 0 : await resumeOffset(t, tmp, spec.size);
+        let sent: { written: number; sha256: string };
+        try {
+            sent = await send(t, spec, tmp, offset, (tk) => (ticking = tk));
+        } catch (e) {
+            if (offset === 0 || !hasCode(e, "UNSUPPORTED")) {
+                throw e;
+            }
+            // The server will not continue a file (stock ProFTPD): the whole file, over the temporary.
+            ticking?.stop();
+            offset = 0;
+            sent = await send(t, spec, tmp, 0, (tk) => (ticking = tk));
+        }
+        const { written, sha256 } = sent;
         if (spec.expectedSha256 !== undefined && sha256 !== spec.expectedSha256) {
             throw new FiledropError(
                 "SOURCE_CHANGED",
                 `The local source for ${t.endpoint}${spec.path} changed during the deployment (planned SHA-256 ${spec.expectedSha256.slice(0, 12)}…, read ${sha256.slice(0, 12)}…); run the deployment again.`,
             );
         }
-        return { spec, tmp, sha256, size: written, before, createdDirs };
+        return {
+            spec,
+            tmp,
+            sha256,
+            size: offset + written,
+            before,
+            createdDirs,
+            resumedFrom: offset,
+            bytesSent: written,
+        };
     } catch (e) {
-        await abandon(t, { tmp, createdDirs });
-        throw uploadFailed(t, spec, e);
+        const failure = uploadFailed(t, spec, e);
+        // A cut connection keeps a resumable temporary for the next attempt (the pool's retry, or the next run).
+        if (!(resumable !== undefined && isFiledropError(failure) && failure.transient)) {
+            await abandon(t, { tmp, createdDirs });
+        }
+        throw failure;
+    } finally {
+        ticking?.stop();
     }
 }
 

@@ -25,15 +25,26 @@ export function temporaryPathFor(target: string): string {
 }
 
 /**
- * Removes stale temporaries from folder `dir` (a missing folder has none): all of them, or with `target` only
- * those of that file. Returns how many it removed.
+ * The resumable temporary of `target` for content with SHA-256 `sha256`: named after the content, so the next
+ * attempt at the same bytes finds it and continues it (ops/stage.ts), and any other content's run sweeps it.
+ * The name has the shape of every temporary, so every sweep knows it.
  */
-export async function sweepTemporaries(t: Transport, dir: string, target?: string): Promise<number> {
+export function resumableTemporaryFor(target: string, sha256: string): string {
+    return posix.join(posix.dirname(target), tempPrefix(target) + sha256.slice(0, 12));
+}
+
+/**
+ * Removes stale temporaries from folder `dir` (a missing folder has none): all of them, or with `target` only
+ * those of that file; never the one at path `keep` (the resumable temporary the caller is about to continue).
+ * Returns how many it removed.
+ */
+export async function sweepTemporaries(t: Transport, dir: string, target?: string, keep?: string): Promise<number> {
     const prefix = target === undefined ? "" : tempPrefix(target);
     let removed = 0;
     for (const e of await t.list(dir).catch(() => [])) {
-        if (e.name.startsWith(prefix) && isTemporaryName(e.name) && e.stat.kind === "file") {
-            await t.remove(posix.join(dir, e.name));
+        const path = posix.join(dir, e.name);
+        if (path !== keep && e.name.startsWith(prefix) && isTemporaryName(e.name) && e.stat.kind === "file") {
+            await t.remove(path);
             removed++;
         }
     }

@@ -11,6 +11,8 @@ import { TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } fro
 import { isFiledropError } from "../errors";
 import { parseMode } from "../mode";
 import { type Manifest, remotePathOf } from "../plan/treeManifest";
+import type { TransferMeter } from "../progress/meter";
+import { startProgress } from "../progress/ticker";
 import { outermostFirst } from "../remotePaths";
 import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
@@ -46,13 +48,27 @@ export async function uploadFiles(
     ids: OwnerIds = {},
 ): Promise<UploadOutcome> {
     const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
-    for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
-        const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
-        try {
-            out.errors.push(...(await run((t) => syncChunk(t, sourceDir, destination, manifest, chunk, out, ids))));
-        } catch (e) {
-            out.errors.push(e);
+    // One progress line for the whole tree: files landed and bytes sent (a chunk redone counts its bytes again).
+    const ticking = startProgress({
+        label: `Uploading ${rels.length} files to ${destination}`,
+        totalFiles: rels.length,
+        totalBytes: rels.reduce((n, rel) => n + manifest[rel].size, 0),
+    });
+    try {
+        for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
+            const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
+            try {
+                out.errors.push(
+                    ...(await run((t) =>
+                        syncChunk(t, sourceDir, destination, manifest, chunk, out, ids, ticking.meter),
+                    )),
+                );
+            } catch (e) {
+                out.errors.push(e);
+            }
         }
+    } finally {
+        ticking.stop();
     }
     return out;
 }
@@ -66,6 +82,7 @@ async function syncChunk(
     rels: string[],
     out: UploadOutcome,
     ids: OwnerIds,
+    meter: TransferMeter,
 ): Promise<unknown[]> {
     // Folders first, parents before children, so files do not race to create them.
     for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
@@ -84,6 +101,7 @@ async function syncChunk(
             mode: parseMode(manifest[rel].mode),
             uid: ids.uid,
             gid: ids.gid,
+            counted: (n: number) => meter.addBytes(n),
         };
         // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
         staged.push(await stageUpload(t, spec));
@@ -101,6 +119,7 @@ async function syncChunk(
             const r = await commitStaged(t, s, verdict);
             out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
             out.verifiedBy = r.verifiedBy;
+            meter.addFile();
         },
     );
     const errors = [...stageErrors, ...commitErrors];

@@ -5,7 +5,8 @@
  *      target's folder, hashing them on the way (stage.ts),
  *   3. verify the size, and the SHA-256 by the best means the server offers, else by reading back (verify.ts),
  *   4. apply mode/owner, run `validate`, rename over the target (commit.ts),
- *   5. on any failure remove the temporary (and the folders made for it): the target is never half-written.
+ *   5. on any failure remove the temporary (and the folders made for it): the target is never half-written; only a
+ *      cut connection keeps the temporary, named after the content, which the next attempt continues (stage.ts).
  * A RemoteTree runs the same stages over many files at once (treeUpload.ts).
  */
 import * as posix from "node:path/posix";
@@ -13,16 +14,20 @@ import { FiledropError, folderMissing } from "../errors";
 import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
 import { ensureDirs } from "./remoteDirs";
-import { abandon, stageUpload } from "./stage";
+import { abandon, resumableTemporaryOf, stageUpload } from "./stage";
 import { sweepTemporaries } from "./temporaries";
 import type { UploadResult, UploadSpec } from "./uploadSpec";
 import { verifySize, verifyStaged } from "./verify";
 
-/** A single file's upload: whether to make its missing parent folders is the caller's (defaulted) decision. */
+/**
+ * A single file's upload: whether to make its missing parent folders is the caller's (defaulted) decision. It is
+ * resumable unless `resumable: false` (it needs `expectedSha256`).
+ */
 export type FileUploadSpec = UploadSpec & { readonly createParents: boolean };
 
 /** Runs the whole upload of one file; see the file comment for the steps. */
-export async function verifiedUpload(t: Transport, spec: FileUploadSpec): Promise<UploadResult> {
+export async function verifiedUpload(t: Transport, given: FileUploadSpec): Promise<UploadResult> {
+    const spec = { ...given, resumable: given.resumable ?? true };
     const dir = posix.dirname(spec.path);
     let createdDirs: string[] = [];
     if (spec.createParents) {
@@ -30,7 +35,8 @@ export async function verifiedUpload(t: Transport, spec: FileUploadSpec): Promis
     } else if ((await t.stat(dir))?.kind !== "directory") {
         throw folderMissing(t.endpoint, dir);
     }
-    await sweepTemporaries(t, dir, spec.path);
+    // Every other temporary of this file is stale; the one named after this content is continued.
+    await sweepTemporaries(t, dir, spec.path, resumableTemporaryOf(spec));
     const before = await t.stat(spec.path);
     if (before?.kind === "directory") {
         throw new FiledropError("REMOTE_IO", `${t.endpoint}${spec.path} is a directory; a file cannot replace it.`);

@@ -19,6 +19,18 @@ export interface UploadSpec {
     readonly validate?: string;
     /** A command run after the rename (`{path}`: the target); non-zero exit puts the previous file back (inPlaceCheck.ts). */
     readonly validateInPlace?: string;
+    /** The size of the bytes `open` yields, when known: for progress lines and to judge a temporary to resume. */
+    readonly size?: number;
+    /**
+     * Write to the temporary named after `expectedSha256` and continue one an interrupted attempt left (ops/stage.ts);
+     * without `expectedSha256` every attempt takes a fresh temporary.
+     */
+    readonly resumable?: boolean;
+    /**
+     * Told of every byte sent, when the caller shows progress for many files together (a tree); without it the
+     * upload shows its own progress lines once it runs past 2 s.
+     */
+    readonly counted?: (bytes: number) => void;
 }
 
 /**
@@ -35,6 +47,10 @@ export interface StagedUpload {
     readonly size: number;
     readonly before: Previous;
     readonly createdDirs: string[];
+    /** Bytes an earlier attempt had left in the temporary, kept and not sent again (0: a whole upload). */
+    readonly resumedFrom?: number;
+    /** Bytes this attempt sent. */
+    readonly bytesSent?: number;
 }
 
 /** What the upload did. */
@@ -48,6 +64,10 @@ export interface UploadResult {
     readonly verifiedBy: string;
     /** Whether the target was replaced atomically (no reader could see it missing or partial). */
     readonly atomic: boolean;
+    /** Bytes kept from an interrupted attempt's temporary (resume); 0 or absent when the whole file was sent. */
+    readonly resumedFrom?: number;
+    /** Bytes sent by the attempt that finished the upload. */
+    readonly bytesSent?: number;
 }
 
 /** Any failure of an upload as a FiledropError that says the target was left untouched. */

@@ -120,6 +120,9 @@ export class FtpsTransport implements Transport {
         });
     }
 
+    /** The reply to the first APPE probe (writeFrom): "" where appending is allowed; undefined before it. */
+    private appendReply?: string;
+
     private async statWith(s: FtpSession, path: string): Promise<RemoteStat | undefined> {
         if (s.mlst) {
             const r = await s.client.sendIgnoringError(`MLST ${path}`);
@@ -187,27 +190,35 @@ export class FtpsTransport implements Transport {
         });
     }
 
-    /** STOR of `data` to `path`; returns the bytes sent. */
-    private async store(s: FtpSession, data: Readable, path: string): Promise<number> {
+    /** STOR (or, with `append`, APPE) of `data` to `path`; returns the bytes sent. */
+    private async store(s: FtpSession, data: Readable, path: string, append = false): Promise<number> {
         let bytes = 0;
         let sourceError: unknown;
         const tls = this.tls;
         async function* counted(): AsyncGenerator<Buffer> {
-            try {
-                for await (const chunk of data as AsyncIterable<Buffer>) {
-                    bytes += chunk.length;
-                    yield chunk;
+            // Only a failure to read `data` is the source's; one thrown in at the yield is the data connection's.
+            const chunks = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+            for (;;) {
+                let next: IteratorResult<Buffer>;
+                try {
+                    next = await chunks.next();
+                } catch (e) {
+                    sourceError = e;
+                    throw e;
                 }
-            } catch (e) {
-                sourceError = e;
-                throw e;
+                if (next.done) {
+                    break;
+                }
+                bytes += next.value.length;
+                yield next.value;
             }
             if (bytes === 0 && tls) {
                 await sleep(EMPTY_UPLOAD_SETTLE_MS);
             }
         }
         try {
-            await s.client.uploadFrom(Readable.from(counted(), { objectMode: false }), path);
+            const source = Readable.from(counted(), { objectMode: false });
+            await (append ? s.client.appendFrom(source, path) : s.client.uploadFrom(source, path));
         } catch (e) {
             if (sourceError !== undefined) {
                 throw isFiledropError(sourceError)
@@ -237,6 +248,29 @@ export class FtpsTransport implements Transport {
                 await this.chmodWith(s, path, mode);
             }
             return n;
+        });
+    }
+
+    /**
+     * APPE continues the file from its end, which the caller checked is `offset`. vsftpd allows it; stock ProFTPD
+     * answers "451 Append/Restart not permitted" unless `AllowStoreRestart on`, and closes the data connection in a
+     * way that reads as a lost connection. So the first resume on a connection asks first: an APPE without a data
+     * connection gets "425 … PORT or PASV first" where appending is allowed, the refusal where it is not. A refusal
+     * is UNSUPPORTED, and the caller sends the whole file instead.
+     */
+    writeFrom(path: string, data: Readable, _offset: number): Promise<number> {
+        return this.run("write", path, async (s) => {
+            if (this.appendReply === undefined) {
+                const r = await s.client.sendIgnoringError(`APPE ${path}`);
+                this.appendReply = r.code === 425 ? "" : r.message;
+            }
+            if (this.appendReply !== "") {
+                throw new FiledropError(
+                    "UNSUPPORTED",
+                    `${this.endpoint} does not let an upload continue (APPE: ${this.appendReply}); the whole file is sent instead.`,
+                );
+            }
+            return this.store(s, data, path, true);
         });
     }
 

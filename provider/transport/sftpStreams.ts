@@ -30,20 +30,24 @@ export function extensionsOf(sftp: SFTPWrapper): Record<string, string> {
     return (sftp as unknown as SftpInternals)._extensions ?? {};
 }
 
-/** Streams `data` into the open `handle` with many writes in flight, fsyncs where offered, closes; returns bytes. */
+/**
+ * Streams `data` into the open `handle` from byte `start` on (0, or where a resumed upload continues), with many
+ * writes in flight, fsyncs where offered, closes; returns the bytes written by this call.
+ */
 export async function writePipelined(
     calls: SftpCalls,
     sftp: SFTPWrapper,
     path: string,
     handle: Buffer,
     data: Readable,
+    start = 0,
 ): Promise<number> {
     const maxLen = (sftp as unknown as SftpInternals)._maxWriteLen ?? 32768;
     const writesInFlight = Math.max(
         MIN_WRITES_IN_FLIGHT,
         Math.min(MAX_WRITES_IN_FLIGHT, Math.floor(MAX_BYTES_IN_FLIGHT / maxLen)),
     );
-    let offset = 0;
+    let offset = start;
     let inFlight = 0;
     let failure: unknown;
     let wake: (() => void) | undefined;
@@ -99,7 +103,7 @@ export async function writePipelined(
         unwatch();
     }
     await calls.call("close", path, (cb) => sftp.close(handle, cb));
-    return offset;
+    return offset - start;
 }
 
 /** A stream of the open `handle`'s bytes, with many reads in flight; closes the handle at the end. */

@@ -109,6 +109,12 @@ export class SftpTransport implements Transport {
         return writePipelined(this.calls, this.sftp, path, handle, data);
     }
 
+    async writeFrom(path: string, data: Readable, offset: number): Promise<number> {
+        // "r+": keep the bytes already there; the writes continue at `offset` (the file's size, checked by the caller).
+        const handle = await this.calls.call<Buffer>("write", path, (cb) => this.sftp.open(path, "r+", cb));
+        return writePipelined(this.calls, this.sftp, path, handle, data, offset);
+    }
+
     async read(path: string): Promise<Readable> {
         const handle = await this.calls.call<Buffer>("read", path, (cb) => this.sftp.open(path, "r", cb));
         return readPipelined(this.calls, this.sftp, path, handle);

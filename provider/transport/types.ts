@@ -64,6 +64,12 @@ export interface Transport {
     list(path: string): Promise<RemoteEntry[]>;
     /** Write the stream to `path` (created or truncated), with many requests in flight. Returns bytes written. */
     write(path: string, data: Readable, mode?: number): Promise<number>;
+    /**
+     * Continue writing the existing file at `path` from byte `offset`, which must be its current size (the bytes
+     * before it are kept): SFTP writes at the offset, FTP appends (`APPE`). Returns the bytes written by this call.
+     * Absent where the transport cannot resume; resumed uploads (ops/stage.ts) then start again from byte 0.
+     */
+    writeFrom?(path: string, data: Readable, offset: number): Promise<number>;
     /** Open the file at `path` for reading. */
     read(path: string): Promise<Readable>;
     /**

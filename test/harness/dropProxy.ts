@@ -29,6 +29,8 @@ export class DropProxy {
     public connections = 0;
     /** Cuts made so far. */
     public cutsMade = 0;
+    /** Bytes received from clients so far (all connections), e.g. to see how much an upload sent. */
+    public clientBytes = 0;
     private readonly servers: net.Server[] = [];
     private readonly sockets = new Set<net.Socket>();
     private shared = false;
@@ -93,6 +95,7 @@ export class DropProxy {
             this.sockets.delete(upstream);
         };
         client.on("data", (d: Buffer) => {
+            this.clientBytes += d.length;
             if (this.shared) {
                 this.sharedSent += d.length;
                 const limit = this.cuts[this.cutsMade];

@@ -60,6 +60,10 @@ export class MemoryServer {
     capabilities: TransportCapabilities = { atomicOverwrite: true, chmod: true, chown: true, exec: true };
     hashing: ServerHashing = "exec";
     refuseRenameOverExisting = false;
+    /** Writes can continue an existing file at its end (`Transport.writeFrom`), as SFTP and FTP APPE can. */
+    resumableWrites = true;
+    /** Bytes written by every write and writeFrom (all connections). */
+    bytesWritten = 0;
     refuseExec = false;
     /** Exec channels open at once at most (sshd's MaxSessions less the SFTP channel); more are refused. */
     execChannels = Infinity;
@@ -216,6 +220,9 @@ export class MemoryTransport implements Transport {
         if (server.hashing === "none") {
             this.remoteSha256Many = undefined;
         }
+        if (!server.resumableWrites) {
+            this.writeFrom = undefined;
+        }
     }
 
     private get fs(): MemoryFs {
@@ -319,6 +326,22 @@ export class MemoryTransport implements Transport {
 
     async write(path: string, data: Readable, mode?: number): Promise<number> {
         const real = await this.op("write", path, () => this.fs.truncate(path, mode));
+        return this.writeBody(path, real, data);
+    }
+
+    async writeFrom?(path: string, data: Readable, offset: number): Promise<number> {
+        const real = await this.op("write", path, () => {
+            const r = this.fs.resolve(path);
+            const n = this.fs.lstat(r);
+            if (n?.kind !== "file" || n.data.length !== offset) {
+                throw new FsError("ENOENT", `${path} does not end at ${offset}`);
+            }
+            return r;
+        });
+        return this.writeBody(path, real, data);
+    }
+
+    private async writeBody(path: string, real: string, data: Readable): Promise<number> {
         let written = 0;
         try {
             for await (const chunk of data as AsyncIterable<Buffer>) {
@@ -328,9 +351,11 @@ export class MemoryTransport implements Transport {
                 const allowed = this.server.takeBytes(chunk.length);
                 if (allowed !== undefined) {
                     this.fs.append(real, chunk.subarray(0, allowed));
+                    this.server.bytesWritten += allowed;
                     throw this.cut("write", path);
                 }
                 this.fs.append(real, chunk);
+                this.server.bytesWritten += chunk.length;
                 written += chunk.length;
                 await new Promise<void>((r) => setImmediate(r));
             }
