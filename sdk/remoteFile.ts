@@ -5,6 +5,7 @@ import { remoteFileProvider } from "../provider/index";
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteFile}. */
 export interface RemoteFileArgs {
@@ -101,6 +102,12 @@ function resolveContent(
             size: pulumi.output(0),
         };
     }
+    if (typeof args.source === "string") {
+        // A plain path (the common case): no `content` key, and one Output fewer per key (see unsetProps.ts).
+        const file = path.resolve(args.source);
+        const hashedFile = pulumi.output(sha256OfFile(file).catch(() => ({ sha256: "", size: 0 })));
+        return { sourcePath: pulumi.output(file), sha256: hashedFile.sha256, size: hashedFile.size };
+    }
     const resolved = pulumi.output(args.source).apply(async (s) => {
         if (typeof s === "string") {
             return { kind: "file" as const, value: path.resolve(s) };
@@ -148,7 +155,7 @@ function resolveContent(
  * });
  * ```
  */
-export class RemoteFile extends pulumi.dynamic.Resource {
+export class RemoteFile extends SparseDynamicResource {
     /** The absolute path on the server. */
     declare public readonly path: pulumi.Output<string>;
     /** SHA-256 (hex) of the file on the server, verified after upload and updated by refresh ("" if missing). */
@@ -200,6 +207,8 @@ export class RemoteFile extends pulumi.dynamic.Resource {
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
             "filedrop",
             "RemoteFile",
+            // Declared outputs, registered even when unset (see unsetProps.ts).
+            ["path", "sha256", "size", "mode", "mtime", "existedBefore", "previousSha256", "verifiedBy", "atomic"],
         );
     }
 }
