@@ -1,7 +1,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256OfFile, sha256OfText } from "../provider/hashing";
-import { remoteFileProvider } from "../provider/index";
+
+import remoteFileProvider = require("../provider/providers/remoteFile");
+
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";

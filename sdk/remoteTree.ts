@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { messageOf } from "../provider/errors";
-import { remoteTreeProvider } from "../provider/index";
+
+import remoteTreeProvider = require("../provider/providers/remoteTree");
+
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { buildManifest } from "./treeSource";
