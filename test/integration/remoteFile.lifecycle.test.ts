@@ -86,7 +86,7 @@ for (const target of targets()) {
             // The provider is stored as one require of its module (provider/providers/), not as its methods' text.
             assert.match(
                 String(text.__provider),
-                /require\("pulumi-filedrop\/dist\/provider\/providers\/remoteFile"\)/,
+                /require\("pulumi-filedrop\/dist\/provider\/providers\/remoteFile(\.js)?"\)/,
             );
             assert.ok(String(text.__provider).length < 1000, `__provider is ${String(text.__provider).length} chars`);
             // No temporary is left next to any target.
