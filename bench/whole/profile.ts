@@ -2,7 +2,7 @@
  * Where the time of a 200-RemoteFile `pulumi up` goes (issue 13), beside the same number of no-op dynamic
  * resources, through the real CLI and packed package like the bench:
  *
- *   npx tsc -p tsconfig.json && node dist/bench/whole/profile.js [--resources 200]
+ *   npx tsc -p tsconfig.json && node dist/bench/whole/profile.js [--resources 200] [--what files|tree|calls]
  *
  * Prints: wall time and CPU seconds per process role (engine, language host, program, provider host) of `up` and
  * of an unchanged `preview`, for ours and the no-op; the V8 CPU profile (the inspector, loaded by cpuProfiler.js through NODE_OPTIONS) of the
@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { remoteFilesProgram } from "../../test/harness/programs";
 import { TestStack } from "../../test/harness/stack";
+import { dirsAndTreesProgram } from "../../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection, stopWorld, type World } from "../../test/harness/world";
 import { argOf, log, median } from "../common";
 import { summarize } from "./cpuProfile";
@@ -60,7 +61,7 @@ async function roundTrips(w: World, src: string): Promise<void> {
     const counts: Record<string, number> = {};
     const proto = SftpTransport.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(proto)) {
-        const f = proto[name];
+        const f = Object.getOwnPropertyDescriptor(proto, name)?.value; // not the getters
         if (name === "constructor" || typeof f !== "function") {
             continue;
         }
@@ -125,8 +126,50 @@ function moduleLoad(): void {
     console.log(`\nprovider module load (handlers/remoteFile, fresh node, median of 5): ${median(ms).toFixed(1)} ms`);
 }
 
+/** The same for a 1000-file RemoteTree: first up, then the up after 3 edits, 2 adds, 1 delete (`--what tree`). */
+async function treeProfile(w: World): Promise<void> {
+    const src = path.join(w.dir, "profile-tree");
+    const rnd = () => require("node:crypto").randomBytes(4096);
+    for (let d = 0; d < 10; d++) {
+        fs.mkdirSync(path.join(src, `d${d}`), { recursive: true });
+        for (let f = 0; f < 100; f++) {
+            fs.writeFileSync(path.join(src, `d${d}`, `f${f}.bin`), rnd());
+        }
+    }
+    const s = new TestStack(w, `profile-tree-${++seq}`, dirsAndTreesProgram);
+    s.setSettings({
+        connection: sshConnection(w),
+        trees: [{ name: "site", source: src, destination: path.join(remoteDir(w, "profile-tree"), "site") }],
+    });
+    const empty = new TestStack(w, `profile-empty-${++seq}`, "module.exports = {};\n");
+    await measured(empty, "up");
+    await measured(s, "up");
+    for (const f of ["d0/f0.bin", "d4/f50.bin", "d9/f99.bin", "d1/new1.bin", "d7/new2.bin"]) {
+        fs.writeFileSync(path.join(src, f), rnd());
+    }
+    fs.rmSync(path.join(src, "d3/f10.bin"));
+    const profDir = path.join(w.dir, "cpuprof-tree");
+    fs.mkdirSync(profDir);
+    process.env.NODE_OPTIONS = `--require ${path.join(__dirname, "cpuProfiler.js")}`;
+    process.env.FILEDROP_CPU_PROF_DIR = profDir;
+    await measured(s, "up");
+    delete process.env.NODE_OPTIONS;
+    report(profDir, "incremental tree up (profiled)");
+}
+
 async function main(): Promise<void> {
     const w = await getWorld();
+    if (argOf("what", "files") === "tree") {
+        return treeProfile(w);
+    }
+    if (argOf("what", "files") === "calls") {
+        const src = path.join(w.dir, "calls-src");
+        fs.mkdirSync(src);
+        for (let i = 0; i <= 20; i++) {
+            fs.writeFileSync(path.join(src, `f${i}.txt`), require("node:crypto").randomBytes(1024));
+        }
+        return roundTrips(w, src);
+    }
     const src = path.join(w.dir, "profile-src");
     fs.mkdirSync(src);
     for (let i = 0; i < resources; i++) {
