@@ -2,7 +2,7 @@
  * What a user waits for: whole `pulumi` commands through the real CLI and the packed package, exactly as the tests
  * run them (test/harness), side by side in one run with Pulumi's own floor and with other tools (issue 13):
  *
- *   npx tsc -p tsconfig.json && node dist/bench/whole/main.js [--reps 3] [--only a,b] [--big-mib 1024] [--mid-mib 200]
+ *   npx tsc -p tsconfig.json && node dist/bench/whole/main.js [--reps 3] [--only a,b] [--big-mib 1024] [--mid-mib 200] [--timeout 2400]
  *
  * Yardsticks: an empty-stack `pulumi up`, and N (200) dynamic resources whose provider does nothing (up, and an
  * unchanged preview). Rows: N RemoteFiles of 1 KiB (up, unchanged preview); a 1000-file RemoteTree (first up, and
@@ -33,7 +33,7 @@ const only = argOf("only", "").split(",").filter(Boolean);
 const midMib = Number(argOf("mid-mib", "200"));
 const bigMib = Number(argOf("big-mib", "1024"));
 const resources = Number(argOf("resources", "200"));
-const timeoutS = Number(argOf("timeout", "1500"));
+const timeoutS = Number(argOf("timeout", "2400"));
 
 /** Samples per row key (seconds, or MiB for memory rows). */
 const samples = new Map<string, number[]>();
