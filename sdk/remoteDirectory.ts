@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { remoteDirectoryProvider } from "../provider/index";
+
+import remoteDirectoryProvider = require("../provider/providers/remoteDirectory");
+
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { remoteDownloadProvider } from "../provider/index";
+
+import remoteDownloadProvider = require("../provider/providers/remoteDownload");
+
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { resourceUrn } from "./resourceUrn";

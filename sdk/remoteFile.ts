@@ -1,13 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sha256OfText } from "../provider/hashing";
-import { remoteFileProvider } from "../provider/index";
 import { localPath, storedLocalPath } from "../provider/localFiles";
+
+import remoteFileProvider = require("../provider/providers/remoteFile");
+
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { sha256OfFileShown } from "../provider/progress/localHashing";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { resourceUrn } from "./resourceUrn";
 import { readSourceText } from "./sourceText";
+import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteFile}. */
 export interface RemoteFileArgs {
@@ -131,6 +134,20 @@ function resolveContent(
             size: pulumi.output(0),
         };
     }
+    if (typeof args.source === "string") {
+        // A plain path (the common case): no `content` key, and one Output fewer per key (see unsetProps.ts).
+        const stored = storedLocalPath(args.source);
+        const file = localPath(stored);
+        const hashedFile = pulumi.output(
+            sha256OfFileShown(file, `Hashing ${stored} for ${name}`).catch(() => ({ sha256: "", size: 0 })),
+        );
+        return {
+            sourcePath: pulumi.output(stored),
+            sourceText: pulumi.output(readSourceText(file)) as pulumi.Output<string>,
+            sha256: hashedFile.sha256,
+            size: hashedFile.size,
+        };
+    }
     const resolved = pulumi.output(args.source).apply(async (s) => {
         if (typeof s === "string") {
             return { kind: "file" as const, value: storedLocalPath(s) };
@@ -191,7 +208,7 @@ function previewFlags(args: RemoteFileArgs): pulumi.Output<{ secret: boolean }> 
  * });
  * ```
  */
-export class RemoteFile extends pulumi.dynamic.Resource {
+export class RemoteFile extends SparseDynamicResource {
     /** The absolute path on the server. */
     declare public readonly path: pulumi.Output<string>;
     /** SHA-256 (hex) of the file on the server, verified after upload and updated by refresh ("" if missing). */
@@ -251,6 +268,8 @@ export class RemoteFile extends pulumi.dynamic.Resource {
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
             "filedrop",
             "RemoteFile",
+            // Declared outputs, registered even when unset (see unsetProps.ts).
+            ["path", "sha256", "size", "mode", "mtime", "existedBefore", "previousSha256", "verifiedBy", "atomic"],
         );
     }
 }

@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { messageOf } from "../provider/errors";
-import { remoteTreeProvider } from "../provider/index";
 import { localPath, storedLocalPath } from "../provider/localFiles";
+
+import remoteTreeProvider = require("../provider/providers/remoteTree");
+
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { resourceUrn } from "./resourceUrn";

@@ -6,6 +6,7 @@
 import { progress } from "../engineReport";
 import { messageOf } from "../errors";
 import { shellQuote } from "../shellQuote";
+import { HashBatcher } from "./hashBatcher";
 import type { ExecResult } from "./types";
 
 type HasherName = "openssl" | "sha256sum";
@@ -17,6 +18,9 @@ const COMMANDS: Record<HasherName, { command: string; method: string }> = {
 
 /** Files per command: keeps the command line far below ARG_MAX even for long paths. */
 const BATCH = 100;
+
+/** Hash commands at once per connection; what is asked for meanwhile waits and goes into the next one together. */
+const HASH_COMMANDS_AT_ONCE = 2;
 
 export class SshHasher {
     /** The working hasher; "none" once both were found missing on the server (exit 127). */
@@ -40,8 +44,15 @@ export class SshHasher {
         }
     }
 
+    /** Hashes asked for by resources running at the same time go together into few commands (hashBatcher.ts). */
+    private readonly batcher = new HashBatcher((paths) => this.hashNow(paths), HASH_COMMANDS_AT_ONCE, BATCH);
+
     /** Hashes that the server computed, by path; paths it could not hash are absent (the caller reads them back). */
-    async sha256Many(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>> {
+    sha256Many(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>> {
+        return this.batcher.hash(paths);
+    }
+
+    private async hashNow(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>> {
         const out = new Map<string, { sha256: string; method: string }>();
         for (let i = 0; i < paths.length && this.hasher !== "none"; i += BATCH) {
             const batch = paths.slice(i, i + BATCH);

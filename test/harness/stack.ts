@@ -52,10 +52,10 @@ export class TestStack {
      * Runs `pulumi <command> --stack test --non-interactive` (and `--yes --skip-preview` for up/refresh/destroy) in
      * the program folder. The stack is created on first use with `pulumi stack select --create`. The change summary
      * comes from `--event-log`, the engine's own event stream (the Automation API reads the same), so the printed
-     * output stays what a user sees. The CLI offers that flag only with PULUMI_DEBUG_COMMANDS=true (as the Automation
+     * output stays what a user sees (`started` gets the CLI's pid, for the bench's memory sampler). The CLI offers that flag only with PULUMI_DEBUG_COMMANDS=true (as the Automation
      * API sets it); that variable only lists debugging commands and changes nothing else a deployment does.
      */
-    async run(command: Command, extra: string[] = []): Promise<RunResult> {
+    async run(command: Command, extra: string[] = [], started?: (pid: number) => void): Promise<RunResult> {
         if (!this.selected) {
             const sel = await this.spawnPulumi(["stack", "select", "--create", "test", "--non-interactive"]);
             if (sel.code !== 0) {
@@ -69,9 +69,20 @@ export class TestStack {
         if (command !== "preview") {
             args.push("--yes", "--skip-preview");
         }
-        const r = await this.spawnPulumi([...args, ...extra]);
+        const r = await this.spawnPulumi([...args, ...extra], started);
         this.outputs.push(r.output);
         return { ...r, summary: summaryOf(events) };
+    }
+
+    /** Creates (first time) and selects the stack now, so that a later run times only its command (the bench). */
+    async select(): Promise<void> {
+        if (!this.selected) {
+            const sel = await this.spawnPulumi(["stack", "select", "--create", "test", "--non-interactive"]);
+            if (sel.code !== 0) {
+                throw new Error(`pulumi stack select failed (exit ${sel.code}):\n${sel.output}`);
+            }
+            this.selected = true;
+        }
     }
 
     /** Any other `pulumi` command in the program folder, with the same environment (e.g. `state delete`). */

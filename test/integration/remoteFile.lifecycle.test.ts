@@ -83,6 +83,12 @@ for (const target of targets()) {
             const text = outs.find((o) => o.urn.endsWith("::text"))!.outputs;
             assert.strictEqual(text.sha256, sha("hello world\n"));
             assert.match(String(text.verifiedBy), /ssh exec|HASH|read-back/);
+            // The provider is stored as one require of its module (provider/providers/), not as its methods' text.
+            assert.match(
+                String(text.__provider),
+                /require\("pulumi-filedrop\/dist\/provider\/providers\/remoteFile(\.js)?"\)/,
+            );
+            assert.ok(String(text.__provider).length < 1000, `__provider is ${String(text.__provider).length} chars`);
             // No temporary is left next to any target.
             for (const f of files) {
                 const leftovers = fs
