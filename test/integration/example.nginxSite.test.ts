@@ -117,7 +117,14 @@ describe("examples/nginx-site with a real nginx and @pulumi/command", function (
         await setConfig(stack, { message: "site v3", extraDirectives: "bogus_directive on;" });
         const broken = await stack.run("up");
         const refusal = [
-            ...new Set(broken.output.split("\n").filter((l) => /^\s*error: The in-place|\[emerg\]/.test(l))),
+            ...new Set(
+                broken.output
+                    // biome-ignore lint/suspicious/noControlCharactersInRegex: the CLI's colour codes
+                    .replace(/\x1b\[[0-9;]*m/g, "")
+                    .split("\n")
+                    .filter((l) => /in-place check|\[emerg\]/.test(l))
+                    .map((l) => l.replace(/^.*?(error: The in-place|nginx: \[emerg\])/, "$1")),
+            ),
         ];
         show(
             `up 4 (broken config): exit ${broken.code}; refusal:\n${refusal.map((l) => `        ${l.trim()}`).join("\n")}`,
