@@ -124,11 +124,19 @@ describe("RemoteTree of 1000 files over sftp", function () {
                 lists[list].push(item[1]);
             }
         }
+        // Each name with its size, old → new for a changed file (issue 11).
         assert.deepStrictEqual(
             lists,
-            { added, changed: edited, removed: [deleted], summary: ["3 changed, 2 added, 1 removed"] },
+            {
+                added: added.map((f) => `${f} (6 B)`),
+                changed: ["d0/f000.txt (7 → 14 B)", "d1/f101.txt (36 → 43 B)", "d2/f202.txt (63 → 70 B)"],
+                removed: [`${deleted} (54 B)`],
+                summary: ["3 changed, 2 added, 1 removed"],
+            },
             block[0],
         );
+        assert.deepStrictEqual(added, ["d3/new-a.txt", "fresh/sub/new-b.txt"]);
+        assert.deepStrictEqual(edited, ["d0/f000.txt", "d1/f101.txt", "d2/f202.txt"]);
         assert.ok(block[0].split("\n").length <= 20, block[0]);
         console.log(
             `      preview --diff changes: ${[...edited.map((f) => `~ ${f}`), ...added.map((f) => `+ ${f}`), `- ${deleted}`].join(", ")}`,
