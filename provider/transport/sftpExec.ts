@@ -41,20 +41,32 @@ export class SshExec {
     }
 
     private runNow(command: string): Promise<ExecResult> {
-        return new Promise<ExecResult>((resolve, reject) => {
-            this.client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
-                if (err) {
-                    reject(new ChannelRefused(err.message));
-                    return;
-                }
-                const out: Buffer[] = [];
-                const errOut: Buffer[] = [];
-                stream.on("data", (d: Buffer) => out.push(d));
-                stream.stderr.on("data", (d: Buffer) => errOut.push(d));
-                stream.on("close", (code: number | null) =>
-                    resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() }),
-                );
-            });
-        });
+        return execOnce(this.client, command, (e) => new ChannelRefused(e.message));
     }
+}
+
+/**
+ * Runs one command on a new exec channel and collects its output. When the server refuses the channel, rejects
+ * with `refused(error)`.
+ */
+export function execOnce(
+    client: Client,
+    command: string,
+    refused: (e: Error) => Error = (e) => e,
+): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+        client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
+            if (err) {
+                reject(refused(err));
+                return;
+            }
+            const out: Buffer[] = [];
+            const errOut: Buffer[] = [];
+            stream.on("data", (d: Buffer) => out.push(d));
+            stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+            stream.on("close", (code: number | null) =>
+                resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() }),
+            );
+        });
+    });
 }

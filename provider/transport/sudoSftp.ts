@@ -12,6 +12,7 @@
 import type { Client, SFTPWrapper } from "ssh2";
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
+import { execOnce } from "./sftpExec";
 
 /** Where distributions put OpenSSH's sftp-server (Debian/Ubuntu, RHEL/Fedora, Alpine/Arch, macOS/BSD). */
 const SFTP_SERVER_PATHS = [
@@ -27,29 +28,10 @@ interface ProtocolInternals {
     exec(chan: number, cmd: string, wantReply: boolean): void;
 }
 
-/** Runs `command` as the login user and collects its output. */
-function run(client: Client, command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        client.exec(command, (err, stream) => {
-            if (err) {
-                reject(err);
-                return;
-            }
-            const out: Buffer[] = [];
-            const errOut: Buffer[] = [];
-            stream.on("data", (d: Buffer) => out.push(d));
-            stream.stderr.on("data", (d: Buffer) => errOut.push(d));
-            stream.on("close", (code: number | null) =>
-                resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() }),
-            );
-        });
-    });
-}
-
 /** The path of sftp-server on the server (found as the login user, who can usually see /usr). */
 async function findSftpServer(client: Client, where: string): Promise<string> {
     const script = `for p in ${SFTP_SERVER_PATHS.join(" ")}; do if [ -x "$p" ]; then echo "$p"; exit 0; fi; done; exit 1`;
-    const r = await run(client, script).catch((e: Error) => {
+    const r = await execOnce(client, script).catch((e: Error) => {
         throw new FiledropError(
             "UNSUPPORTED",
             `${where} does not allow running commands (${e.message}), which \`sudo\` needs to start the SFTP server; remove \`sudo\` or allow exec for this user.`,
@@ -68,7 +50,7 @@ async function findSftpServer(client: Client, where: string): Promise<string> {
 
 /** Why sudo refused, in sudo's own words (it says "a password is required" or "not in the sudoers file"). */
 async function sudoRefusal(client: Client, prefix: string): Promise<string | undefined> {
-    const r = await run(client, `${prefix} true`).catch(() => undefined);
+    const r = await execOnce(client, `${prefix} true`).catch(() => undefined);
     if (r === undefined || r.code === 0) {
         return undefined;
     }
