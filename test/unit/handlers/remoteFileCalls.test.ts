@@ -40,7 +40,7 @@ describe("RemoteFile: transport calls of one create and one update (memory trans
     });
     afterEach(() => server.uninstall());
 
-    it("a create into an existing folder asks each path once: 12 calls, 5 of them stats (17 and 9 before)", async function () {
+    it("a create into an existing folder asks each path once: 12 calls, 5 of them stats (17 and 10 before)", async function () {
         const i = await checkedBy(check, base);
         const from = server.calls.length;
         await createdBy<RemoteFileInputs, RemoteFileOutputs>(create, i);
@@ -62,7 +62,7 @@ describe("RemoteFile: transport calls of one create and one update (memory trans
         assert.strictEqual(server.fs.text("/srv/app/a.conf"), "a = 1\n");
     });
 
-    it("a content update asks each path once: 9 calls, 3 of them stats (11 and 5 before)", async function () {
+    it("a content update asks each path once: 9 calls, 4 of them stats (11 and 6 before)", async function () {
         const i = await checkedBy(check, base);
         const { id, outs } = await createdBy<RemoteFileInputs, RemoteFileOutputs>(create, i);
         const news = await checkedBy(check, { ...base, content: "a = 2\n", sha256: sha("a = 2\n") }, i);
