@@ -10,6 +10,7 @@ import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../con
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localPath, localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { KnownStats } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import {
     abandonAdoption,
@@ -268,35 +269,41 @@ async function idsOf(t: Transport, i: RemoteFileInputs): Promise<OwnerIds> {
     return { uid: i.uid ?? named.uid, gid: i.gid ?? named.gid };
 }
 
-async function upload(t: Transport, i: RemoteFileInputs, path: string) {
+async function upload(t: Transport, i: RemoteFileInputs, path: string, known: KnownStats) {
     const ids = await idsOf(t, i);
-    return verifiedUpload(t, {
-        path,
-        open: openSource(i),
-        expectedSha256: i.sha256,
-        mode: i.mode === undefined ? undefined : parseMode(i.mode),
-        uid: ids.uid,
-        gid: ids.gid,
-        createParents: i.createParents === true,
-        validate: i.validate,
-        validateInPlace: i.validateInPlace,
-        size: i.size,
-    });
+    return verifiedUpload(
+        t,
+        {
+            path,
+            open: openSource(i),
+            expectedSha256: i.sha256,
+            mode: i.mode === undefined ? undefined : parseMode(i.mode),
+            uid: ids.uid,
+            gid: ids.gid,
+            createParents: i.createParents === true,
+            validate: i.validate,
+            validateInPlace: i.validateInPlace,
+            size: i.size,
+        },
+        known,
+    );
 }
 
 export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
     return withTransport(inputs.connection, credsOf(inputs), async (t) => {
-        const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS);
+        const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
+        const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS, known);
         const owned: Ownership = await adopt(
             t,
             target.path,
             inputs.sha256,
             inputs.onDelete,
             inputs.createParents === true,
+            known,
         );
         let r: Awaited<ReturnType<typeof upload>>;
         try {
-            r = await upload(t, inputs, target.path);
+            r = await upload(t, inputs, target.path, known);
         } catch (e) {
             await finishCreate(t, target.path, inputs.sha256);
             await abandonAdoption(t, target.path, owned).catch(() => undefined);
@@ -334,9 +341,10 @@ export async function update(
         // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
         const unset = Object.fromEntries(Object.keys(RULES).map((k) => [k, undefined]));
         const base: RemoteFileOutputs = { ...olds, ...unset, ...news, stateVersion: STATE_VERSION };
-        const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS);
+        const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
+        const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS, known);
         if (news.sha256 !== olds.sha256) {
-            const r = await upload(t, news, target.path);
+            const r = await upload(t, news, target.path, known);
             return {
                 outs: plain({
                     ...base,

@@ -12,6 +12,7 @@ import { Readable } from "node:stream";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupPathFor, copyRemote, isNewFileMarkerOf, newFileMarkerFor } from "./backup";
+import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
@@ -30,7 +31,8 @@ export interface Ownership {
 /**
  * Before a create writes `sha256` to `path`: makes the missing folders (when `createParents`), finds out whether the
  * file is adopted (warning when it is), keeps a copy of an adopted file unless `onDelete` is "delete", and leaves the
- * new-file marker while nothing was there. Call {@link finishCreate} afterwards, also after a failure.
+ * new-file marker while nothing was there. Call {@link finishCreate} afterwards, also after a failure. With
+ * `known` (the create's stats so far), a path already looked at is not asked again.
  */
 export async function adopt(
     t: Transport,
@@ -38,15 +40,17 @@ export async function adopt(
     sha256: string,
     onDelete: string | undefined,
     createParents: boolean,
+    known?: KnownStats,
 ): Promise<Ownership> {
     const marker = newFileMarkerFor(path, sha256);
-    const createdDirs = createParents ? await ensureDirs(t, posix.dirname(path)) : [];
-    const earlier = await markerDirs(t, marker);
-    const st = await t.stat(path);
+    const createdDirs = createParents ? await ensureDirs(t, posix.dirname(path), undefined, known) : [];
+    const earlier = await markerDirs(t, marker, known);
+    const st = await statOf(t, path, known);
     if (st === undefined || st.kind !== "file") {
         const dirs = [...(earlier ?? []), ...createdDirs];
-        if ((await t.stat(posix.dirname(path)))?.kind === "directory") {
+        if ((await statOf(t, posix.dirname(path), known))?.kind === "directory") {
             // Best effort: without it a resumed create would take its own file for an adopted one (and warn so).
+            known?.forget(marker);
             await t
                 .write(marker, Readable.from([Buffer.from(JSON.stringify(dirs))]), 0o600)
                 .catch(() => t.remove(marker).catch(() => undefined));
@@ -77,8 +81,8 @@ export async function adopt(
 }
 
 /** The folders recorded in an interrupted create's marker, or `undefined` when there is no marker. */
-async function markerDirs(t: Transport, marker: string): Promise<string[] | undefined> {
-    if ((await t.stat(marker))?.kind !== "file") {
+async function markerDirs(t: Transport, marker: string, known?: KnownStats): Promise<string[] | undefined> {
+    if ((await statOf(t, marker, known))?.kind !== "file") {
         return undefined;
     }
     const chunks: Buffer[] = [];

@@ -3,18 +3,19 @@ import * as posix from "node:path/posix";
 import { notAFolder } from "../errors";
 import { innermostFirst, isAncestorOrSelf } from "../remotePaths";
 import type { Transport } from "../transport/types";
+import { type KnownStats, statOf } from "./knownStats";
 
 export { isAncestorOrSelf } from "../remotePaths";
 
 /**
  * Creates `dir` and its missing parents. Returns the folders it created, outermost first, so that destroy can
- * remove exactly those (and only while they are empty).
+ * remove exactly those (and only while they are empty). With `known`, stats come from and go to it.
  */
-export async function ensureDirs(t: Transport, dir: string, mode?: number): Promise<string[]> {
+export async function ensureDirs(t: Transport, dir: string, mode?: number, known?: KnownStats): Promise<string[]> {
     const missing: string[] = [];
     let cur = dir;
     while (cur !== "/") {
-        const st = await t.stat(cur);
+        const st = await statOf(t, cur, known);
         if (st) {
             if (st.kind !== "directory" && st.kind !== "symlink") {
                 throw notAFolder(t.endpoint, cur);
@@ -29,9 +30,12 @@ export async function ensureDirs(t: Transport, dir: string, mode?: number): Prom
         try {
             await t.mkdir(d, mode);
             created.push(d);
+            known?.saw(d, { kind: "directory", size: 0 }); // this operation just made it
         } catch (e) {
             // Another resource of the same deployment may have created it meanwhile: then it is not ours.
-            if ((await t.stat(d))?.kind !== "directory") {
+            const st = await t.stat(d);
+            known?.saw(d, st);
+            if (st?.kind !== "directory") {
                 throw e;
             }
         }

@@ -14,6 +14,7 @@ import { FiledropError, hasCode, isFiledropError } from "../errors";
 import { HashingStream } from "../hashing";
 import { startProgress, type Ticking } from "../progress/ticker";
 import type { Transport } from "../transport/types";
+import { type KnownStats, statOf } from "./knownStats";
 import { removeEmptyDirs } from "./remoteDirs";
 import { resumableTemporaryFor, temporaryPathFor } from "./temporaries";
 import { type Previous, type StagedUpload, type UploadSpec, uploadFailed } from "./uploadSpec";
@@ -31,13 +32,15 @@ export function resumableTemporaryOf(spec: UploadSpec): string | undefined {
 
 /**
  * Where an attempt at the resumable temporary `tmp` continues: its size when it holds a usable prefix, else 0 (and
- * a temporary longer than the whole file is removed: it cannot be a prefix of it).
+ * a temporary longer than the whole file is removed: it cannot be a prefix of it). The first look may come from
+ * `known` (the sweep's listing of the folder); the settling looks always ask the server.
  */
-async function resumeOffset(t: Transport, tmp: string, total: number | undefined): Promise<number> {
+async function resumeOffset(t: Transport, tmp: string, total: number | undefined, known?: KnownStats): Promise<number> {
     if (t.writeFrom === undefined) {
         return 0;
     }
-    let st = await t.stat(tmp);
+    let st = await statOf(t, tmp, known);
+    known?.forget(tmp); // written next
     // A server can still be writing what it received before the cut (vsftpd's session outlives the connection by a
     // moment): wait, bounded, until the size holds still.
     for (let i = 0; i < SETTLE_CHECKS && st?.kind === "file"; i++) {
@@ -117,6 +120,7 @@ export async function stageUpload(
     spec: UploadSpec,
     found: Previous = "unknown",
     createdDirs: string[] = [],
+    known?: KnownStats,
 ): Promise<StagedUpload> {
     // Only a file's mode and owner are kept: a symlink's lstat says 0777, which must never become the file's mode.
     const before: Previous = typeof found !== "string" && found.kind !== "file" ? "unknown" : found;
@@ -124,7 +128,7 @@ export async function stageUpload(
     const tmp = resumable ?? temporaryPathFor(spec.path);
     let ticking: Ticking | undefined;
     try {
-        let offset = resumable === undefined ? 0 : await resumeOffset(t, tmp, spec.size);
+        let offset = resumable === undefined ? 0 : await resumeOffset(t, tmp, spec.size, known);
         let sent: { written: number; sha256: string };
         try {
             sent = await send(t, spec, tmp, offset, (tk) => (ticking = tk));

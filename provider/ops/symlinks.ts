@@ -6,6 +6,7 @@
  */
 import { FiledropError } from "../errors";
 import type { Transport } from "../transport/types";
+import { type KnownStats, statOf } from "./knownStats";
 
 export type SymlinkPolicy = "follow" | "refuse";
 
@@ -15,9 +16,17 @@ export interface WriteTarget {
     readonly link?: string;
 }
 
-/** The file to write for `path` under `policy`; throws a readable FiledropError where a link cannot be followed. */
-export async function writeTarget(t: Transport, path: string, policy: SymlinkPolicy): Promise<WriteTarget> {
-    const st = await t.stat(path);
+/**
+ * The file to write for `path` under `policy`; throws a readable FiledropError where a link cannot be followed.
+ * With `known`, the stats it takes are recorded there for the rest of the operation.
+ */
+export async function writeTarget(
+    t: Transport,
+    path: string,
+    policy: SymlinkPolicy,
+    known?: KnownStats,
+): Promise<WriteTarget> {
+    const st = await statOf(t, path, known);
     if (st?.kind !== "symlink") {
         return { path };
     }
@@ -34,7 +43,7 @@ export async function writeTarget(t: Transport, path: string, policy: SymlinkPol
             `${t.endpoint}${path} is a symlink whose target cannot be found over this connection (a dangling link, or a protocol that cannot resolve links); point \`path\` at the file it links to, or remove the link.`,
         );
     }
-    const target = await t.stat(resolved);
+    const target = await statOf(t, resolved, known);
     if (target !== undefined && target.kind !== "file") {
         throw new FiledropError(
             "REMOTE_IO",

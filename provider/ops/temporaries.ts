@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import * as posix from "node:path/posix";
-import type { Transport } from "../transport/types";
+import type { RemoteEntry, Transport } from "../transport/types";
+import type { KnownStats } from "./knownStats";
 
 const TEMPORARY = /^\..+\.filedrop-[0-9a-f]{12}$/;
 
@@ -36,15 +37,29 @@ export function resumableTemporaryFor(target: string, sha256: string): string {
 /**
  * Removes stale temporaries from folder `dir` (a missing folder has none): all of them, or with `target` only
  * those of that file; never the one at path `keep` (the resumable temporary the caller is about to continue).
- * Returns how many it removed.
+ * Returns how many it removed. With `known`, the listing (and the removals) are recorded there.
  */
-export async function sweepTemporaries(t: Transport, dir: string, target?: string, keep?: string): Promise<number> {
+export async function sweepTemporaries(
+    t: Transport,
+    dir: string,
+    target?: string,
+    keep?: string,
+    known?: KnownStats,
+): Promise<number> {
     const prefix = target === undefined ? "" : tempPrefix(target);
     let removed = 0;
-    for (const e of await t.list(dir).catch(() => [])) {
+    let entries: RemoteEntry[] = [];
+    try {
+        entries = await t.list(dir);
+        known?.sawListing(dir, entries);
+    } catch {
+        // A missing folder has no temporaries.
+    }
+    for (const e of entries) {
         const path = posix.join(dir, e.name);
         if (path !== keep && e.name.startsWith(prefix) && isTemporaryName(e.name) && e.stat.kind === "file") {
             await t.remove(path);
+            known?.saw(path, undefined);
             removed++;
         }
     }

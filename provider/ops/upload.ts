@@ -13,6 +13,7 @@ import * as posix from "node:path/posix";
 import { FiledropError, folderMissing } from "../errors";
 import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
+import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, resumableTemporaryOf, stageUpload } from "./stage";
 import { sweepTemporaries } from "./temporaries";
@@ -25,23 +26,28 @@ import { verifySize, verifyStaged } from "./verify";
  */
 export type FileUploadSpec = UploadSpec & { readonly createParents: boolean };
 
-/** Runs the whole upload of one file; see the file comment for the steps. */
-export async function verifiedUpload(t: Transport, given: FileUploadSpec): Promise<UploadResult> {
+/**
+ * Runs the whole upload of one file; see the file comment for the steps. With `known` (the operation's stats so
+ * far), what the caller already looked at (the target, its folder) is not asked again, and the sweep's listing
+ * answers whether a temporary to continue exists. The size check and the stat after the rename always ask.
+ */
+export async function verifiedUpload(t: Transport, given: FileUploadSpec, known?: KnownStats): Promise<UploadResult> {
     const spec = { ...given, resumable: given.resumable ?? true };
     const dir = posix.dirname(spec.path);
     let createdDirs: string[] = [];
     if (spec.createParents) {
-        createdDirs = await ensureDirs(t, dir);
-    } else if ((await t.stat(dir))?.kind !== "directory") {
+        createdDirs = await ensureDirs(t, dir, undefined, known);
+    } else if ((await statOf(t, dir, known))?.kind !== "directory") {
         throw folderMissing(t.endpoint, dir);
     }
+    // Looked at before the sweep: a listing's entry may tell less than a stat (the mode kept when none is given).
+    const before = await statOf(t, spec.path, known);
     // Every other temporary of this file is stale; the one named after this content is continued.
-    await sweepTemporaries(t, dir, spec.path, resumableTemporaryOf(spec));
-    const before = await t.stat(spec.path);
+    await sweepTemporaries(t, dir, spec.path, resumableTemporaryOf(spec), known);
     if (before?.kind === "directory") {
         throw new FiledropError("REMOTE_IO", `${t.endpoint}${spec.path} is a directory; a file cannot replace it.`);
     }
-    const staged = await stageUpload(t, spec, before ?? "absent", createdDirs);
+    const staged = await stageUpload(t, spec, before ?? "absent", createdDirs, known);
     const [verdict] = await verifySize(t, staged).then(
         () => verifyStaged(t, [staged]),
         (e: FiledropError) => [e],

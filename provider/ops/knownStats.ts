@@ -1,0 +1,55 @@
+/**
+ * What one operation (one create or update of a RemoteFile) already learned about remote paths, so that it asks
+ * the server once per path instead of once per step (issue 13: a create made 9 stats, several of the same path).
+ * It lives for one operation only (made inside the `withTransport` callback, so a retry starts afresh) and is
+ * passed down explicitly. Whatever the operation itself changes is recorded (`saw`) or dropped (`forget`). Checks
+ * that verify (the staged file's size, the stat after the rename) always ask the server and never use it.
+ */
+import * as posix from "node:path/posix";
+import type { RemoteEntry, RemoteStat, Transport } from "../transport/types";
+
+export class KnownStats {
+    private readonly stats = new Map<string, RemoteStat | undefined>();
+    /** Folders whose complete listing was seen: a name not in it is absent. */
+    private readonly listed = new Set<string>();
+
+    /** The stat of `path` (`undefined`: nothing there) as this operation last saw it, else the server's answer. */
+    async stat(t: Transport, path: string): Promise<RemoteStat | undefined> {
+        if (this.stats.has(path)) {
+            return this.stats.get(path);
+        }
+        if (this.listed.has(posix.dirname(path))) {
+            return undefined;
+        }
+        const st = await t.stat(path);
+        this.stats.set(path, st);
+        return st;
+    }
+
+    /** Records what is at `path` now (after this operation made or removed it). */
+    saw(path: string, st: RemoteStat | undefined): void {
+        this.stats.set(path, st);
+    }
+
+    /** Records a complete listing of `dir`; a stat already seen is kept (a stat can tell more than a listing). */
+    sawListing(dir: string, entries: readonly RemoteEntry[]): void {
+        for (const e of entries) {
+            const p = posix.join(dir, e.name);
+            if (!this.stats.has(p)) {
+                this.stats.set(p, e.stat);
+            }
+        }
+        this.listed.add(dir);
+    }
+
+    /** Drops what is known of `path` (this operation wrote it, so it must be asked again). */
+    forget(path: string): void {
+        this.stats.delete(path);
+        this.listed.delete(posix.dirname(path));
+    }
+}
+
+/** `t.stat(path)`, answered from `known` when the operation passes one. */
+export function statOf(t: Transport, path: string, known?: KnownStats): Promise<RemoteStat | undefined> {
+    return known === undefined ? t.stat(path) : known.stat(t, path);
+}
