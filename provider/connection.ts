@@ -9,18 +9,9 @@ export type { Protocol } from "./protocols";
  * The SDK's `ConnectionArgs` (sdk/connection.ts) documents every field for users.
  */
 
-/** The non-secret part of a connection, stored in state as is. */
-export interface ConnectionInputs {
+/** The non-secret part of a connection, stored in state as is: the SSH login fields a bastion has too, and more. */
+export interface ConnectionInputs extends ProxyInputs {
     protocol?: Protocol;
-    host: string;
-    port?: number;
-    user?: string;
-    agentSocketPath?: string;
-    hostKey?: string;
-    knownHosts?: string;
-    insecureAcceptAnyHostKey?: boolean;
-    perDialTimeout?: number;
-    dialErrorLimit?: number;
     ca?: string;
     certFingerprint?: string;
     insecureSkipTlsVerify?: boolean;
@@ -56,11 +47,8 @@ export interface ProxyCredentialInputs {
     privateKeyPassword?: string;
 }
 
-/** The secret part of a connection; always a Pulumi secret in state. */
-export interface CredentialInputs {
-    password?: string;
-    privateKey?: string;
-    privateKeyPassword?: string;
+/** The secret part of a connection; always a Pulumi secret in state: the login secrets a bastion has too, and the bastion's. */
+export interface CredentialInputs extends ProxyCredentialInputs {
     /** The bastion's credentials, when `ConnectionInputs.proxy` is set. */
     proxy?: ProxyCredentialInputs;
 }

@@ -8,36 +8,6 @@ import { closest, distance } from "fastest-levenshtein";
 import type { ConnectionInputs, CredentialInputs, ProxyCredentialInputs, ProxyInputs } from "../connection";
 import type { CheckFailure } from "./checkInputs";
 
-/** Every public connection field (the compiler insists on all of ConnectionInputs' keys). */
-const PUBLIC_FIELDS: { readonly [K in keyof Required<ConnectionInputs>]: true } = {
-    protocol: true,
-    host: true,
-    port: true,
-    user: true,
-    agentSocketPath: true,
-    hostKey: true,
-    knownHosts: true,
-    insecureAcceptAnyHostKey: true,
-    perDialTimeout: true,
-    dialErrorLimit: true,
-    ca: true,
-    certFingerprint: true,
-    insecureSkipTlsVerify: true,
-    allowPlaintext: true,
-    servername: true,
-    maxSessions: true,
-    proxy: true,
-    sudo: true,
-};
-
-/** Every secret connection field (the compiler insists on all of CredentialInputs' keys). */
-const SECRET_FIELDS: { readonly [K in keyof Required<CredentialInputs>]: true } = {
-    password: true,
-    privateKey: true,
-    privateKeyPassword: true,
-    proxy: true,
-};
-
 /** Every public field of `connection.proxy` (the bastion). */
 const PROXY_PUBLIC: { readonly [K in keyof Required<ProxyInputs>]: true } = {
     host: true,
@@ -56,6 +26,26 @@ const PROXY_SECRET: { readonly [K in keyof Required<ProxyCredentialInputs>]: tru
     password: true,
     privateKey: true,
     privateKeyPassword: true,
+};
+
+/** Every public connection field (the compiler insists on all of ConnectionInputs' keys). */
+const PUBLIC_FIELDS: { readonly [K in keyof Required<ConnectionInputs>]: true } = {
+    protocol: true,
+    ...PROXY_PUBLIC,
+    ca: true,
+    certFingerprint: true,
+    insecureSkipTlsVerify: true,
+    allowPlaintext: true,
+    servername: true,
+    maxSessions: true,
+    proxy: true,
+    sudo: true,
+};
+
+/** Every secret connection field (the compiler insists on all of CredentialInputs' keys). */
+const SECRET_FIELDS: { readonly [K in keyof Required<CredentialInputs>]: true } = {
+    ...PROXY_SECRET,
+    proxy: true,
 };
 
 /** The `proxy` fields kept visible in state. */
