@@ -4,8 +4,8 @@
  *
  *   npx tsc -p tsconfig.json && node dist/bench/whole/main.js [--reps 3] [--only a,b] [--big-mib 1024] [--mid-mib 200] [--timeout 2400]
  *
- * Yardsticks: an empty-stack `pulumi up`, and N (200) dynamic resources whose provider does nothing (up, and an
- * unchanged preview). Rows: N RemoteFiles of 1 KiB (up, unchanged preview); a 1000-file RemoteTree (first up, and
+ * Yardsticks: an empty-stack `pulumi up`, one dynamic resource whose provider does nothing (the floor of any stack
+ * with a dynamic resource: the dynamic-provider host starts), and N (200) of them (up, and an unchanged preview). Rows: N RemoteFiles of 1 KiB (up, unchanged preview); a 1000-file RemoteTree (first up, and
  * the up after 3 edits, 2 adds, 1 delete) beside OpenSSH `sftp put -r`, lftp `mirror -R` and rclone `sync`; one
  * file of 200 MiB and of 1 GiB under `pulumi up` with the dynamic-provider process's peak memory (VmHWM, polled),
  * beside OpenSSH `sftp` (default cipher and aes128-gcm), lftp and rclone. Every result is verified by SHA-256 of
@@ -118,6 +118,18 @@ function groups(w: World): Group[] {
             name: "empty",
             async run() {
                 await timedRun(stack(w, "empty", emptyProgram, {}), "up", "empty.up");
+            },
+        },
+        {
+            name: "noop1",
+            async run() {
+                // The floor of any stack with one dynamic resource: what the RemoteTree rows pay before any work.
+                await timedRun(
+                    stack(w, "noop1", noopProgram, { count: 1 }),
+                    "up",
+                    "noop1.up",
+                    (sum) => sum.create === 2,
+                );
             },
         },
         {
@@ -266,12 +278,15 @@ function report(): void {
         `|${"-".repeat(62)}|${"-".repeat(24)}|${"-".repeat(13)}|${"-".repeat(14)}|${"-".repeat(8)}|${"-".repeat(10)}|`,
     );
     row("empty-stack pulumi up (floor)", "empty.up");
+    row("one no-op dynamic resource, up (floor of any dynamic resource)", "noop1.up", "empty.up");
     row(`${resources} no-op dynamic resources, up (floor)`, "noop.up");
     row(`${resources} no-op dynamic resources, unchanged preview (floor)`, "noop.preview");
     row(`${resources} RemoteFiles of 1 KiB, first up`, "files.up", "noop.up", "≤ 1.5×");
     row(`${resources} RemoteFiles, unchanged preview`, "files.preview", "noop.preview", "≤ 1.2×");
     row("RemoteTree 1000×4 KiB, first up", "tree.up", "empty.up", "≤ 2×");
     row("RemoteTree after 3 edits/2 adds/1 delete, up", "tree.inc", "empty.up", "≤ 1.6×");
+    row("  RemoteTree first up / one no-op dynamic resource", "tree.up", "noop1.up");
+    row("  RemoteTree incremental up / one no-op dynamic resource", "tree.inc", "noop1.up");
     row("  OpenSSH sftp put -r, first", "tree.openssh");
     row("  lftp mirror -R, first", "tree.lftp.up");
     row("  lftp mirror -R --delete, after the changes", "tree.lftp.inc");
