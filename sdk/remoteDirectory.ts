@@ -4,6 +4,7 @@ import remoteDirectoryProvider = require("../provider/providers/remoteDirectory"
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteDirectory}. */
 export interface RemoteDirectoryArgs {
@@ -58,7 +59,7 @@ void argsMatch;
  * });
  * ```
  */
-export class RemoteDirectory extends pulumi.dynamic.Resource {
+export class RemoteDirectory extends SparseDynamicResource {
     /** The absolute path on the server. */
     declare public readonly path: pulumi.Output<string>;
     /** Permission bits on the server, as an octal string. */
@@ -95,6 +96,8 @@ export class RemoteDirectory extends pulumi.dynamic.Resource {
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
             "filedrop",
             "RemoteDirectory",
+            // Declared outputs, registered even when unset (see unsetProps.ts).
+            ["path", "mode", "createdDirs", "existedBefore", "present"],
         );
     }
 }

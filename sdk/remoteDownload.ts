@@ -5,6 +5,7 @@ import remoteDownloadProvider = require("../provider/providers/remoteDownload");
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { resourceUrn } from "./resourceUrn";
+import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteDownload}. */
 export interface RemoteDownloadArgs {
@@ -47,7 +48,7 @@ void argsMatch;
  * }, { dependsOn: [installer] }).content;
  * ```
  */
-export class RemoteDownload extends pulumi.dynamic.Resource {
+export class RemoteDownload extends SparseDynamicResource {
     /** The absolute path on the server. */
     declare public readonly path: pulumi.Output<string>;
     /** The file's content (text, or base64 with `encoding: "base64"`); a secret unless `secret: false`. */
@@ -89,6 +90,8 @@ export class RemoteDownload extends pulumi.dynamic.Resource {
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...hidden] },
             "filedrop",
             "RemoteDownload",
+            // Declared outputs, registered even when unset (see unsetProps.ts).
+            ["path", "content", "sha256", "size", "mtime", "verifiedBy"],
         );
     }
 }
