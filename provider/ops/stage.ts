@@ -1,16 +1,16 @@
 /**
- * Staging: stream the bytes to a temporary name beside the target, hashing them on the way, and the undo after
- * a failure. The target is never touched here.
+ * Staging: stream the bytes to a temporary name beside the target (hashing them on the way when the plan gave no
+ * SHA-256), and the undo after a failure. The target is never touched here.
  *
  * Resume (issue 12): a resumable upload writes to the temporary named after its content
  * (`resumableTemporaryFor`). When an attempt finds that temporary already holding a prefix (an earlier attempt was
- * cut, or its process killed), it hashes the local prefix without sending it and sends only the rest, at the
+ * cut, or its process killed), it skips the local prefix without sending it and sends only the rest, at the
  * temporary's end (`Transport.writeFrom`). A cut connection keeps the temporary for the next attempt; every other
  * failure removes it. The SHA-256 verified afterwards covers the whole file, so a prefix that is not what we would
  * send fails verification, and ops/upload.ts discards that temporary and uploads once more from byte 0.
  */
 import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
-import { FiledropError, hasCode, isFiledropError } from "../errors";
+import { hasCode, isFiledropError } from "../errors";
 import { HashingStream } from "../hashing";
 import { startProgress, type Ticking } from "../progress/ticker";
 import type { Transport } from "../transport/types";
@@ -61,7 +61,7 @@ async function resumeOffset(t: Transport, tmp: string, total: number | undefined
     return st.size;
 }
 
-/** Drops the first `skip` bytes (a resumed prefix, hashed but not sent) and counts the bytes it passes on. */
+/** Drops the first `skip` bytes (a resumed prefix, not sent again) and counts the bytes it passes on. */
 class SkipPrefix extends Transform {
     constructor(
         private skip: number,
@@ -84,7 +84,12 @@ class SkipPrefix extends Transform {
     }
 }
 
-/** One try at sending the bytes from `offset` on (hashing them all), with progress lines while it runs. */
+/**
+ * One try at sending the bytes from `offset` on, with progress lines while it runs. The bytes are hashed on the way
+ * only when the plan gave no SHA-256: with one, the server's hash is compared with the plan's (verify.ts), which
+ * proves the same and costs the provider no second hash of the whole file on its one thread (issue 13: a third of
+ * a large upload's time).
+ */
 async function send(
     t: Transport,
     spec: UploadSpec,
@@ -103,15 +108,13 @@ async function send(
     if (ticking !== undefined) {
         started(ticking);
     }
-    const hashing = new HashingStream();
-    const body: Readable = pipeline(
-        spec.open(),
-        hashing,
-        new SkipPrefix(offset, spec.counted ?? ((n) => ticking?.meter.addBytes(n))),
-        () => undefined,
-    );
+    const skip = new SkipPrefix(offset, spec.counted ?? ((n) => ticking?.meter.addBytes(n)));
+    const hashing = spec.expectedSha256 ? undefined : new HashingStream();
+    const body: Readable = hashing
+        ? pipeline(spec.open(), hashing, skip, () => undefined)
+        : pipeline(spec.open(), skip, () => undefined);
     const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await t.write(tmp, body, 0o600);
-    return { written, sha256: hashing.digest() };
+    return { written, sha256: hashing?.digest() ?? spec.expectedSha256! };
 }
 
 /** Writes `spec`'s bytes to its temporary (continuing a resumable one); the caller made the folder. */
@@ -142,12 +145,6 @@ export async function stageUpload(
             sent = await send(t, spec, tmp, 0, (tk) => (ticking = tk));
         }
         const { written, sha256 } = sent;
-        if (spec.expectedSha256 !== undefined && sha256 !== spec.expectedSha256) {
-            throw new FiledropError(
-                "SOURCE_CHANGED",
-                `The local source for ${t.endpoint}${spec.path} changed during the deployment (planned SHA-256 ${spec.expectedSha256.slice(0, 12)}…, read ${sha256.slice(0, 12)}…); run the deployment again.`,
-            );
-        }
         return {
             spec,
             tmp,

@@ -1,5 +1,6 @@
 /** Verification of staged files: the size the server holds, and the SHA-256 computed on the server (or read back). */
 import { FiledropError, isFiledropError } from "../errors";
+import { sha256OfStream } from "../hashing";
 import type { Transport } from "../transport/types";
 import { remoteSha256Many } from "./remoteHash";
 import { type StagedUpload, uploadFailed } from "./uploadSpec";
@@ -25,18 +26,45 @@ export async function verifyStaged(t: Transport, staged: readonly StagedUpload[]
         t,
         staged.map((s) => s.tmp),
     );
-    return staged.map((s) => {
+    const verdicts = staged.map(async (s): Promise<string | FiledropError> => {
         const remote = hashes.get(s.tmp) ?? new FiledropError("REMOTE_IO", `Cannot hash ${t.endpoint}${s.tmp}.`);
         if (isFiledropError(remote)) {
             return uploadFailed(t, s.spec, remote);
         }
         if (remote.sha256 !== s.sha256) {
-            return new FiledropError(
-                "VERIFY_FAILED",
-                `Upload to ${t.endpoint}${s.spec.path} is corrupt: SHA-256 on the server (${remote.method}) is ${remote.sha256.slice(0, 12)}…, expected ${s.sha256.slice(0, 12)}…; the target was left untouched.`,
-                { transient: true },
-            );
+            return mismatch(t, s, remote);
         }
         return remote.method;
     });
+    return Promise.all(verdicts);
+}
+
+/**
+ * A staged file whose SHA-256 on the server is not the expected one. When that was the plan's (the bytes were not
+ * hashed on the way, stage.ts), the local source is hashed now: if it is no longer what was planned, it changed
+ * during the deployment (and a retry would not help); else the bytes were damaged on the way.
+ */
+async function mismatch(
+    t: Transport,
+    s: StagedUpload,
+    remote: { sha256: string; method: string },
+): Promise<FiledropError> {
+    const planned = s.spec.expectedSha256;
+    if (planned) {
+        const local = await sha256OfStream(s.spec.open()).then(
+            (h) => h.sha256,
+            () => "(unreadable)",
+        );
+        if (local !== planned) {
+            return new FiledropError(
+                "SOURCE_CHANGED",
+                `The local source for ${t.endpoint}${s.spec.path} changed during the deployment (planned SHA-256 ${planned.slice(0, 12)}…, read ${local.slice(0, 12)}…); run the deployment again.`,
+            );
+        }
+    }
+    return new FiledropError(
+        "VERIFY_FAILED",
+        `Upload to ${t.endpoint}${s.spec.path} is corrupt: SHA-256 on the server (${remote.method}) is ${remote.sha256.slice(0, 12)}…, expected ${s.sha256.slice(0, 12)}…; the target was left untouched.`,
+        { transient: true },
+    );
 }
