@@ -130,7 +130,8 @@ function peakMemory(): { maxRssMiB: number; vmHwmMiB?: number } {
 
 /**
  * In the child: connects with `connect`, uploads `job.source` to `job.target` (1 MiB reads, mode 0644, no parents
- * created) with each transport call timed, closes, and returns the times and the process's peak memory.
+ * created; verified uploads with the source's SHA-256 as the plan, like RemoteFile) with each transport call timed,
+ * closes, and returns the times and the process's peak memory.
  */
 export async function uploadInChild(
     job: UploadJob,
@@ -138,6 +139,9 @@ export async function uploadInChild(
     untilClosed: readonly string[] = [],
 ): Promise<ChildResult> {
     const { verifiedUpload } = require("../provider/ops/upload") as typeof import("../provider/ops/upload");
+    const { sha256OfFile } = require("../provider/hashing") as typeof import("../provider/hashing");
+    // The plan's SHA-256, as RemoteFile's program computes it before the provider runs (not timed here).
+    const planned = job.mode === "verified" ? (await sha256OfFile(job.source)).sha256 : undefined;
     const t0 = performance.now();
     const t = await connect();
     const t1 = performance.now();
@@ -147,7 +151,13 @@ export async function uploadInChild(
     let verifiedBy: string | undefined;
     const open = () => fs.createReadStream(job.source, { highWaterMark: MIB });
     if (job.mode === "verified") {
-        const r = await verifiedUpload(timed, { path: job.target, open, createParents: false, mode: 0o644 });
+        const r = await verifiedUpload(timed, {
+            path: job.target,
+            open,
+            expectedSha256: planned,
+            createParents: false,
+            mode: 0o644,
+        });
         bytes = r.size;
         verifiedBy = r.verifiedBy;
     } else {
