@@ -6,10 +6,9 @@ import remoteFileProvider = require("../provider/providers/remoteFile");
 
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
-import { sha256OfFileShown } from "../provider/progress/localHashing";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { resourceUrn } from "./resourceUrn";
-import { readSourceText } from "./sourceText";
+import { readLocalSource } from "./sourceText";
 import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteFile}. */
@@ -137,15 +136,12 @@ function resolveContent(
     if (typeof args.source === "string") {
         // A plain path (the common case): no `content` key, and one Output fewer per key (see unsetProps.ts).
         const stored = storedLocalPath(args.source);
-        const file = localPath(stored);
-        const hashedFile = pulumi.output(
-            sha256OfFileShown(file, `Hashing ${stored} for ${name}`).catch(() => ({ sha256: "", size: 0 })),
-        );
+        const read = pulumi.output(readLocalSource(localPath(stored), `Hashing ${stored} for ${name}`));
         return {
             sourcePath: pulumi.output(stored),
-            sourceText: pulumi.output(readSourceText(file)) as pulumi.Output<string>,
-            sha256: hashedFile.sha256,
-            size: hashedFile.size,
+            sourceText: read.text as pulumi.Output<string>,
+            sha256: read.sha256,
+            size: read.size,
         };
     }
     const resolved = pulumi.output(args.source).apply(async (s) => {
@@ -167,18 +163,13 @@ function resolveContent(
         if (r.kind === "text") {
             return { sha256: sha256OfText(r.value), size: sizeOfText(r.value, name) };
         }
-        // A missing file is reported by check with a clear sentence; hash nothing here.
-        return sha256OfFileShown(localPath(r.value), `Hashing ${r.value} for ${name}`).catch(() => ({
-            sha256: "",
-            size: 0,
-        }));
+        // A missing file is reported by check with a clear sentence (readLocalSource gives an empty SHA-256).
+        return readLocalSource(localPath(r.value), `Hashing ${r.value} for ${name}`);
     });
     return {
         content: resolved.apply((r) => (r.kind === "text" ? r.value : undefined)) as pulumi.Output<string>,
         sourcePath: resolved.apply((r) => (r.kind === "file" ? r.value : undefined)) as pulumi.Output<string>,
-        sourceText: resolved.apply(async (r) =>
-            r.kind === "file" ? await readSourceText(localPath(r.value)) : undefined,
-        ) as pulumi.Output<string>,
+        sourceText: hashed.apply((h) => ("text" in h ? h.text : undefined)) as pulumi.Output<string>,
         sha256: hashed.apply((h) => h.sha256),
         size: hashed.apply((h) => h.size),
     };

@@ -47,11 +47,19 @@ async function hashInto(path: string, ticking: Ticking): Promise<{ sha256: strin
     return hashCounted(path, (n) => ticking.meter.addBytes(n));
 }
 
+/** Files up to this size are read whole into a buffer of their size (a stream would allocate 1 MiB per read). */
+const WHOLE_READ_MAX = 1 << 20;
+
 /** SHA-256 and size of a local file, telling `counted` of every chunk. */
 export async function hashCounted(
     path: string,
     counted: (n: number) => void,
 ): Promise<{ sha256: string; size: number }> {
+    if ((await fs.promises.stat(path)).size <= WHOLE_READ_MAX) {
+        const bytes = await fs.promises.readFile(path);
+        counted(bytes.length);
+        return { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+    }
     const hash = createHash("sha256");
     let size = 0;
     for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
