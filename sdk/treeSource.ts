@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
 import { forEachLimit } from "../provider/ops/concurrency";
-import { type Manifest, modeFor, selector, type TreeSelection } from "../provider/plan/treeManifest";
+import { type Manifest, modesOf, selector, type TreeSelection } from "../provider/plan/treeManifest";
 import { hashCounted, sha256OfFilesShown } from "../provider/progress/localHashing";
 
 /** A local file found by the walk. */
@@ -102,13 +102,14 @@ export async function buildManifest(
     const { files, problems } = walkSource(root, sel);
     const manifest: Manifest = {};
     const byAbs = new Map(files.map((f) => [f.abs, f]));
+    const modeFor = modesOf(sel.modes);
     const errors = await sha256OfFilesShown(
         files.map((f) => f.abs),
         `Hashing ${root}`,
         (abs, counted) => hashLocal(abs, byAbs.get(abs)!.size, counted),
         (abs, { sha256, size }) => {
             const f = byAbs.get(abs)!;
-            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, sel.modes, f.localMode) };
+            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, f.localMode) };
         },
         (work) => forEachLimit(files, LOCAL_HASHES_IN_FLIGHT, (f) => work(f.abs)),
         files.reduce((n, f) => n + f.size, 0),
