@@ -3,11 +3,12 @@
  * SHA-256, size, mode), so that preview needs no connection. The rules of the manifest itself (selection, modes,
  * diffs) are pure functions in provider/plan/treeManifest.ts.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
 import { forEachLimit } from "../provider/ops/concurrency";
-import { type Manifest, modeFor, selector, type TreeSelection } from "../provider/plan/treeManifest";
+import { type Manifest, modesOf, selector, type TreeSelection } from "../provider/plan/treeManifest";
 import { hashCounted, sha256OfFilesShown } from "../provider/progress/localHashing";
 
 /** A local file found by the walk. */
@@ -15,7 +16,16 @@ interface Found {
     rel: string;
     abs: string;
     localMode: number;
+    /** Its size when the walk saw it (for the progress line and the choice of how to read it). */
+    size: number;
 }
+
+/**
+ * Files up to this size are hashed from one read of the whole file; larger ones are streamed in 1 MiB chunks. A
+ * stream allocates a 1 MiB buffer per read whatever the file's size, which for a thousand small files was most of
+ * the program's garbage (issue 13).
+ */
+const WHOLE_READ_BYTES = 1 << 20;
 
 /**
  * A name with a line break cannot be sent as a path (FTP puts paths on a line of their own, and check refuses it
@@ -76,7 +86,7 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
                     );
                     continue;
                 }
-                files.push({ rel, abs, localMode: st.mode });
+                files.push({ rel, abs, localMode: st.mode, size: st.size });
             }
         }
     };
@@ -92,15 +102,17 @@ export async function buildManifest(
     const { files, problems } = walkSource(root, sel);
     const manifest: Manifest = {};
     const byAbs = new Map(files.map((f) => [f.abs, f]));
+    const modeFor = modesOf(sel.modes);
     const errors = await sha256OfFilesShown(
         files.map((f) => f.abs),
         `Hashing ${root}`,
-        hashCounted,
+        (abs, counted) => hashLocal(abs, byAbs.get(abs)!.size, counted),
         (abs, { sha256, size }) => {
             const f = byAbs.get(abs)!;
-            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, sel.modes, f.localMode) };
+            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, f.localMode) };
         },
         (work) => forEachLimit(files, LOCAL_HASHES_IN_FLIGHT, (f) => work(f.abs)),
+        files.reduce((n, f) => n + f.size, 0),
     );
     if (errors.length > 0) {
         throw errors[0];
@@ -110,4 +122,18 @@ export async function buildManifest(
         sorted[k] = manifest[k];
     }
     return { manifest: sorted, problems };
+}
+
+/** SHA-256 and size of a local file: read whole when the walk saw it small, else streamed (bounded memory). */
+export async function hashLocal(
+    abs: string,
+    sizeSeen: number,
+    counted: (n: number) => void,
+): Promise<{ sha256: string; size: number }> {
+    if (sizeSeen > WHOLE_READ_BYTES) {
+        return hashCounted(abs, counted);
+    }
+    const data = await fs.promises.readFile(abs);
+    counted(data.length);
+    return { sha256: createHash("sha256").update(data).digest("hex"), size: data.length };
 }

@@ -10,6 +10,7 @@ import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem, localPath } from "../localFiles";
 import { modeProblem, parseMode } from "../mode";
+import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
 import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
@@ -32,7 +33,7 @@ import {
     type TreeChanges,
     treeChanges,
 } from "../plan/treeManifest";
-import { outermostFirst } from "../remotePaths";
+import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { plain } from "./plain";
 
@@ -271,12 +272,14 @@ async function sync(
     let ids: OwnerIds = {};
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
     const extra = await run(async (t) => {
+        // What this attempt's listings show: adoption then asks only about paths that may hold a file.
+        const known = new KnownStats();
         if (news.createParents === true) {
-            createdDirs.push(...(await ensureDirs(t, news.destination)));
-        } else if ((await t.stat(news.destination))?.kind !== "directory") {
+            createdDirs.push(...(await ensureDirs(t, news.destination, undefined, known)));
+        } else if ((await statOf(t, news.destination, known))?.kind !== "directory") {
             throw folderMissing(t.endpoint, news.destination);
         }
-        await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)]);
+        await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)], known);
         for (const rel of plan.chmodOnly) {
             await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
         }
@@ -291,8 +294,14 @@ async function sync(
         const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), news.manifest, owned) : [];
         // Files the tree gives up: by the ownership rules (an adopted one is put back, a changed one left).
         await releaseFiles(t, news.destination, plan.removed, owned, adoptedBefore);
-        await removeFiles(t, news.destination, strays, createdDirs);
-        Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest));
+        // Only folders this update may have emptied are looked at: each a stat and a listing (issue 13).
+        await removeFiles(
+            t,
+            news.destination,
+            strays,
+            foldersAbove(news.destination, [...plan.removed, ...strays], createdDirs),
+        );
+        Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest, known));
         return strays;
     });
     const up = await uploadFiles(run, localPath(news.sourceDir), news.destination, news.manifest, plan.upload, ids);
@@ -323,6 +332,12 @@ async function sync(
         throw partialFailure(id, outs, up.errors);
     }
     return plain(outs);
+}
+
+/** The folders of `created` that hold one of the files `rels` (below `destination`), at any depth. */
+export function foldersAbove(destination: string, rels: readonly string[], created: readonly string[]): string[] {
+    const paths = rels.map((rel) => remotePathOf(destination, rel));
+    return created.filter((d) => paths.some((p) => p !== d && isAncestorOrSelf(d, p)));
 }
 
 function sortAdopted(a: Adopted): Adopted {

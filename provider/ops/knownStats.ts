@@ -26,6 +26,22 @@ export class KnownStats {
         return st;
     }
 
+    /**
+     * Whether this operation already knows that nothing is at `path`: it saw nothing there, or a complete listing of
+     * the folder left it out, or the same holds for a folder above it. Never asks the server; false means "ask".
+     */
+    absent(path: string): boolean {
+        for (let p = path; p !== posix.dirname(p); p = posix.dirname(p)) {
+            if (this.stats.has(p)) {
+                return this.stats.get(p) === undefined; // something is there: what is below it is not known here
+            }
+            if (this.listed.has(posix.dirname(p))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records what is at `path` now (after this operation made or removed it). */
     saw(path: string, st: RemoteStat | undefined): void {
         this.stats.set(path, st);

@@ -9,21 +9,29 @@ import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupPathFor, copyRemote } from "./backup";
 import { forEachLimit } from "./concurrency";
+import type { KnownStats } from "./knownStats";
 import { hashMany, remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
 
 /** Relative path -> where the copy of the file the tree adopted there is kept. */
 export type Adopted = Record<string, string>;
 
-/** Copies aside the files already at the paths of `rels` (about to be written with `manifest`'s content); warns. */
+/**
+ * Copies aside the files already at the paths of `rels` (about to be written with `manifest`'s content); warns. A
+ * path that `known` (the operation's listings so far) already knows to be empty is not asked again: on a first
+ * upload into a new folder, that is every path (issue 13: 1000 stats saved for 1000 files). A path that may hold
+ * something is always stat'ed (a listing can tell less than a stat).
+ */
 export async function adoptExisting(
     t: Transport,
     destination: string,
     rels: readonly string[],
     manifest: Manifest,
+    known?: KnownStats,
 ): Promise<Adopted> {
     const adopted: Adopted = {};
-    const errors = await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
+    const asked = known === undefined ? rels : rels.filter((rel) => !known.absent(remotePathOf(destination, rel)));
+    const errors = await forEachLimit([...asked], STATS_IN_FLIGHT, async (rel) => {
         const p = remotePathOf(destination, rel);
         if ((await t.stat(p))?.kind !== "file") {
             return;

@@ -4,6 +4,7 @@ import { type Manifest, remotePathOf } from "../plan/treeManifest";
 import { innermostFirst } from "../remotePaths";
 import type { Transport } from "../transport/types";
 import { forEachLimit } from "./concurrency";
+import type { KnownStats } from "./knownStats";
 import { removeEmptyDirs } from "./remoteDirs";
 import { sweepTemporaries } from "./temporaries";
 
@@ -25,9 +26,16 @@ export async function removeFiles(
     return removed;
 }
 
-/** Removes temporaries left by an interrupted earlier run in the given folders (those that exist). */
-export async function sweepFolders(t: Transport, folders: string[]): Promise<void> {
-    await forEachLimit(folders, FOLDERS_IN_FLIGHT, async (dir) => void (await sweepTemporaries(t, dir)));
+/**
+ * Removes temporaries left by an interrupted earlier run in the given folders (those that exist). With `known`,
+ * the folders' listings are recorded there (what the operation learns of the files in them).
+ */
+export async function sweepFolders(t: Transport, folders: string[], known?: KnownStats): Promise<void> {
+    await forEachLimit(
+        folders,
+        FOLDERS_IN_FLIGHT,
+        async (dir) => void (await sweepTemporaries(t, dir, undefined, undefined, known)),
+    );
 }
 
 /** The files of a manifest that `owned` does not have: used to find strays with `prune: "all"`. */

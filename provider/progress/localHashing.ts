@@ -19,7 +19,7 @@ export async function sha256OfFileShown(path: string, label: string): Promise<{ 
 
 /**
  * SHA-256 and size of many local files (a tree's), `inFlight` at once, with one progress line for them all: files
- * and bytes hashed of the total.
+ * and bytes hashed of the total. `totalBytes`, when the caller already knows the sizes, saves a stat per file.
  */
 export async function sha256OfFilesShown(
     paths: readonly string[],
@@ -27,9 +27,10 @@ export async function sha256OfFilesShown(
     hashOne: (path: string, counted: (n: number) => void) => Promise<{ sha256: string; size: number }>,
     each: (path: string, r: { sha256: string; size: number }) => void,
     run: (work: (path: string) => Promise<void>) => Promise<unknown[]>,
+    totalBytes?: number,
 ): Promise<unknown[]> {
-    let total = 0;
-    for (const p of paths) {
+    let total = totalBytes ?? 0;
+    for (const p of totalBytes === undefined ? paths : []) {
         total += (await fs.promises.stat(p).catch(() => ({ size: 0 }))).size;
     }
     const ticking = startProgress({ label, totalBytes: total, totalFiles: paths.length });

@@ -1,0 +1,44 @@
+/** KnownStats.absent: what one operation may conclude, without asking, about a path being empty (issue 13). */
+import * as assert from "node:assert";
+import { KnownStats } from "../../../provider/ops/knownStats";
+
+const dir = { kind: "directory", size: 0 } as const;
+const file = { kind: "file", size: 3 } as const;
+
+describe("ops/knownStats: absent", function () {
+    it("knows nothing before anything was seen", function () {
+        assert.strictEqual(new KnownStats().absent("/srv/site/a.txt"), false);
+    });
+
+    it("a path seen empty, and everything below it, is absent; a path seen present is not", function () {
+        const k = new KnownStats();
+        k.saw("/srv/site", undefined);
+        k.saw("/srv/other.txt", file);
+        assert.strictEqual(k.absent("/srv/site"), true);
+        assert.strictEqual(k.absent("/srv/site/d0/a.txt"), true);
+        assert.strictEqual(k.absent("/srv/other.txt"), false);
+    });
+
+    it("a name left out of a complete listing is absent, with everything below it; a listed one is not", function () {
+        const k = new KnownStats();
+        k.sawListing("/srv/site", [
+            { name: "d0", stat: dir },
+            { name: "index.html", stat: file },
+        ]);
+        assert.strictEqual(k.absent("/srv/site/new.txt"), true);
+        assert.strictEqual(k.absent("/srv/site/d1/a.txt"), true, "d1 is not in the listing");
+        assert.strictEqual(k.absent("/srv/site/index.html"), false);
+        assert.strictEqual(k.absent("/srv/site/d0/a.txt"), false, "d0 is there but was not listed");
+        assert.strictEqual(k.absent("/srv/elsewhere.txt"), false, "/srv was not listed");
+    });
+
+    it("what the operation made is present again; what it wrote is asked again", function () {
+        const k = new KnownStats();
+        k.sawListing("/srv/site", []);
+        k.saw("/srv/site/d0", dir); // made by this operation (ensureDirs)
+        assert.strictEqual(k.absent("/srv/site/d0"), false);
+        assert.strictEqual(k.absent("/srv/site/d0/a.txt"), false);
+        k.forget("/srv/site/b.txt"); // written by this operation: the folder's listing is no longer complete
+        assert.strictEqual(k.absent("/srv/site/c.txt"), false);
+    });
+});
