@@ -3,7 +3,6 @@
  * SHA-256, size, mode), so that preview needs no connection. The rules of the manifest itself (selection, modes,
  * diffs) are pure functions in provider/plan/treeManifest.ts.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
@@ -19,13 +18,6 @@ interface Found {
     /** Its size when the walk saw it (for the progress line and the choice of how to read it). */
     size: number;
 }
-
-/**
- * Files up to this size are hashed from one read of the whole file; larger ones are streamed in 1 MiB chunks. A
- * stream allocates a 1 MiB buffer per read whatever the file's size, which for a thousand small files was most of
- * the program's garbage (issue 13).
- */
-const WHOLE_READ_BYTES = 1 << 20;
 
 /**
  * A name with a line break cannot be sent as a path (FTP puts paths on a line of their own, and check refuses it
@@ -125,15 +117,10 @@ export async function buildManifest(
 }
 
 /** SHA-256 and size of a local file: read whole when the walk saw it small, else streamed (bounded memory). */
-export async function hashLocal(
+export function hashLocal(
     abs: string,
     sizeSeen: number,
     counted: (n: number) => void,
 ): Promise<{ sha256: string; size: number }> {
-    if (sizeSeen > WHOLE_READ_BYTES) {
-        return hashCounted(abs, counted);
-    }
-    const data = await fs.promises.readFile(abs);
-    counted(data.length);
-    return { sha256: createHash("sha256").update(data).digest("hex"), size: data.length };
+    return hashCounted(abs, counted, sizeSeen);
 }

@@ -48,15 +48,23 @@ async function hashInto(path: string, ticking: Ticking): Promise<{ sha256: strin
     return hashCounted(path, (n) => ticking.meter.addBytes(n));
 }
 
-/** Files up to this size are read whole into a buffer of their size (a stream would allocate 1 MiB per read). */
+/**
+ * Files up to this size are hashed from one read of the whole file into a buffer of its size; larger ones are
+ * streamed in 1 MiB chunks (bounded memory). A stream allocates a 1 MiB buffer per read whatever the file's size,
+ * which for hundreds of small files was most of the program's garbage (issue 13).
+ */
 const WHOLE_READ_MAX = 1 << 20;
 
-/** SHA-256 and size of a local file, telling `counted` of every chunk. */
+/**
+ * SHA-256 and size of a local file, telling `counted` of every chunk. `sizeSeen` (from a folder walk) saves the
+ * stat that chooses between one whole read and a stream; the size returned is always what was read.
+ */
 export async function hashCounted(
     path: string,
     counted: (n: number) => void,
+    sizeSeen?: number,
 ): Promise<{ sha256: string; size: number }> {
-    if ((await fs.promises.stat(path)).size <= WHOLE_READ_MAX) {
+    if ((sizeSeen ?? (await fs.promises.stat(path)).size) <= WHOLE_READ_MAX) {
         const bytes = await fs.promises.readFile(path);
         counted(bytes.length);
         return { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
