@@ -53,12 +53,13 @@ async function mismatch(
     if (planned) {
         const local = await sha256OfStream(s.spec.open()).then(
             (h) => h.sha256,
-            () => "(unreadable)",
+            () => undefined, // gone or unreadable
         );
         if (local !== planned) {
+            const now = local === undefined ? "now unreadable" : `read ${local.slice(0, 12)}…`;
             return new FiledropError(
                 "SOURCE_CHANGED",
-                `The local source for ${t.endpoint}${s.spec.path} changed during the deployment (planned SHA-256 ${planned.slice(0, 12)}…, read ${local.slice(0, 12)}…); run the deployment again.`,
+                `The local source for ${t.endpoint}${s.spec.path} changed during the deployment (planned SHA-256 ${planned.slice(0, 12)}…, ${now}); run the deployment again.`,
             );
         }
     }

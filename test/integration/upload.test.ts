@@ -52,17 +52,22 @@ describe("verified atomic upload under faults (sftp)", function () {
         const target = seed(dir, "f.bin", Buffer.from("old content"));
         const t = await openSftp(conn(), creds);
         try {
-            // The server receives one flipped byte: what a broken proxy or a bad disk would do.
-            await assert.rejects(
-                verifiedUpload(corrupting(t), {
-                    path: target,
-                    open: () => Readable.from([randomBytes(300_000)]),
-                    createParents: true,
-                }),
-                (e: Error) =>
-                    hasCode(e, "VERIFY_FAILED") &&
-                    /is corrupt: SHA-256 on the server .* the target was left untouched/.test(e.message),
-            );
+            // The server receives one flipped byte: what a broken proxy or a bad disk would do. Once hashed on the
+            // way (no plan), once against the plan's SHA-256 (RemoteFile's path), whose local source is unchanged.
+            const bytes = randomBytes(300_000);
+            for (const expectedSha256 of [undefined, createHash("sha256").update(bytes).digest("hex")]) {
+                await assert.rejects(
+                    verifiedUpload(corrupting(t), {
+                        path: target,
+                        open: () => Readable.from([bytes]),
+                        expectedSha256,
+                        createParents: true,
+                    }),
+                    (e: Error) =>
+                        hasCode(e, "VERIFY_FAILED") &&
+                        /is corrupt: SHA-256 on the server .* the target was left untouched/.test(e.message),
+                );
+            }
         } finally {
             t.close();
         }
