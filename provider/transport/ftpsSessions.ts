@@ -13,6 +13,9 @@ import type { FtpSession } from "./ftpsSession";
 /** The most control connections one FTP Transport opens (see defaults.ts). */
 export { MAX_FTP_CONTROL_CONNECTIONS as MAX_CONTROL_CONNECTIONS } from "../defaults";
 
+/** Counters, for tests and logs: logged-in control connections opened, the first of each Transport included. */
+export const ftpsStats = { controlConnectionsOpened: 0 };
+
 export class FtpSessions {
     private readonly idle: FtpSession[] = [];
     private readonly live = new Set<FtpSession>();
@@ -28,6 +31,7 @@ export class FtpSessions {
     ) {
         this.live.add(first);
         this.idle.push(first);
+        ftpsStats.controlConnectionsOpened++;
     }
 
     /** True once closed, or once every connection has dropped. */
@@ -66,6 +70,7 @@ export class FtpSessions {
                 this.opening++;
                 try {
                     const fresh = await this.open();
+                    ftpsStats.controlConnectionsOpened++;
                     this.live.add(fresh);
                     return fresh;
                 } catch (e) {
