@@ -39,7 +39,7 @@ export async function readLocalSource(
             const bytes = await fs.readFile(abs);
             return { sha256: sha256OfText(bytes), size: bytes.length, text: sourceTextOf(bytes) };
         }
-        return await sha256OfFileShown(abs, label);
+        return await sha256OfFileShown(abs, label, st.size);
     } catch {
         return { sha256: "", size: 0 };
     }

@@ -98,7 +98,7 @@ export async function buildManifest(
     const errors = await sha256OfFilesShown(
         files.map((f) => f.abs),
         `Hashing ${root}`,
-        (abs, counted) => hashLocal(abs, byAbs.get(abs)!.size, counted),
+        (abs, counted) => hashCounted(abs, counted, byAbs.get(abs)!.size),
         (abs, { sha256, size }) => {
             const f = byAbs.get(abs)!;
             manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, f.localMode) };
@@ -114,13 +114,4 @@ export async function buildManifest(
         sorted[k] = manifest[k];
     }
     return { manifest: sorted, problems };
-}
-
-/** SHA-256 and size of a local file: read whole when the walk saw it small, else streamed (bounded memory). */
-export function hashLocal(
-    abs: string,
-    sizeSeen: number,
-    counted: (n: number) => void,
-): Promise<{ sha256: string; size: number }> {
-    return hashCounted(abs, counted, sizeSeen);
 }

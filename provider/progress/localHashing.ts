@@ -4,14 +4,21 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { startProgress, type Ticking } from "./ticker";
+import { startProgress } from "./ticker";
 
-/** SHA-256 (hex) and size of a local file, read in 1 MiB chunks, with progress lines labelled `label`. */
-export async function sha256OfFileShown(path: string, label: string): Promise<{ sha256: string; size: number }> {
-    const total = (await fs.promises.stat(path)).size;
+/**
+ * SHA-256 (hex) and size of a local file (hashCounted), with progress lines labelled `label`. `sizeSeen`, when the
+ * caller has just stat'ed the file, saves the stat for the progress line's total.
+ */
+export async function sha256OfFileShown(
+    path: string,
+    label: string,
+    sizeSeen?: number,
+): Promise<{ sha256: string; size: number }> {
+    const total = sizeSeen ?? (await fs.promises.stat(path)).size;
     const ticking = startProgress({ label, totalBytes: total });
     try {
-        return await hashInto(path, ticking);
+        return await hashCounted(path, (n) => ticking.meter.addBytes(n), total);
     } finally {
         ticking.stop();
     }
@@ -42,10 +49,6 @@ export async function sha256OfFilesShown(
     } finally {
         ticking.stop();
     }
-}
-
-async function hashInto(path: string, ticking: Ticking): Promise<{ sha256: string; size: number }> {
-    return hashCounted(path, (n) => ticking.meter.addBytes(n));
 }
 
 /**

@@ -1,10 +1,14 @@
-/** How the program hashes a tree's files (sdk/treeSource.ts hashLocal): small ones whole, large ones streamed. */
+/**
+ * How the program hashes a tree's files (provider/progress/localHashing.ts hashCounted, with the size the walk saw):
+ * small ones whole, large ones streamed.
+ */
 import * as assert from "node:assert";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildManifest, hashLocal } from "../../../sdk/treeSource";
+import { hashCounted } from "../../../provider/progress/localHashing";
+import { buildManifest } from "../../../sdk/treeSource";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
@@ -27,16 +31,16 @@ describe("sdk/treeSource: hashing the files", () => {
             ["empty.bin", Buffer.alloc(0)],
         ] as const) {
             let counted = 0;
-            const r = await hashLocal(path.join(dir, name), bytes.length, (n) => (counted += n));
+            const r = await hashCounted(path.join(dir, name), (n) => (counted += n), bytes.length);
             assert.deepStrictEqual(r, { sha256: sha(bytes), size: bytes.length }, name);
             assert.strictEqual(counted, bytes.length, name);
         }
     });
 
     it("the size is what was read, not what the walk saw (a file that grew since)", async () => {
-        const r = await hashLocal(path.join(dir, "small.bin"), 10, () => undefined);
+        const r = await hashCounted(path.join(dir, "small.bin"), () => undefined, 10);
         assert.strictEqual(r.size, small.length);
-        const s = await hashLocal(path.join(dir, "small.bin"), 5 << 20, () => undefined);
+        const s = await hashCounted(path.join(dir, "small.bin"), () => undefined, 5 << 20);
         assert.deepStrictEqual(s, r, "streamed when the walk saw it large: same answer");
     });
 
