@@ -21,6 +21,17 @@ function callsSince(server: MemoryServer, from: number): string[] {
         .map((c) => (c.op === "exec" ? "exec" : `${c.op} ${c.path.replace(/\.filedrop-[0-9a-z-]+$/, ".filedrop-*")}`));
 }
 
+/** The calls of the verified upload itself, the same in a create and a content update. */
+const VERIFIED_UPLOAD = [
+    "list /srv/app", // temporary sweep (also: is there a temporary to continue?)
+    "write /srv/app/.a.conf.filedrop-*", // the temporary
+    "stat /srv/app/.a.conf.filedrop-*", // size verification
+    "exec", // SHA-256 of the temporary on the server
+    "chmod /srv/app/.a.conf.filedrop-*",
+    "rename /srv/app/.a.conf.filedrop-*",
+    "stat /srv/app/a.conf", // mode and mtime after the rename
+];
+
 describe("RemoteFile: transport calls of one create and one update (memory transport)", function () {
     let server: MemoryServer;
     let base: RemoteFileInputs;
@@ -50,13 +61,7 @@ describe("RemoteFile: transport calls of one create and one update (memory trans
             "stat /srv/app", // the folder
             "stat /srv/app/.a.conf.filedrop-*", // new-file marker of an interrupted create
             "write /srv/app/.a.conf.filedrop-*", // the new-file marker
-            "list /srv/app", // temporary sweep (also: is there a temporary to continue?)
-            "write /srv/app/.a.conf.filedrop-*", // the temporary
-            "stat /srv/app/.a.conf.filedrop-*", // size verification
-            "exec", // SHA-256 of the temporary on the server
-            "chmod /srv/app/.a.conf.filedrop-*",
-            "rename /srv/app/.a.conf.filedrop-*",
-            "stat /srv/app/a.conf", // mode and mtime after the rename
+            ...VERIFIED_UPLOAD,
             "remove /srv/app/.a.conf.filedrop-*", // the new-file marker
         ]);
         assert.strictEqual(server.fs.text("/srv/app/a.conf"), "a = 1\n");
@@ -71,13 +76,7 @@ describe("RemoteFile: transport calls of one create and one update (memory trans
         assert.deepStrictEqual(callsSince(server, from), [
             "stat /srv/app/a.conf", // symlink policy (and what was there before: its mode is kept)
             "stat /srv/app", // the folder
-            "list /srv/app", // temporary sweep (also: is there a temporary to continue?)
-            "write /srv/app/.a.conf.filedrop-*", // the temporary
-            "stat /srv/app/.a.conf.filedrop-*", // size verification
-            "exec", // SHA-256 of the temporary on the server
-            "chmod /srv/app/.a.conf.filedrop-*",
-            "rename /srv/app/.a.conf.filedrop-*",
-            "stat /srv/app/a.conf", // mode and mtime after the rename
+            ...VERIFIED_UPLOAD,
         ]);
         assert.strictEqual(server.fs.text("/srv/app/a.conf"), "a = 2\n");
     });
