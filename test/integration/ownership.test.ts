@@ -7,7 +7,7 @@ import * as assert from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { killTree } from "../harness/processTree";
+import { killMidUpload, uploadTemporary } from "../harness/processTree";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { dirsAndTreesProgram } from "../harness/treePrograms";
@@ -168,25 +168,13 @@ describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers
             const s = newStack([{ name: "big", path: target, content: "small first\n" }]);
             await s.ok("up");
             s.setSettings({ connection: sshConnection(w), files: [{ name: "big", path: target, sourceAsset: big }] });
-            const run = s.start("up");
             const dir = path.dirname(target);
-            const temporary = () => fs.readdirSync(dir).find((f) => /^\.big\.bin\.filedrop-[0-9a-f]{12}$/.test(f));
-            let killed: number[] = [];
-            const deadline = Date.now() + 120_000; // bounded: the upload starts within seconds
-            while (Date.now() < deadline) {
-                const t = temporary();
-                if (t !== undefined && fs.statSync(path.join(dir, t)).size > 4 << 20) {
-                    killed = killTree(run.pid);
-                    break;
-                }
-                await new Promise((r) => setTimeout(r, 20));
-            }
-            await run.done;
+            const killed = await killMidUpload(s.start("up"), dir, "big.bin", 4 << 20);
             assert.ok(
                 killed.length >= 3,
                 `killed the CLI, the language host and the provider mid-upload (${killed.length} processes)`,
             );
-            assert.ok(temporary() !== undefined, "the killed upload left its temporary");
+            assert.ok(uploadTemporary(dir, "big.bin") !== undefined, "the killed upload left its temporary");
             const cancel = await s.runPulumi(["cancel", "--stack", "test", "--yes", "--non-interactive"]);
             const down = await s.run("destroy");
             assert.strictEqual(down.code, 0, `cancel said:\n${cancel.output}\ndestroy said:\n${down.output}`);

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DropProxy } from "../harness/dropProxy";
-import { killTree } from "../harness/processTree";
+import { killMidUpload, uploadTemporary } from "../harness/processTree";
 import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { getWorld, remoteDir, sshConnection, type World } from "../harness/world";
@@ -43,24 +43,12 @@ describe("resume after a killed `pulumi up` (sftp, real CLI)", function () {
         await s.ok("up");
         s.setSettings({ connection, files: [{ name: "big", path: target, sourceAsset: big }] });
 
-        const run = s.start("up");
-        const temporary = () => fs.readdirSync(root).find((f) => /^\.big\.bin\.filedrop-[0-9a-f]{12}$/.test(f));
-        let killed: number[] = [];
-        const deadline = Date.now() + 120_000; // bounded: the upload starts within seconds
-        while (Date.now() < deadline) {
-            const t = temporary();
-            if (t !== undefined && fs.statSync(path.join(root, t)).size > SIZE / 3) {
-                killed = killTree(run.pid);
-                break;
-            }
-            await new Promise((r) => setTimeout(r, 20));
-        }
-        await run.done;
+        const killed = await killMidUpload(s.start("up"), root, "big.bin", SIZE / 3);
         assert.ok(
             killed.length >= 3,
             `killed the CLI, the language host and the provider (${killed.length} processes)`,
         );
-        const tmp = temporary();
+        const tmp = uploadTemporary(root, "big.bin");
         assert.ok(tmp !== undefined, "the killed upload left its temporary");
         assert.strictEqual(tmp, `.big.bin.filedrop-${sha(payload).slice(0, 12)}`, "named after the content");
         const kept = fs.statSync(path.join(root, tmp)).size;
