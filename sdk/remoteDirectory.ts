@@ -4,6 +4,7 @@ import remoteDirectoryProvider = require("../provider/providers/remoteDirectory"
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { startProviderHost } from "./providerStart";
 import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteDirectory}. */
@@ -72,6 +73,7 @@ export class RemoteDirectory extends SparseDynamicResource {
     declare public readonly present: pulumi.Output<boolean>;
 
     constructor(name: string, args: RemoteDirectoryArgs, opts?: pulumi.CustomResourceOptions) {
+        startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         super(
             remoteDirectoryProvider,

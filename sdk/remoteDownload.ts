@@ -4,6 +4,7 @@ import remoteDownloadProvider = require("../provider/providers/remoteDownload");
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 import { SparseDynamicResource } from "./unsetProps";
 
@@ -63,6 +64,7 @@ export class RemoteDownload extends SparseDynamicResource {
     declare public readonly verifiedBy: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteDownloadArgs, opts?: pulumi.CustomResourceOptions) {
+        startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const secret = args.secret ?? true;
         const hidden = secret ? ["credentials", "content"] : ["credentials"];

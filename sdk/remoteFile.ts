@@ -7,6 +7,7 @@ import remoteFileProvider = require("../provider/providers/remoteFile");
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 import { readLocalSource } from "./sourceText";
 import { SparseDynamicResource } from "./unsetProps";
@@ -220,6 +221,7 @@ export class RemoteFile extends SparseDynamicResource {
     declare public readonly atomic: pulumi.Output<boolean>;
 
     constructor(name: string, args: RemoteFileArgs, opts?: pulumi.CustomResourceOptions) {
+        startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const content = resolveContent(args, name);
         super(

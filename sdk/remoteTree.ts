@@ -7,6 +7,7 @@ import remoteTreeProvider = require("../provider/providers/remoteTree");
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 import { buildManifest } from "./treeSource";
 
@@ -105,6 +106,7 @@ export class RemoteTree extends pulumi.dynamic.Resource {
     declare public readonly lastChanges: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
+        startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const sourceDir = pulumi.output(args.source).apply((s) => storedLocalPath(s));
         const built = pulumi
