@@ -21,8 +21,9 @@ import { performance } from "node:perf_hooks";
 import { remoteFilesProgram } from "../../test/harness/programs";
 import { TestStack } from "../../test/harness/stack";
 import { dirsAndTreesProgram } from "../../test/harness/treePrograms";
-import { getWorld, remoteDir, sshConnection, stopWorld, type World } from "../../test/harness/world";
+import { getWorld, remoteDir, sshConnection, type World } from "../../test/harness/world";
 import { argOf, log, median, writeRandomFile } from "../common";
+import { runBench } from "./lifecycle";
 import { type PeakSampler, samplePeak } from "./peakMemory";
 import { emptyProgram, noopProgram } from "./programs";
 import { installed, lftp, openSsh, rclone } from "./tools";
@@ -358,15 +359,8 @@ async function main(): Promise<void> {
     report();
 }
 
-const stopOnSignal = () => void stopWorld().finally(() => process.exit(130));
-process.once("SIGINT", stopOnSignal);
-process.once("SIGTERM", stopOnSignal);
-main()
-    .catch((e) => {
-        process.stderr.write(`[bench] failed: ${(e as Error).stack ?? e}\n`);
-        if (samples.size) {
-            report();
-        }
-        process.exitCode = 1;
-    })
-    .finally(() => stopWorld());
+runBench(main, () => {
+    if (samples.size) {
+        report();
+    }
+});
