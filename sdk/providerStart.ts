@@ -37,11 +37,16 @@ export function startProviderHost(
     if (env.FILEDROP_NO_EARLY_PROVIDER) {
         return false;
     }
-    const monitor = runtime.getMonitor();
-    if (!isEngineMonitor(monitor) || started.has(monitor)) {
+    try {
+        const monitor = runtime.getMonitor();
+        if (!isEngineMonitor(monitor) || started.has(monitor)) {
+            return false;
+        }
+        started.add(monitor);
+        runtime.invoke(PROVIDER_START_TOKEN, {}).catch(() => undefined);
+        return true;
+    } catch {
+        // An SDK that throws outside the engine: the resource's own registration says what is wrong.
         return false;
     }
-    started.add(monitor);
-    runtime.invoke(PROVIDER_START_TOKEN, {}).catch(() => undefined);
-    return true;
 }

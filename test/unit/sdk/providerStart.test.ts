@@ -60,6 +60,13 @@ setTimeout(() => process.stdout.write(JSON.stringify({ result: { asked, calls } 
         assert.strictEqual(startProviderHost({ FILEDROP_NO_EARLY_PROVIDER: "1" }, runtime), false);
         assert.strictEqual(startProviderHost({}, runtime), true);
         assert.deepStrictEqual(asked, [PROVIDER_START_TOKEN, PROVIDER_START_TOKEN]);
+        const throwing = {
+            getMonitor: () => {
+                throw new Error("Program run without the Pulumi engine available");
+            },
+            invoke: runtime.invoke,
+        } as unknown as RuntimeCalls;
+        assert.strictEqual(startProviderHost({}, throwing), false, "a constructor never fails because of it");
         assert.match(PROVIDER_START_TOKEN, /^pulumi-nodejs:/, "the package of the host our resources use");
         await new Promise((r) => setImmediate(r)); // the refusal is dropped (an unhandled rejection fails mocha)
     });
