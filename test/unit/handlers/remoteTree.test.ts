@@ -2,7 +2,6 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import {
-    check,
     create as createRaw,
     diff,
     type RemoteTreeInputs,
@@ -11,10 +10,10 @@ import {
     remove,
     update,
 } from "../../../provider/handlers/remoteTree";
-import { buildManifest } from "../../../sdk/treeSource";
-import { checkedBy, createdBy, freshServer } from "../support/fixtures";
+import { createdBy, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import type { MemoryServer } from "../support/memoryTransport";
+import { treeInputsOf } from "../support/treeInputs";
 
 describe("RemoteTree handler (memory transport)", function () {
     let server: MemoryServer;
@@ -26,23 +25,7 @@ describe("RemoteTree handler (memory transport)", function () {
         server = f.server;
         src = localTree({ "index.html": "<h1>hi</h1>", "css/site.css": "body{}", "bin/run.sh": "#!/bin/sh\n" });
         // What the SDK hands over (the manifest built at program time), through check as the engine does.
-        inputs = async (extra = {}) => {
-            const { manifest, problems } = await buildManifest(src.dir, {
-                modes: extra.modes,
-                include: extra.include,
-                exclude: extra.exclude,
-            });
-            const raw: RemoteTreeInputs = {
-                connection: f.connection,
-                credentials: f.credentials,
-                sourceDir: src.dir,
-                destination: "/var/www",
-                manifest,
-                problems,
-                ...extra,
-            };
-            return checkedBy(check, raw);
-        };
+        inputs = treeInputsOf(f, () => src.dir, "/var/www");
     });
     afterEach(async () => {
         src.remove();

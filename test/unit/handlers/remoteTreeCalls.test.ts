@@ -7,17 +7,16 @@ import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-    check,
     create as createRaw,
     foldersAbove,
     type RemoteTreeInputs,
     type RemoteTreeOutputs,
     update,
 } from "../../../provider/handlers/remoteTree";
-import { buildManifest } from "../../../sdk/treeSource";
-import { checkedBy, createdBy, freshServer } from "../support/fixtures";
+import { createdBy, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import type { MemoryServer } from "../support/memoryTransport";
+import { treeInputsOf } from "../support/treeInputs";
 
 describe("RemoteTree: transport calls of create and update (memory transport)", function () {
     let server: MemoryServer;
@@ -35,16 +34,7 @@ describe("RemoteTree: transport calls of create and update (memory transport)", 
         const f = freshServer();
         server = f.server;
         src = localTree(files);
-        inputs = async () => {
-            const { manifest } = await buildManifest(src.dir, {});
-            return checkedBy(check, {
-                connection: f.connection,
-                credentials: f.credentials,
-                sourceDir: src.dir,
-                destination: "/srv/site",
-                manifest,
-            } as RemoteTreeInputs);
-        };
+        inputs = treeInputsOf(f, () => src.dir, "/srv/site");
     });
     afterEach(async () => {
         src.remove();

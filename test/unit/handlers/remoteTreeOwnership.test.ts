@@ -1,7 +1,6 @@
 /** Issue 8 item 2 (and 6) for RemoteTree on the memory transport: adopted files are put back, changed ones left. */
 import * as assert from "node:assert";
 import {
-    check,
     create as createRaw,
     type RemoteTreeInputs,
     type RemoteTreeOutputs,
@@ -10,10 +9,10 @@ import {
     update,
 } from "../../../provider/handlers/remoteTree";
 import { givenWarnings } from "../../../provider/warnings";
-import { buildManifest } from "../../../sdk/treeSource";
-import { checkedBy, createdBy, freshServer, temporaries } from "../support/fixtures";
+import { createdBy, freshServer, temporaries } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import type { MemoryServer } from "../support/memoryTransport";
+import { treeInputsOf } from "../support/treeInputs";
 
 describe("RemoteTree ownership: adopted and changed files (memory transport)", function () {
     let server: MemoryServer;
@@ -25,17 +24,7 @@ describe("RemoteTree ownership: adopted and changed files (memory transport)", f
         server = f.server;
         givenWarnings.length = 0;
         src = localTree({ "index.html": "<h1>new</h1>", "css/site.css": "body{}" });
-        inputs = async () => {
-            const { manifest, problems } = await buildManifest(src.dir, {});
-            return checkedBy(check, {
-                connection: f.connection,
-                credentials: f.credentials,
-                sourceDir: src.dir,
-                destination: "/var/www",
-                manifest,
-                problems,
-            } as RemoteTreeInputs);
-        };
+        inputs = treeInputsOf(f, () => src.dir, "/var/www");
     });
     afterEach(async () => {
         src.remove();
