@@ -19,6 +19,7 @@ import { TestStack } from "../../test/harness/stack";
 import { dirsAndTreesProgram } from "../../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection } from "../../test/harness/world";
 import { argOf, log, median, writeRandomFile } from "../common";
+import { makeTree } from "./benchTree";
 import { runBench } from "./lifecycle";
 import { sameFile } from "./verify";
 
@@ -59,12 +60,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 200; i++) {
         fs.writeFileSync(path.join(small, `f${i}.txt`), randomBytes(512).toString("hex"));
     }
-    for (let d = 0; d < 10; d++) {
-        fs.mkdirSync(path.join(tree, `d${d}`), { recursive: true });
-        for (let f = 0; f < 100; f++) {
-            fs.writeFileSync(path.join(tree, `d${d}`, `f${f}.bin`), randomBytes(4096));
-        }
-    }
+    makeTree(tree);
     let seq = 0;
     const stack = (name: string, program: string, settings: unknown) => {
         const s = new TestStack(w, `bench-early-${name}-${++seq}`, program);

@@ -23,6 +23,7 @@ import { TestStack } from "../../test/harness/stack";
 import { dirsAndTreesProgram } from "../../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection, type World } from "../../test/harness/world";
 import { argOf, log, median, writeRandomFile } from "../common";
+import { editTree, makeTree } from "./benchTree";
 import { runBench } from "./lifecycle";
 import { type PeakSampler, samplePeak } from "./peakMemory";
 import { emptyProgram, noopProgram } from "./programs";
@@ -80,25 +81,6 @@ async function timedRun(
 
 const unchanged = (n: number) => (sum: Record<string, number>) =>
     (sum.same ?? 0) === n && Object.keys(sum).every((k) => k === "same");
-
-/** 3 edits, 2 adds, 1 delete in a 10×100 tree made by makeTree. */
-function editTree(dir: string): void {
-    for (const f of ["d0/f0.bin", "d4/f50.bin", "d9/f99.bin"]) {
-        fs.writeFileSync(path.join(dir, f), randomBytes(4096));
-    }
-    fs.writeFileSync(path.join(dir, "d1/new1.bin"), randomBytes(4096));
-    fs.writeFileSync(path.join(dir, "d7/new2.bin"), randomBytes(4096));
-    fs.rmSync(path.join(dir, "d3/f10.bin"));
-}
-
-function makeTree(dir: string): void {
-    for (let d = 0; d < 10; d++) {
-        fs.mkdirSync(path.join(dir, `d${d}`), { recursive: true });
-        for (let f = 0; f < 100; f++) {
-            fs.writeFileSync(path.join(dir, `d${d}`, `f${f}.bin`), randomBytes(4096));
-        }
-    }
-}
 
 interface Group {
     name: string;

@@ -17,6 +17,7 @@ import { TestStack } from "../../test/harness/stack";
 import { dirsAndTreesProgram } from "../../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection, stopWorld, type World } from "../../test/harness/world";
 import { argOf, log, median } from "../common";
+import { editTree, makeTree } from "./benchTree";
 import { summarize } from "./cpuProfile";
 import { sampleCpu } from "./cpuTimes";
 import { noopProgram } from "./programs";
@@ -129,13 +130,7 @@ function moduleLoad(): void {
 /** The same for a 1000-file RemoteTree: first up, then the up after 3 edits, 2 adds, 1 delete (`--what tree`). */
 async function treeProfile(w: World): Promise<void> {
     const src = path.join(w.dir, "profile-tree");
-    const rnd = () => require("node:crypto").randomBytes(4096);
-    for (let d = 0; d < 10; d++) {
-        fs.mkdirSync(path.join(src, `d${d}`), { recursive: true });
-        for (let f = 0; f < 100; f++) {
-            fs.writeFileSync(path.join(src, `d${d}`, `f${f}.bin`), rnd());
-        }
-    }
+    makeTree(src);
     const s = new TestStack(w, `profile-tree-${++seq}`, dirsAndTreesProgram);
     s.setSettings({
         connection: sshConnection(w),
@@ -144,10 +139,7 @@ async function treeProfile(w: World): Promise<void> {
     const empty = new TestStack(w, `profile-empty-${++seq}`, "module.exports = {};\n");
     await measured(empty, "up");
     await measured(s, "up");
-    for (const f of ["d0/f0.bin", "d4/f50.bin", "d9/f99.bin", "d1/new1.bin", "d7/new2.bin"]) {
-        fs.writeFileSync(path.join(src, f), rnd());
-    }
-    fs.rmSync(path.join(src, "d3/f10.bin"));
+    editTree(src);
     const profDir = path.join(w.dir, "cpuprof-tree");
     fs.mkdirSync(profDir);
     process.env.NODE_OPTIONS = `--require ${path.join(__dirname, "cpuProfiler.js")}`;

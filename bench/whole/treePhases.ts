@@ -13,12 +13,12 @@
  *     calls each makes (each at least one round trip).
  * Not a test and not part of `npm test`; the whole-command figures are main.ts's.
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { getServers, remoteDir, sshConnection, stopWorld } from "../../test/harness/world";
 import { argOf, log, median } from "../common";
+import { editTree, makeTree } from "./benchTree";
 
 const runs = Number(argOf("runs", "3"));
 
@@ -51,22 +51,6 @@ function countCalls(counts: Record<string, number>): void {
             return (f as Fn).apply(this, args);
         };
     }
-}
-
-function makeTree(dir: string): void {
-    for (let d = 0; d < 10; d++) {
-        fs.mkdirSync(path.join(dir, `d${d}`), { recursive: true });
-        for (let f = 0; f < 100; f++) {
-            fs.writeFileSync(path.join(dir, `d${d}`, `f${f}.bin`), randomBytes(4096));
-        }
-    }
-}
-
-function editTree(dir: string): void {
-    for (const f of ["d0/f0.bin", "d4/f50.bin", "d9/f99.bin", "d1/new1.bin", "d7/new2.bin"]) {
-        fs.writeFileSync(path.join(dir, f), randomBytes(4096));
-    }
-    fs.rmSync(path.join(dir, "d3/f10.bin"));
 }
 
 /** Bytes of `value` as the Struct the dynamic-provider host sends, and ms to encode and to decode it. */
