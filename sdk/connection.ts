@@ -14,8 +14,9 @@ import {
 import { isProtocol, type Protocol, protocolInfo } from "../provider/protocols";
 
 /**
- * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`, so the same
- * object can be passed to both packages. Secret fields (`password`, `privateKey`, `privateKeyPassword`) are stored
+ * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`; to give the
+ * same connection to `@pulumi/command`, pass it through `commandConnection()` (it keeps only that package's
+ * fields, pins the host key as it needs it, and keeps the key secret). Secret fields (`password`, `privateKey`, `privateKeyPassword`) are stored
  * as Pulumi secrets whether or not you wrap them in `pulumi.secret()`. A field not listed here is refused at
  * preview with the closest known name (`hostkey` → `hostKey`), never ignored.
  */

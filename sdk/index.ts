@@ -4,6 +4,7 @@
  */
 
 export { FiledropError, FiledropErrorCode, isFiledropError } from "../provider/errors";
+export { CommandConnection, CommandProxyConnection, commandConnection } from "./commandConnection";
 export { ConnectionArgs, ProxyConnectionArgs } from "./connection";
 export { RemoteDirectory, RemoteDirectoryArgs } from "./remoteDirectory";
 export { RemoteDownload, RemoteDownloadArgs } from "./remoteDownload";

@@ -153,6 +153,28 @@ export function knownKeyTypes(content: string, host: string, port: number): stri
 }
 
 /**
+ * The keys known_hosts records for host:port, as OpenSSH public key lines (`ssh-ed25519 AAAA…`), strongest type
+ * first (ed25519, ecdsa, rsa, others) and otherwise in file order; never a key revoked anywhere in the content.
+ * For a consumer that pins one key line (`@pulumi/command`'s `hostKey`, see sdk/commandConnection.ts).
+ */
+export function knownHostKeyLines(content: string, host: string, port: number): string[] {
+    const names = [knownHostsName(host, port)];
+    const entries = entriesOf(content);
+    const revoked = entries.filter((e) => e.marker === "@revoked").map((e) => e.blob);
+    const strongestFirst = ["ssh-ed25519", "ecdsa-sha2-nistp", "ssh-rsa"];
+    const rank = (type: string) => {
+        const i = strongestFirst.findIndex((t) => type.startsWith(t));
+        return i === -1 ? strongestFirst.length : i;
+    };
+    const lines = entries
+        .filter((e) => e.marker === undefined && hostPatternMatches(e.hosts, names))
+        .filter((e) => !revoked.some((r) => r.equals(e.blob)))
+        .map((e) => ({ type: keyTypeOf(e.blob), line: `${keyTypeOf(e.blob)} ${e.blob.toString("base64")}` }))
+        .sort((a, b) => rank(a.type) - rank(b.type));
+    return [...new Set(lines.map((l) => l.line))];
+}
+
+/**
  * Looks the presented key up in known_hosts content for host:port. `@cert-authority` lines are ignored
  * (certificates are not supported yet), so such a host reads as unknown.
  */
