@@ -16,7 +16,7 @@ import type { World } from "./world";
 const prepared = new Set<string>();
 
 /** Installs @pulumi/command and links the TypeScript tool chain into the programs folder, once per world. */
-function prepare(world: World): void {
+export function prepare(world: World): void {
     if (prepared.has(world.programsDir)) {
         return;
     }
