@@ -219,6 +219,13 @@ export class RemoteFile extends SparseDynamicResource {
     declare public readonly verifiedBy: pulumi.Output<string>;
     /** Whether the last replace of the target was atomic. */
     declare public readonly atomic: pulumi.Output<boolean>;
+    /**
+     * New each time the stack changes the file on the server: create, a content update, the repair of a hand edit
+     * or deletion by `up --refresh`, a mode or owner change. Put it in a reload's `triggers` (`sha256` is back to
+     * its old value after a repair, so a reload keyed on it would not run). Unset in state written by earlier
+     * releases until the stack next changes the file.
+     */
+    declare public readonly writeId: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteFileArgs, opts?: pulumi.CustomResourceOptions) {
         startProviderHost();
@@ -257,12 +264,24 @@ export class RemoteFile extends SparseDynamicResource {
                 previousSha256: undefined,
                 verifiedBy: undefined,
                 atomic: undefined,
+                writeId: undefined,
             },
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
             "filedrop",
             "RemoteFile",
             // Declared outputs, registered even when unset (see unsetProps.ts).
-            ["path", "sha256", "size", "mode", "mtime", "existedBefore", "previousSha256", "verifiedBy", "atomic"],
+            [
+                "path",
+                "sha256",
+                "size",
+                "mode",
+                "mtime",
+                "existedBefore",
+                "previousSha256",
+                "verifiedBy",
+                "atomic",
+                "writeId",
+            ],
         );
     }
 }

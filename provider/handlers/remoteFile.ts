@@ -34,6 +34,7 @@ import { type FileChanges, fileChanges } from "../plan/previewNotes";
 import { isProtocol, protocolInfo } from "../protocols";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
+import { newWriteId } from "../writeId";
 import { plain } from "./plain";
 
 export type OnDeleteFile = "delete" | "restore";
@@ -115,6 +116,12 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
     resolvedPath?: string;
     /** SHA-256 of what this resource last wrote (a refresh does not change it): destroy deletes only that. */
     writtenSha256?: string;
+    /**
+     * New at every change this resource makes to the file on the server (upload, repair, mode or owner), kept
+     * otherwise (a refresh does not change it): what a reload's `triggers` should name. Absent in state written by
+     * earlier releases until the next change.
+     */
+    writeId?: string;
     /** 2 for outputs with the ownership rules of issue 8; absent in state written by earlier releases. */
     stateVersion?: number;
 }
@@ -325,6 +332,7 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             atomic: r.atomic,
             resolvedPath: target.link === undefined ? undefined : target.path,
             writtenSha256: r.sha256,
+            writeId: newWriteId(),
             stateVersion: STATE_VERSION,
         };
         return { id: t.endpoint + inputs.path, outs: plain(outs) };
@@ -357,15 +365,19 @@ export async function update(
                     atomic: r.atomic,
                     resolvedPath: target.link === undefined ? undefined : target.path,
                     writtenSha256: r.sha256,
+                    writeId: newWriteId(),
                 }),
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
+        let changed = false;
         if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0") && t.capabilities.chmod) {
             await t.chmod(target.path, parseMode(news.mode));
+            changed = true;
         }
         if ((news.uid !== undefined && news.uid !== olds.uid) || (news.gid !== undefined && news.gid !== olds.gid)) {
             await t.chown(target.path, news.uid ?? -1, news.gid ?? -1);
+            changed = true;
         }
         if (
             (news.owner !== undefined && news.owner !== olds.owner) ||
@@ -373,6 +385,7 @@ export async function update(
         ) {
             const ids = await resolveOwner(t, news.owner, news.group);
             await t.chown(target.path, ids.uid ?? -1, ids.gid ?? -1);
+            changed = true;
         }
         const st = await t.stat(target.path);
         const resolvedPath = target.link === undefined ? undefined : target.path;
@@ -384,6 +397,7 @@ export async function update(
                 size: olds.size,
                 mode: formatMode(st?.mode) ?? news.mode,
                 mtime: st?.mtime ?? olds.mtime,
+                writeId: changed ? newWriteId() : olds.writeId,
             }),
         };
     });
