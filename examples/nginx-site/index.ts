@@ -1,27 +1,29 @@
 // The config-drop story: an nginx site config and its TLS certificate and key put on a server over SFTP (verified,
 // atomic), the whole configuration checked with `nginx -t` with the new file in place (the previous file is put
-// back if the check fails), then nginx reloaded by @pulumi/command's remote.Command — only when a file changed.
+// back if the check fails), then nginx reloaded by @pulumi/command's remote.Command — only when the stack wrote a
+// file (a change, or the repair of a hand edit by `pulumi up --refresh`).
 // Destroy removes the site and reloads nginx after the files are gone.
 //
-// Stack config (pulumi config set …): host, port, user, privateKeyPath, hostKey (the server's OpenSSH public key
-// line, as in /etc/ssh/ssh_host_ed25519_key.pub: @pulumi/command refuses a SHA256: fingerprint), certPath and
-// keyPath (local PEM files), and optionally nginx (the nginx command line), confDir, tlsDir, site, listen,
+// Stack config (pulumi config set …): host, port, user, privateKeyPath, certPath and keyPath (local PEM files),
+// and optionally hostKey (the server's key line, as in /etc/ssh/ssh_host_ed25519_key.pub, or its SHA256:
+// fingerprint; default: ~/.ssh/known_hosts), nginx (the nginx command line), confDir, tlsDir, site, listen,
 // message (what the page says) and extraDirectives (lines added to the server block).
 import * as fs from "node:fs";
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { RemoteFile } from "pulumi-filedrop";
+import { commandConnection, RemoteFile } from "pulumi-filedrop";
 
 const config = new pulumi.Config();
 
-// One connection object for both packages: the field names are @pulumi/command's.
 const connection = {
     host: config.require("host"),
     port: config.getNumber("port") ?? 22,
     user: config.get("user") ?? "deploy",
     privateKey: pulumi.secret(fs.readFileSync(config.require("privateKeyPath"), "utf8")),
-    hostKey: config.require("hostKey"),
+    hostKey: config.get("hostKey"),
 };
+// The same connection for @pulumi/command: only its fields, the host key as the key line it checks, a secret.
+const commandConn = commandConnection(connection);
 
 // On a server where the deploy user may reload nginx through sudo, this is e.g. "sudo /usr/sbin/nginx".
 const nginx = config.get("nginx") ?? "/usr/sbin/nginx";
@@ -49,7 +51,7 @@ const key = new RemoteFile("tls-key", {
 // "Reload after the site is gone": Pulumi deletes dependents first, so a remote.Command's `delete` that the site
 // depends on runs after the site's file was removed. Its `create` does nothing.
 const reloadAfterRemoval = new remote.Command("reload-after-site-removed", {
-    connection,
+    connection: commandConn,
     create: "true",
     delete: `${nginx} -s reload`,
 });
@@ -79,13 +81,14 @@ const siteConf = new RemoteFile(
     { dependsOn: [cert, key, reloadAfterRemoval] },
 );
 
-// Runs on create and again whenever a trigger changes: exactly when one of the three files changed.
+// Runs on create and again whenever a trigger changes: exactly when the stack wrote one of the three files,
+// including when `pulumi up --refresh` put back a file edited by hand (sha256 would then be unchanged).
 const reload = new remote.Command(
     "reload",
     {
-        connection,
+        connection: commandConn,
         create: `${nginx} -s reload`,
-        triggers: [siteConf.sha256, siteConf.path, cert.sha256, key.sha256],
+        triggers: [siteConf.writeId, cert.writeId, key.writeId],
     },
     { dependsOn: [siteConf] },
 );
