@@ -11,12 +11,34 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type PackedPackage, packFromCleanTree } from "../harness/packedPackage";
 
+/**
+ * The targets of a Markdown text's relative links (inline `[t](x)`, reference `[r]: x`, HTML `href`/`src`), without
+ * their `#fragment`, normalized from the package root; links to a page anchor, a URL or an e-mail are not relative.
+ */
+function relativeLinks(markdown: string): string[] {
+    const text = markdown.replace(/^```[\s\S]*?^```/gm, ""); // code blocks hold no links
+    const targets = [
+        ...[...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g)].map((m) => m[1]),
+        ...[...text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]),
+        ...[...text.matchAll(/\b(?:href|src)\s*=\s*["']([^"']+)["']/g)].map((m) => m[1]),
+    ];
+    return [
+        ...new Set(
+            targets
+                .filter((t) => !/^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(t))
+                .map((t) => path.posix.normalize(decodeURI(t.replace(/[#?].*$/, "")).replace(/^\.\//, "")))
+                .filter((t) => t !== "" && t !== "."),
+        ),
+    ];
+}
+
 describe("the npm package (npm pack of a clean checkout)", function () {
     let pkg: PackedPackage;
     let root: string;
     let manifest: { main: string; types: string; name: string };
     const shipped = (rel: string) => pkg.files.includes(path.posix.normalize(rel));
     const read = (rel: string) => fs.readFileSync(path.join(root, rel), "utf8");
+    const shippedDir = (rel: string) => pkg.files.some((f) => f.startsWith(`${path.posix.normalize(rel)}/`));
 
     before(function () {
         this.timeout(300000); // the prepack compile, on a busy machine
@@ -106,6 +128,36 @@ describe("the npm package (npm pack of a clean checkout)", function () {
             });
         }
         assert.deepStrictEqual(dangling, []);
+    });
+
+    it("names where the project lives, for the npm page (repository, homepage, bugs)", function () {
+        const m = manifest as unknown as Record<string, { url?: string } | string | undefined>;
+        const repo = "github.com/pulumi-filedrop/pulumi-filedrop";
+        assert.match(String((m.repository as { url?: string })?.url), new RegExp(`${repo}\\.git$`));
+        assert.match(String(m.homepage), new RegExp(repo));
+        assert.match(String((m.bugs as { url?: string })?.url), new RegExp(`${repo}/issues$`));
+    });
+
+    it("finds the README's relative links (the check below would pass on nothing otherwise)", function () {
+        const sample = [
+            "[a](examples/nginx-site/index.ts) [b](https://github.com/x) [c](#anchor) [d](./docs/x.md#part 'T')",
+            "[ref]: ./scripts/demo.sh",
+            '<img src="bench/chart.svg"> <a href="mailto:a@b">m</a>',
+            "```sh",
+            "[not](a/link.md)",
+            "```",
+        ].join("\n");
+        assert.deepStrictEqual(relativeLinks(sample).sort(), [
+            "bench/chart.svg",
+            "docs/x.md",
+            "examples/nginx-site/index.ts",
+            "scripts/demo.sh",
+        ]);
+    });
+
+    it("has no relative link in the README to a file the tarball does not ship (use the repository's URL)", function () {
+        const dangling = relativeLinks(read("README.md")).filter((target) => !shipped(target) && !shippedDir(target));
+        assert.deepStrictEqual(dangling, [], "README links that lead nowhere for someone who ran npm install");
     });
 
     it("ships no tests, benches, scripts or TypeScript sources", function () {
