@@ -66,7 +66,12 @@ describe("@pulumi/command beside pulumi-filedrop: commandConnection() shares a c
                 user: target.user,
                 knownHosts: target.knownHostsPath,
                 sudo: true,
-                proxy: { host: bastion.host, port: bastion.port, user: target.user, knownHosts: bastion.knownHostsPath },
+                proxy: {
+                    host: bastion.host,
+                    port: bastion.port,
+                    user: target.user,
+                    knownHosts: bastion.knownHostsPath,
+                },
             },
         });
         const up = await stack.run("up");
@@ -89,7 +94,9 @@ describe("@pulumi/command beside pulumi-filedrop: commandConnection() shares a c
             "event log": events.filter((l) => !sdkDebug(l)).join("\n"),
         };
         const inSdkDebug = events.filter((l) => sdkDebug(l) && needles.some((n) => l.includes(n))).length;
-        console.log(`      set apart: ${inSdkDebug} SDK debug events ("RegisterResource RPC finished") carrying the key`);
+        console.log(
+            `      set apart: ${inSdkDebug} SDK debug events ("RegisterResource RPC finished") carrying the key`,
+        );
         const redacted = needles.reduce((t, n) => t.split(n).join("<KEY>"), up.output);
         const told = redacted
             .split("\n")

@@ -4,7 +4,14 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fingerprintOf, isValidPin, keyBlobOf, pinMatches, verifyKnownHosts } from "../../../provider/trust/hostKeys";
+import {
+    fingerprintOf,
+    isValidPin,
+    keyBlobOf,
+    knownHostKeyLines,
+    pinMatches,
+    verifyKnownHosts,
+} from "../../../provider/trust/hostKeys";
 
 describe("hostKeys", function () {
     let dir: string;
@@ -79,5 +86,14 @@ describe("hostKeys", function () {
             verifyKnownHosts(`example.com ${key}\n@revoked * ${key}\n`, "example.com", 22, blob),
             "revoked",
         );
+    });
+
+    it("hands out the key lines known for a host (for @pulumi/command's hostKey), never a revoked one", function () {
+        const key = keyLine.split(" ").slice(0, 2).join(" ");
+        const other = otherLine.split(" ").slice(0, 2).join(" ");
+        const content = `[example.com]:2222 ${key}\n[example.com]:2222 ${other}\nexample.com ${other}\n`;
+        assert.deepStrictEqual(knownHostKeyLines(content, "example.com", 2222), [key, other]);
+        assert.deepStrictEqual(knownHostKeyLines(`${content}@revoked * ${key}\n`, "example.com", 2222), [other]);
+        assert.deepStrictEqual(knownHostKeyLines(content, "other.example", 22), []);
     });
 });
