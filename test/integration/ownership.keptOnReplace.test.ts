@@ -5,10 +5,12 @@
  * scripts/servers/install.sh). The service-like owner is the second test user (`filedrop-other`); the shared group
  * is the deploy user's (`filedrop`), on setgid folders where a new file gets the folder's group and a replaced one
  * keeps its own. RemoteFile (adopted, and updated after a chown) and RemoteTree (adopted, and updated after a chown).
+ * Over FTPS, which cannot set owners, `up` warns exactly when a replaced file's owner changes.
  */
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ftpConnection, ftpServers } from "../harness/ftpServers";
 import type { LoginUser } from "../harness/servers/installed";
 import { type Sshd, startSshd } from "../harness/servers/sshd";
 import { TestStack } from "../harness/stack";
@@ -21,7 +23,10 @@ const path = require("path");
 const pulumi = require("@pulumi/pulumi");
 const { RemoteFile, RemoteTree } = require("pulumi-filedrop");
 const s = JSON.parse(fs.readFileSync(path.join(__dirname, "settings.json"), "utf8"));
-const connection = { ...s.connection, privateKey: pulumi.secret(s.connection.privateKey) };
+const connection = { ...s.connection };
+for (const k of ["password", "privateKey"]) {
+    if (connection[k] !== undefined) connection[k] = pulumi.secret(connection[k]);
+}
 const out = {};
 for (const f of s.files) {
     out[f.name] = new RemoteFile(f.name, { connection, path: f.path, content: f.content }).sha256;
@@ -139,4 +144,54 @@ describe("a replaced or adopted file keeps its owner, group and mode, through th
             fs.rmSync(src, { recursive: true, force: true });
         });
     }
+
+    it("over FTPS (vsftpd), which cannot set owners: one warning per resource names the replaced file whose owner changed, none for the login user's own", async function () {
+        await ftpServers();
+        const dir = fs.mkdtempSync(path.join(w.remoteRoot, "kept-ftps-"));
+        fs.chownSync(dir, w.uid, w.gid); // the FTP user's (filedrop) folder
+        const site = path.join(dir, "site");
+        fs.mkdirSync(site);
+        fs.chownSync(site, w.uid, w.gid);
+        const put = (p: string, uid: number, gid: number) => {
+            fs.writeFileSync(p, "theirs\n");
+            fs.chmodSync(p, 0o644);
+            fs.chownSync(p, uid, gid);
+        };
+        put(path.join(dir, "svc.conf"), svc.uid, svc.gid);
+        put(path.join(dir, "own.conf"), w.uid, w.gid);
+        put(path.join(site, "index.html"), svc.uid, svc.gid);
+        const src = fs.mkdtempSync(path.join(w.dir, "kept-ftps-src-"));
+        fs.writeFileSync(path.join(src, "index.html"), "<h1>ours</h1>\n");
+        const stack = new TestStack(w, `kept-ftps-${++n}`, program);
+        stack.setSettings({
+            connection: ftpConnection(w, "vsftpdExplicit"),
+            files: [
+                { name: "svc", path: path.join(dir, "svc.conf"), content: "ours\n" },
+                { name: "own", path: path.join(dir, "own.conf"), content: "ours\n" },
+            ],
+            trees: [{ name: "site", source: src, destination: site }],
+        });
+        const up = await stack.ok("up");
+        assert.strictEqual(fs.readFileSync(path.join(dir, "svc.conf"), "utf8"), "ours\n");
+        // Each warning once (the CLI prints it under the resource and again among the diagnostics).
+        const warnings = [
+            ...new Set(
+                up.output
+                    .split("\n")
+                    .filter((l) => /could not keep the owner/.test(l))
+                    .map((l) => l.replace(/^.*warning: filedrop: /, "").trim()),
+            ),
+        ];
+        const was = `was ${svc.uid}:${svc.gid}, now ${w.uid}:${w.gid}`;
+        assert.strictEqual(warnings.length, 2, up.output);
+        assert.match(
+            warnings.join("\n"),
+            new RegExp(`protocol cannot set owners.*svc\\.conf ${was}\\. Use protocol "sftp"`),
+        );
+        assert.match(warnings.join("\n"), new RegExp(`protocol cannot set owners.*site/index\\.html ${was}\\.`));
+        assert.doesNotMatch(warnings.join("\n"), /own\.conf/);
+        await stack.ok("destroy");
+        console.log(`      over FTPS: ${warnings.length} warnings, e.g. ${warnings[0].slice(0, 200)}…`);
+        fs.rmSync(src, { recursive: true, force: true });
+    });
 });
