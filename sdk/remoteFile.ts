@@ -33,21 +33,34 @@ export interface RemoteFileArgs {
      */
     readonly source?: pulumi.Input<string | pulumi.asset.FileAsset | pulumi.asset.StringAsset>;
     /**
-     * Permission bits as an octal string, such as `"0640"`.
-     * @default the mode of the file it replaces, else "0644"
+     * Permission bits as an octal string, such as `"0640"`. Like the owner, set on the uploaded temporary file
+     * before it replaces the target, so the file is never in place with other bits.
+     * @default the mode of the file it replaces (one already at the path, or this file changed since), else "0644"
      */
     readonly mode?: pulumi.Input<string>;
-    /** Numeric owner to set (needs the right to chown on the server). @default unchanged */
+    /**
+     * Numeric owner to set; like `owner`. SFTP only.
+     * @default the owner of the file it replaces, else the login user (root with `sudo`)
+     */
     readonly uid?: pulumi.Input<number>;
-    /** Numeric group to set. @default unchanged */
+    /**
+     * Numeric group to set; like `group`. SFTP only.
+     * @default the group of the file it replaces, else the folder's group in a setgid folder, else the login user's
+     */
     readonly gid?: pulumi.Input<number>;
     /**
      * Owner to set, by name (`"www-data"`, looked up on the server) or number; instead of `uid`. Needs the right to
-     * chown there (root, or `sudo` on the connection). SFTP only.
-     * @default unchanged
+     * chown there (root, or `sudo` on the connection). SFTP only. Set on the uploaded temporary file before it
+     * replaces the target. When not given, a file that replaces another (adopted, or this file chowned since) keeps
+     * that file's owner and group; where they cannot be kept (over FTP, or a login user not allowed to give files
+     * away) `up` warns, naming both.
+     * @default the owner of the file it replaces, else the login user (root with `sudo`)
      */
     readonly owner?: pulumi.Input<string | number>;
-    /** Group to set, by name (looked up on the server) or number; instead of `gid`. SFTP only. @default unchanged */
+    /**
+     * Group to set, by name (looked up on the server) or number; instead of `gid`. SFTP only. See `owner`.
+     * @default the group of the file it replaces, else the folder's group in a setgid folder, else the login user's
+     */
     readonly group?: pulumi.Input<string | number>;
     /**
      * Create missing parent folders (like `mkdir -p`). Folders created this way are removed on destroy when empty.

@@ -42,11 +42,16 @@ export interface RemoteTreeArgs {
     /**
      * Owner of every file the tree uploads, by name (`"www-data"`, looked up on the server) or number; a change
      * sets it on every file of the tree. Needs the right to chown there (root, or `sudo` on the connection). SFTP
-     * only.
-     * @default unchanged (the login user for new files)
+     * only. Set on each uploaded temporary file before it replaces the target. When not given, a file that replaces
+     * another (one already there, or the tree's own chowned since) keeps that file's owner and group; where they
+     * cannot be kept (over FTP, or a login user not allowed to give files away) `up` warns once, naming them.
+     * @default the owner of the file each replaces, else the login user (root with `sudo`)
      */
     readonly owner?: pulumi.Input<string | number>;
-    /** Group of every file the tree uploads, by name (looked up on the server) or number. SFTP only. @default unchanged */
+    /**
+     * Group of every file the tree uploads, by name (looked up on the server) or number. SFTP only. See `owner`.
+     * @default the group of the file each replaces, else the folder's group in a setgid folder, else the login user's
+     */
     readonly group?: pulumi.Input<string | number>;
     /**
      * What happens to remote files when they are gone from `source`: `true` deletes those the tree uploaded;

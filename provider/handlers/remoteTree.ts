@@ -16,7 +16,7 @@ import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
 import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
-import { type RunOnTransport, uploadFiles } from "../ops/treeUpload";
+import { filesReplaced, type Replaced, type RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
@@ -270,6 +270,7 @@ async function sync(
     const createdDirs = [...createdBefore];
     const adopted: Adopted = {};
     let ids: OwnerIds = {};
+    let replaced: Replaced = new Map();
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
     const extra = await run(async (t) => {
         // What this attempt's listings show: adoption then asks only about paths that may hold a file.
@@ -302,9 +303,19 @@ async function sync(
             foldersAbove(news.destination, [...plan.removed, ...strays], createdDirs),
         );
         Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest, known));
+        // The files replaced (adopted ones, and the tree's own changed ones) keep their owner and group unless given.
+        replaced = await filesReplaced(t, news.destination, plan.upload, known);
         return strays;
     });
-    const up = await uploadFiles(run, localPath(news.sourceDir), news.destination, news.manifest, plan.upload, ids);
+    const up = await uploadFiles(
+        run,
+        localPath(news.sourceDir),
+        news.destination,
+        news.manifest,
+        plan.upload,
+        ids,
+        replaced,
+    );
     const files: Manifest = { ...owned };
     for (const [rel, backup] of Object.entries(adoptedBefore)) {
         if (!plan.removed.includes(rel)) {

@@ -1,25 +1,23 @@
-/** Committing a verified staged file: mode and owner, `validate`, then the rename over the target (and `validateInPlace`). */
-import { DEFAULT_FILE_MODE } from "../defaults";
+/** Committing a verified staged file: owner and mode, `validate`, then the rename over the target (and `validateInPlace`). */
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
-import type { RemoteStat, Transport } from "../transport/types";
+import type { Transport } from "../transport/types";
 import { replaceAndCheck } from "./inPlaceCheck";
 import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
+import { applyOwnerAndMode, type OwnerLoss } from "./stagedOwner";
 import { type StagedUpload, type UploadResult, uploadFailed } from "./uploadSpec";
 
-/** Sets mode/owner on the temporary, runs `validate`, puts it in place of the target (replace.ts); on failure removes it. */
+/** Sets owner/mode on the temporary, runs `validate`, puts it in place of the target (replace.ts); on failure removes it. */
 export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: string): Promise<UploadResult> {
     const { spec, tmp } = s;
-    const before: RemoteStat | undefined = typeof s.before === "string" ? undefined : s.before;
     let atomic: boolean;
+    let ownerLost: OwnerLoss | undefined;
     try {
-        if (t.capabilities.chmod) {
-            await t.chmod(tmp, spec.mode ?? before?.mode ?? DEFAULT_FILE_MODE);
-        }
-        if (spec.uid !== undefined || spec.gid !== undefined) {
-            await t.chown(tmp, spec.uid ?? before?.uid ?? -1, spec.gid ?? before?.gid ?? -1);
-        }
+        // Owner, group and mode, given or kept from the file replaced (stagedOwner.ts), before anyone can see it.
+        const before = typeof s.before === "string" ? undefined : s.before;
+        const given = { uid: spec.uid, gid: spec.gid };
+        ownerLost = await applyOwnerAndMode(t, { tmp, target: spec.path, stat: s.tmpStat }, given, spec.mode, before);
         if (spec.validate !== undefined) {
             await runValidate(t, spec.validate, tmp, spec.path);
         }
@@ -39,6 +37,7 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
         atomic,
         resumedFrom: s.resumedFrom ?? 0,
         bytesSent: s.bytesSent ?? s.size,
+        ownerLost,
     };
 }
 

@@ -7,21 +7,49 @@
 import * as fs from "node:fs";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
-import { TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
+import { STATS_IN_FLIGHT, TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
 import { isFiledropError } from "../errors";
 import { parseMode } from "../mode";
 import { type Manifest, remotePathOf } from "../plan/treeManifest";
 import type { TransferMeter } from "../progress/meter";
 import { startProgress } from "../progress/ticker";
 import { outermostFirst } from "../remotePaths";
-import type { Transport } from "../transport/types";
+import type { RemoteStat, Transport } from "../transport/types";
+import { warn } from "../warnings";
 import { commitStaged } from "./commit";
 import { forEachLimit } from "./concurrency";
+import type { KnownStats } from "./knownStats";
 import type { OwnerIds } from "./ownerNames";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, stageUpload } from "./stage";
+import { type OwnerLoss, ownerLossWarning } from "./stagedOwner";
 import type { StagedUpload } from "./uploadSpec";
 import { verifyStaged } from "./verify";
+
+/**
+ * The files at the targets of `rels` (about to be uploaded), whose owner and group the new files keep: from what
+ * `known` (the operation's listings so far) already tells, else asked, many at once. On a first upload into a new
+ * folder nothing is asked.
+ */
+export async function filesReplaced(
+    t: Transport,
+    destination: string,
+    rels: readonly string[],
+    known: KnownStats,
+): Promise<Replaced> {
+    const found = new Map<string, RemoteStat>();
+    const maybe = rels.filter((rel) => !known.absent(remotePathOf(destination, rel)));
+    const errors = await forEachLimit([...maybe], STATS_IN_FLIGHT, async (rel) => {
+        const st = await known.stat(t, remotePathOf(destination, rel));
+        if (st?.kind === "file") {
+            found.set(rel, st);
+        }
+    });
+    if (errors.length > 0) {
+        throw errors[0];
+    }
+    return found;
+}
 
 /** Runs an operation on a (pooled) connection, again on a new one when the connection drops. */
 export type RunOnTransport = <T>(op: (t: Transport) => Promise<T>) => Promise<T>;
@@ -32,7 +60,13 @@ export interface UploadOutcome {
     createdDirs: string[];
     verifiedBy?: string;
     errors: unknown[];
+    /** Replaced files whose owner could not be kept, by target (warned about once, for the whole tree). */
+    ownerLost: Map<string, OwnerLoss>;
+    endpoint?: string;
 }
+
+/** What the tree's files replace: relative path -> the stat of the file at its target, for the files that had one. */
+export type Replaced = ReadonlyMap<string, RemoteStat>;
 
 /**
  * Uploads `rels` from `sourceDir` to `destination`, chunk by chunk, each chunk by `run`. Files renamed into place
@@ -44,10 +78,11 @@ export async function uploadFiles(
     destination: string,
     manifest: Manifest,
     rels: string[],
-    /** Owner and group every file gets (set on its temporary, before the rename). */
+    /** Owner and group every file gets (set on its temporary, before the rename); else each keeps its replaced one's. */
     ids: OwnerIds = {},
+    replaced: Replaced = new Map(),
 ): Promise<UploadOutcome> {
-    const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [] };
+    const out: UploadOutcome = { uploaded: {}, createdDirs: [], errors: [], ownerLost: new Map() };
     // One progress line for the whole tree: files landed and bytes sent (a chunk redone counts its bytes again).
     const ticking = startProgress({
         label: `Uploading ${rels.length} files to ${destination}`,
@@ -60,7 +95,7 @@ export async function uploadFiles(
             try {
                 out.errors.push(
                     ...(await run((t) =>
-                        syncChunk(t, sourceDir, destination, manifest, chunk, out, ids, ticking.meter),
+                        syncChunk(t, sourceDir, destination, manifest, chunk, out, ids, replaced, ticking.meter),
                     )),
                 );
             } catch (e) {
@@ -69,6 +104,10 @@ export async function uploadFiles(
         }
     } finally {
         ticking.stop();
+    }
+    if (out.ownerLost.size > 0) {
+        const losses = [...out.ownerLost.values()].sort((a, b) => a.path.localeCompare(b.path));
+        warn(ownerLossWarning(out.endpoint ?? "", losses));
     }
     return out;
 }
@@ -82,6 +121,7 @@ async function syncChunk(
     rels: string[],
     out: UploadOutcome,
     ids: OwnerIds,
+    replaced: Replaced,
     meter: TransferMeter,
 ): Promise<unknown[]> {
     // Folders first, parents before children, so files do not race to create them.
@@ -104,7 +144,7 @@ async function syncChunk(
             counted: (n: number) => meter.addBytes(n),
         };
         // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
-        staged.push(await stageUpload(t, spec));
+        staged.push(await stageUpload(t, spec, replaced.get(rel) ?? "unknown"));
     });
     const verdicts = await verifyStaged(t, staged);
     const relOf = (s: StagedUpload) => posix.relative(destination, s.spec.path);
@@ -117,6 +157,10 @@ async function syncChunk(
                 throw verdict;
             }
             const r = await commitStaged(t, s, verdict);
+            if (r.ownerLost !== undefined) {
+                out.ownerLost.set(r.ownerLost.path, r.ownerLost);
+                out.endpoint = t.endpoint;
+            }
             out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
             out.verifiedBy = r.verifiedBy;
             meter.addFile();

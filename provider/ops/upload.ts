@@ -4,18 +4,21 @@
  *   2. sweep temporaries an earlier failed run left, then stream the bytes to `.<name>.filedrop-<random>` in the
  *      target's folder, hashing them on the way (stage.ts),
  *   3. verify the size, and the SHA-256 by the best means the server offers, else by reading back (verify.ts),
- *   4. apply mode/owner, run `validate`, rename over the target (commit.ts),
+ *   4. apply owner/mode (given, else kept from the file replaced: stagedOwner.ts), run `validate`, rename over the
+ *      target (commit.ts),
  *   5. on any failure remove the temporary (and the folders made for it): the target is never half-written; only a
  *      cut connection keeps the temporary, named after the content, which the next attempt continues (stage.ts).
  * A RemoteTree runs the same stages over many files at once (treeUpload.ts).
  */
 import * as posix from "node:path/posix";
 import { FiledropError, folderMissing } from "../errors";
-import type { Transport } from "../transport/types";
+import type { RemoteStat, Transport } from "../transport/types";
+import { warn } from "../warnings";
 import { commitStaged } from "./commit";
 import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, resumableTemporaryOf, stageUpload } from "./stage";
+import { ownerLossWarning } from "./stagedOwner";
 import { sweepTemporaries } from "./temporaries";
 import type { UploadResult, UploadSpec } from "./uploadSpec";
 import { verifySize, verifyStaged } from "./verify";
@@ -48,15 +51,22 @@ export async function verifiedUpload(t: Transport, given: FileUploadSpec, known?
         throw new FiledropError("REMOTE_IO", `${t.endpoint}${spec.path} is a directory; a file cannot replace it.`);
     }
     const staged = await stageUpload(t, spec, before ?? "absent", createdDirs, known);
+    let tmpStat: RemoteStat | undefined;
     const [verdict] = await verifySize(t, staged).then(
-        () => verifyStaged(t, [staged]),
+        (st) => {
+            tmpStat = st;
+            return verifyStaged(t, [staged]);
+        },
         (e: FiledropError) => [e],
     );
     if (typeof verdict !== "string") {
         await abandon(t, staged);
         throw verdict;
     }
-    const r = await commitStaged(t, staged, verdict);
+    const r = await commitStaged(t, { ...staged, tmpStat }, verdict);
+    if (r.ownerLost !== undefined) {
+        warn(ownerLossWarning(t.endpoint, [r.ownerLost]));
+    }
     const after = await t.stat(spec.path);
     return { ...r, mode: after?.mode, mtime: after?.mtime };
 }

@@ -2,6 +2,7 @@
 import type { Readable } from "node:stream";
 import { asFiledropError, type FiledropError } from "../errors";
 import type { RemoteStat, Transport } from "../transport/types";
+import type { OwnerLoss } from "./stagedOwner";
 
 /** What to upload and how. */
 export interface UploadSpec {
@@ -13,7 +14,9 @@ export interface UploadSpec {
     readonly expectedSha256?: string;
     /** Permission bits for the target; default: keep those of the file it replaces, else 0644. */
     readonly mode?: number;
+    /** Owner for the target; default: keep that of the file it replaces, else the kernel's (ops/stagedOwner.ts). */
     readonly uid?: number;
+    /** Group for the target; default: keep that of the file it replaces, else the kernel's (setgid folders). */
     readonly gid?: number;
     /** A command run on the server with `{path}` replaced by the temporary file; non-zero exit aborts. */
     readonly validate?: string;
@@ -34,8 +37,8 @@ export interface UploadSpec {
 }
 
 /**
- * What was at the target before: its stat, `"absent"` when nothing was, `"unknown"` when it was not looked at (a
- * tree's files: the round trip is saved, and the old mode does not matter because the manifest gives one).
+ * What was at the target before: its stat (the mode, owner and group not given are kept from it), `"absent"` when
+ * nothing was, `"unknown"` when it was not looked at.
  */
 export type Previous = RemoteStat | "absent" | "unknown";
 
@@ -51,6 +54,8 @@ export interface StagedUpload {
     readonly resumedFrom?: number;
     /** Bytes this attempt sent. */
     readonly bytesSent?: number;
+    /** The temporary's stat after the write, when verification asked for it (its owner: what the kernel gave it). */
+    readonly tmpStat?: RemoteStat;
 }
 
 /** What the upload did. */
@@ -68,6 +73,8 @@ export interface UploadResult {
     readonly resumedFrom?: number;
     /** Bytes sent by the attempt that finished the upload. */
     readonly bytesSent?: number;
+    /** The replaced file's owner, when the new file could not keep it (the caller warns). */
+    readonly ownerLost?: OwnerLoss;
 }
 
 /** Any failure of an upload as a FiledropError that says the target was left untouched. */

@@ -1,12 +1,15 @@
 /** Verification of staged files: the size the server holds, and the SHA-256 computed on the server (or read back). */
 import { FiledropError, isFiledropError } from "../errors";
 import { sha256OfStream } from "../hashing";
-import type { Transport } from "../transport/types";
+import type { RemoteStat, Transport } from "../transport/types";
 import { remoteSha256Many } from "./remoteHash";
 import { type StagedUpload, uploadFailed } from "./uploadSpec";
 
-/** Checks the size of a staged file on the server: a short file means the transfer was cut. */
-export async function verifySize(t: Transport, s: StagedUpload): Promise<void> {
+/**
+ * Checks the size of a staged file on the server: a short file means the transfer was cut. Returns the stat (it
+ * also tells the owner the kernel gave the temporary, which ops/stagedOwner.ts then need not ask).
+ */
+export async function verifySize(t: Transport, s: StagedUpload): Promise<RemoteStat> {
     const st = await t.stat(s.tmp);
     if (!st || st.size !== s.size) {
         throw new FiledropError(
@@ -15,6 +18,7 @@ export async function verifySize(t: Transport, s: StagedUpload): Promise<void> {
             { transient: true },
         );
     }
+    return st;
 }
 
 /**

@@ -54,11 +54,15 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function statOfInfo(f: import("basic-ftp").FileInfo): RemoteStat {
     const kind = f.isFile ? "file" : f.isDirectory ? "directory" : f.isSymbolicLink ? "symlink" : "other";
     const p = f.permissions;
+    // Owners where the listing gives numbers (vsftpd's default): a tree then knows whose files it replaces.
+    const id = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
     return {
         kind,
         size: f.size,
         mode: p ? (p.user << 6) | (p.group << 3) | p.world : undefined,
         mtime: f.modifiedAt ? Math.floor(f.modifiedAt.getTime() / 1000) : undefined,
+        uid: id(f.user),
+        gid: id(f.group),
     };
 }
 

@@ -30,6 +30,11 @@ export interface SshdOptions {
     readonly isolatedNetwork?: boolean;
     /** sshd `LogLevel`: DEBUG1 logs each forwarded (direct-tcpip) connection. @default "VERBOSE" */
     readonly logLevel?: "VERBOSE" | "DEBUG1";
+    /**
+     * Let root log in too, with the client keys only (`PermitRootLogin prohibit-password` for root), as servers
+     * deployed to as root do. @default false (`PermitRootLogin no`)
+     */
+    readonly rootLogin?: boolean;
 }
 
 /** What tests and benches need to reach a running test sshd. */
@@ -121,14 +126,18 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
     fs.writeFileSync(authorizedKeys, `${client.publicKey}\n${encrypted.publicKey}\n`, { mode: 0o644 });
     const knownHostsPath = path.join(dir, "known_hosts");
     fs.writeFileSync(knownHostsPath, hostKeys.map((k) => `[${host}]:${port} ${k.publicKey}\n`).join(""));
-    const limits = [options.maxSessions !== undefined ? `MaxSessions ${options.maxSessions}` : ""];
+    const limits = [
+        options.maxSessions !== undefined ? `MaxSessions ${options.maxSessions}` : "",
+        // Last, as a Match block overrides the template's global `PermitRootLogin no` for root alone.
+        options.rootLogin ? "Match User root\n    PermitRootLogin prohibit-password" : "",
+    ];
     const configFile = path.join(dir, "sshd_config");
     writeTemplate("sshd_config", configFile, {
         PORT: port,
         LISTEN: host,
         HOST_KEYS: hostKeys.map((k) => `HostKey ${k.privatePath}`).join("\n"),
         AUTHORIZED_KEYS: authorizedKeys,
-        USERS: `${inst.user.name} ${inst.otherUser.name}`,
+        USERS: `${inst.user.name} ${inst.otherUser.name}${options.rootLogin ? " root" : ""}`,
         SFTP_SUBSYSTEM: ["internal-sftp", ...(options.sftpArgs ?? [])].join(" "),
         LIMITS: limits.filter((l) => l !== "").join("\n"),
         LOG_LEVEL: options.logLevel ?? "VERBOSE",

@@ -52,6 +52,7 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
         beforeEach(function () {
             server.fs.writeFile(available, "server { listen 80; }\n", 0o640);
             server.fs.chown(available, 33, 4);
+            server.fs.uid = 0; // root, as for /etc/nginx: keeping www-data's owner needs it
             server.fs.symlink("../sites-available/app", enabled);
         });
 
@@ -125,6 +126,7 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
         it("an adopted file (no onDelete) is warned about at up, copied, and put back by destroy with its mode and owner", async function () {
             server.fs.writeFile(path, "original\n", 0o600);
             server.fs.chown(path, 33, 33);
+            server.fs.uid = 0; // root: only root may give the file and its copy back to uid 33
             const { id, outs } = await create(base);
             warned(
                 /app\.conf already existed; this stack now manages it and keeps the earlier file at .*filedrop-backup-/,

@@ -66,6 +66,7 @@ describe("ops/inPlaceCheck: validateInPlace puts the previous file back when the
         server.fs.mkdirp("/etc/app");
         server.fs.writeFile("/etc/app/site.conf", "good 1\n", 0o640);
         server.fs.chown("/etc/app/site.conf", 33, 33);
+        server.fs.uid = 0; // root: only root may give the copy another user's owner back
         await assert.rejects(up("broken 2\n", { mode: 0o600 }), (e: Error) => {
             assert.ok(hasCode(e, "VALIDATE_FAILED"), e.message);
             assert.match(e.message, /in-place check of .*\/etc\/app\/site\.conf failed \(`conftest` exited 1/);

@@ -60,6 +60,7 @@ describe("ops/upload: verified atomic upload (memory transport)", function () {
         server.fs.writeFile("/etc/app.conf", "old", 0o600);
         await up({ path: "/etc/app.conf" });
         assert.strictEqual(server.fs.lstat("/etc/app.conf")?.mode, 0o600);
+        server.fs.uid = 0; // root: only root may give a file away
         await up({ path: "/etc/app.conf", mode: 0o640, uid: 0, gid: 33 });
         const n = server.fs.lstat("/etc/app.conf")!;
         assert.deepStrictEqual([n.mode, n.uid, n.gid], [0o640, 0, 33]);

@@ -1,7 +1,12 @@
 /**
  * An in-memory POSIX-like file system for the memory transport: files, folders and symlinks with mode, owner and
  * time, and an optional capacity (bytes of file content in all). Plain data and direct helpers for tests to seed
- * and inspect a "server" (`writeFile`, `readFile`, `symlink`, `tree`).
+ * and inspect a "server" (`writeFile`, `readFile`, `symlink`, `tree`, `chown`), which act as root would.
+ *
+ * Owners as Linux gives them to what the login user (`uid`, `gid`, `groups`) creates and changes: a new file or
+ * folder gets the login user's group, or its folder's group when that folder is setgid (a new folder then is
+ * setgid too); `chownAsLogin` allows what chown(2) allows (root anything; another user only its own files, to its
+ * own uid and to a group it is in) and clears the setuid and setgid bits of a file, as Linux does.
  */
 import * as posix from "node:path/posix";
 
@@ -13,7 +18,7 @@ export type Node =
 /** A failure the file system itself reports (the transport turns it into a FiledropError). */
 export class FsError extends Error {
     constructor(
-        public readonly errno: "ENOENT" | "EEXIST" | "ENOTDIR" | "EISDIR" | "ENOTEMPTY" | "ENOSPC" | "EACCES",
+        public readonly errno: "ENOENT" | "EEXIST" | "ENOTDIR" | "EISDIR" | "ENOTEMPTY" | "ENOSPC" | "EACCES" | "EPERM",
         message: string,
     ) {
         super(`${errno}: ${message}`);
@@ -26,9 +31,12 @@ export class MemoryFs {
     readonly nodes = new Map<string, Node>([["/", { kind: "directory", mode: 0o755, mtime: now(), uid: 0, gid: 0 }]]);
     /** Bytes of file content the disk holds at most; undefined for no limit. */
     capacity?: number;
-    /** Owner of what the transport creates. */
+    /** The login user: owner of what the transport creates (0: root, or `sudo` on the connection). */
     uid = 1000;
+    /** The login user's own group: the group of what it creates, except in a setgid folder. */
     gid = 1000;
+    /** The login user's other groups (it may give its files those). */
+    groups: number[] = [];
 
     /** Bytes of file content stored. */
     used(): number {
@@ -79,7 +87,21 @@ export class MemoryFs {
             throw new FsError("EEXIST", `${p} exists`);
         }
         this.parentMustBeFolder(p);
-        this.nodes.set(p, { kind: "directory", mode: mode & 0o7777, mtime: now(), uid: this.uid, gid: this.gid });
+        const { gid, setgid } = this.newOwnerIn(p);
+        this.nodes.set(p, {
+            kind: "directory",
+            mode: (mode & 0o7777) | (setgid ? 0o2000 : 0),
+            mtime: now(),
+            uid: this.uid,
+            gid,
+        });
+    }
+
+    /** The group a new node at `p` gets: its folder's when that folder is setgid (Linux), else the login user's. */
+    private newOwnerIn(p: string): { gid: number; setgid: boolean } {
+        const parent = this.nodes.get(this.resolve(posix.dirname(p)));
+        const setgid = parent?.kind === "directory" && (parent.mode & 0o2000) !== 0;
+        return { gid: setgid ? parent.gid : this.gid, setgid };
     }
 
     rmdir(p: string): void {
@@ -125,7 +147,7 @@ export class MemoryFs {
                       mode: mode & 0o7777,
                       mtime: now(),
                       uid: this.uid,
-                      gid: this.gid,
+                      gid: this.newOwnerIn(real).gid,
                   },
         );
         return real;
@@ -184,6 +206,7 @@ export class MemoryFs {
         n.mode = mode & 0o7777;
     }
 
+    /** Sets owner and group (-1: unchanged) as root would, without clearing any bit: for seeding. */
     chown(p: string, uid: number, gid: number): void {
         const n = this.nodes.get(this.resolve(p));
         if (!n) {
@@ -191,6 +214,22 @@ export class MemoryFs {
         }
         n.uid = uid === -1 ? n.uid : uid;
         n.gid = gid === -1 ? n.gid : gid;
+    }
+
+    /** chown(2) by the login user: EPERM where Linux refuses; on a file, clears setuid and setgid as Linux does. */
+    chownAsLogin(p: string, uid: number, gid: number): void {
+        const n = this.nodes.get(this.resolve(p));
+        if (!n) {
+            throw new FsError("ENOENT", `${p} does not exist`);
+        }
+        const inGroup = gid === -1 || gid === n.gid || gid === this.gid || this.groups.includes(gid);
+        if (this.uid !== 0 && (n.uid !== this.uid || (uid !== -1 && uid !== n.uid) || !inGroup)) {
+            throw new FsError("EPERM", `chown ${p} to ${uid}:${gid}: operation not permitted`);
+        }
+        this.chown(p, uid, gid);
+        if (n.kind === "file" && (uid !== -1 || gid !== -1)) {
+            n.mode &= ~0o6000;
+        }
     }
 
     // Helpers for tests: seed and inspect the server directly, around the transport.

@@ -1,4 +1,4 @@
-/** The memory transport behaves like a server where the tests rely on it (symlinks, renames, exec channels). */
+/** The memory transport behaves like a server where the tests rely on it (symlinks, renames, exec channels, owners). */
 import * as assert from "node:assert";
 import { Readable } from "node:stream";
 import { hasCode } from "../../../provider/errors";
@@ -45,5 +45,26 @@ describe("memory transport", function () {
         s.fs.writeFile("/b", "x");
         const t2 = await s.opener({ host: "m" });
         assert.strictEqual((await t2.stat("/b"))?.size, 1);
+    });
+
+    it("owners as on Linux: setgid folders give their group, chown is the owner's (to its groups) or root's, and clears setuid", async function () {
+        const s = new MemoryServer();
+        const t = await s.opener({ host: "m" });
+        s.fs.mkdirp("/srv/shared");
+        s.fs.chown("/srv/shared", 0, 50);
+        s.fs.chmod("/srv/shared", 0o2775);
+        await t.write("/srv/shared/f", Readable.from([Buffer.from("x")]));
+        await t.mkdir("/srv/shared/d");
+        assert.deepStrictEqual([s.fs.lstat("/srv/shared/f")?.uid, s.fs.lstat("/srv/shared/f")?.gid], [1000, 50]);
+        assert.deepStrictEqual([s.fs.lstat("/srv/shared/d")?.gid, s.fs.lstat("/srv/shared/d")?.mode], [50, 0o2755]);
+        await assert.rejects(t.chown("/srv/shared/f", 1001, -1), (e: Error) => hasCode(e, "PERMISSION_DENIED"));
+        await assert.rejects(t.chown("/srv/shared/f", -1, 60), (e: Error) => hasCode(e, "PERMISSION_DENIED"));
+        s.fs.groups = [60];
+        await t.chown("/srv/shared/f", -1, 60);
+        s.fs.uid = 0;
+        await t.chmod("/srv/shared/f", 0o4755);
+        await t.chown("/srv/shared/f", 1001, 1001);
+        const f = s.fs.lstat("/srv/shared/f");
+        assert.deepStrictEqual([f?.uid, f?.gid, f?.mode], [1001, 1001, 0o755], "chown cleared the setuid bit");
     });
 });

@@ -10,7 +10,9 @@
  * call), `corruptNextWrite(pred)` (flips a byte of what the server stores), `fs.capacity` (disk full),
  * `refuseRenameOverExisting`, `refuseExec`, `execChannels` (MaxSessions-like limit on concurrent exec channels; `exec`
  * shares a channel budget like the SSH transport, `execChannel` opens one raw),
- * `failWhen(pred, error)`. Symlinks: `fs.symlink`. Every call is recorded in `calls`.
+ * `failWhen(pred, error)`. Symlinks: `fs.symlink`. Owners: the login user is `fs.uid`/`fs.gid`/`fs.groups` (1000, not
+ * root, unless a test says so); chown and setgid folders behave as on Linux (memoryFs.ts). Every call is recorded in
+ * `calls`.
  */
 import { Readable } from "node:stream";
 import { type ConnectionInputs, endpointUrl } from "../../../provider/connection";
@@ -260,6 +262,7 @@ export class MemoryTransport implements Transport {
             case "ENOENT":
                 return noSuchFile(this.endpoint, op, path, e);
             case "EACCES":
+            case "EPERM":
                 return permissionDenied(this.endpoint, op, path, e.message, e);
             case "ENOSPC":
                 return new FiledropError(
@@ -396,7 +399,7 @@ export class MemoryTransport implements Transport {
     }
 
     chown(path: string, uid: number, gid: number): Promise<void> {
-        return this.op("chown", path, () => this.fs.chown(path, uid, gid));
+        return this.op("chown", path, () => this.fs.chownAsLogin(path, uid, gid));
     }
 
     async remoteSha256(path: string): Promise<{ sha256: string; method: string } | undefined> {
