@@ -273,7 +273,12 @@ export class RemoteFile extends SparseDynamicResource {
                 verifiedBy: undefined,
                 atomic: undefined,
             },
-            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
+            // `writtenSha256` (what destroy may delete) has no input of its name that would carry a secret content's
+            // secrecy to it: always a secret, so the state never holds a SHA-256 of secret content in clear.
+            {
+                ...opts,
+                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials", "writtenSha256"],
+            },
             "filedrop",
             "RemoteFile",
             // Declared outputs, registered even when unset (see unsetProps.ts).

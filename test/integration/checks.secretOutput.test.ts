@@ -48,6 +48,7 @@ describe("check output of secret content (sftp, real CLI)", function () {
             };
         };
         s.setSettings(settings(env1, src1, "true"));
+        await s.select(); // the stack must exist for `config set`
         const set = await s.runPulumi(["config", "set", "filedrop:auditLog", log, "--stack", "test"]);
         assert.strictEqual(set.code, 0, set.output);
         await s.ok("up");
@@ -65,11 +66,12 @@ describe("check output of secret content (sftp, real CLI)", function () {
         assert.match(r.output, /run `grep -n API_TOKEN FILE >&2; exit 1` there/);
         assert.match(r.output, /in-place check of .*src\.env failed/);
         assert.strictEqual(fs.readFileSync(path.join(root, "src.env"), "utf8"), `${src1}\n`, "previous file back");
-        await s.ok("destroy");
         const state = s.stateText();
+        await s.ok("destroy");
         const audit = fs.readFileSync(log, "utf8");
         for (const secret of [env1, env2, src1, src2]) {
             assert.ok(!state.includes(secret), "the state holds a secret line");
+            assert.ok(!state.includes(sha(`${secret}\n`)), "the state holds a SHA-256 of secret content in clear");
             assert.ok(!audit.includes(secret), "the audit log holds a secret line");
             for (const content of [`${secret}\n`]) {
                 assert.ok(!audit.includes(sha(content)), "the audit log holds a SHA-256 of secret content");
