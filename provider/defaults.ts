@@ -56,6 +56,25 @@ export const IDLE_CLOSE_MS = 2000;
 /** Concurrent exec channels per SSH connection: with the SFTP channel, below OpenSSH's default MaxSessions (10). */
 export const EXECS_PER_CONNECTION = 4;
 
+/**
+ * How long `validate` and `validateInPlace` may run (RemoteFile `checkTimeout`, seconds): `nginx -t`, `visudo -c`,
+ * `sshd -t` take well under a second; a minute leaves room for a slow server without keeping a hung check (and the
+ * new file, for `validateInPlace`) in place for long.
+ */
+export const DEFAULT_CHECK_TIMEOUT_S = 60;
+
+/** The longest `checkTimeout` check accepts: a day; a check that needs longer is not a check. */
+export const MAX_CHECK_TIMEOUT_S = 86400;
+
+/** A time-limited command that ignores TERM at its limit is KILLed this many seconds later (coreutils `timeout -k`). */
+export const EXEC_KILL_AFTER_S = 5;
+
+/**
+ * How long past its limit the client waits for a time-limited command's exit status before it closes the channel
+ * and reports the time-out itself: the server's own `timeout` normally ends it first.
+ */
+export const EXEC_WAIT_AFTER_LIMIT_MS = 2000;
+
 /** The most FTP control connections one transport opens: basic-ftp runs one command at a time per connection. */
 export const MAX_FTP_CONTROL_CONNECTIONS = 4;
 

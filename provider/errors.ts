@@ -25,6 +25,7 @@ export type FiledropErrorCode =
     | "CONNECTION_LOST"
     | "VERIFY_FAILED"
     | "VALIDATE_FAILED"
+    | "CHECK_TIMEOUT"
     | "SOURCE_CHANGED"
     | "REMOTE_IO"
     | "NO_SPACE"

@@ -106,6 +106,13 @@ export interface RemoteFileArgs {
      * @default none
      */
     readonly validateInPlace?: pulumi.Input<string>;
+    /**
+     * Seconds `validate` and `validateInPlace` may each run. A check still running then is stopped (on the server it
+     * runs under coreutils `timeout`, so it ends even if the connection is lost) and counts as failed: the target is
+     * left untouched, or the previous file is put back. At most 86400.
+     * @default 60
+     */
+    readonly checkTimeout?: pulumi.Input<number>;
 }
 
 /** Compile-time proof that the arguments documented here are the ones check knows (provider/plan/knownKeys.ts). */
@@ -189,10 +196,14 @@ function resolveContent(
     };
 }
 
-/** What check needs to know in a preview: whether the content (`content` or `source`) is a secret. */
-function previewFlags(args: RemoteFileArgs): pulumi.Output<{ secret: boolean }> {
+/** Whether the content (`content` or `source`) is a secret. */
+function isSecretContent(args: RemoteFileArgs): Promise<boolean> {
     const given = args.content ?? args.source;
-    const secret = given === undefined ? Promise.resolve(false) : pulumi.isSecret(pulumi.output(given));
+    return given === undefined ? Promise.resolve(false) : pulumi.isSecret(pulumi.output(given));
+}
+
+/** What check needs to know in a preview: whether the content (`content` or `source`) is a secret. */
+function previewFlags(secret: Promise<boolean>): pulumi.Output<{ secret: boolean }> {
     return pulumi.output(secret.then((s) => ({ secret: s })));
 }
 
@@ -244,6 +255,7 @@ export class RemoteFile extends SparseDynamicResource {
         startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const content = resolveContent(args, name);
+        const secret = isSecretContent(args);
         super(
             remoteFileProvider,
             name,
@@ -269,9 +281,12 @@ export class RemoteFile extends SparseDynamicResource {
                 symlinks: args.symlinks,
                 validate: args.validate,
                 validateInPlace: args.validateInPlace,
+                checkTimeout: args.checkTimeout,
+                // Secret content: the provider withholds checks' output and the audit log its SHA-256.
+                contentSecret: pulumi.output(secret.then((s) => (s ? true : undefined))),
                 // Lets check say in a preview what the engine's diff cannot show (a changed secret, rotated
                 // credentials), and preview without a credential; never stored.
-                preview: pulumi.runtime.isDryRun() ? previewFlags(args) : undefined,
+                preview: pulumi.runtime.isDryRun() ? previewFlags(secret) : undefined,
                 mtime: undefined,
                 existedBefore: undefined,
                 previousSha256: undefined,
@@ -279,7 +294,12 @@ export class RemoteFile extends SparseDynamicResource {
                 atomic: undefined,
                 writeId: undefined,
             },
-            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"] },
+            // `writtenSha256` (what destroy may delete) has no input of its name that would carry a secret content's
+            // secrecy to it: always a secret, so the state never holds a SHA-256 of secret content in clear.
+            {
+                ...opts,
+                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials", "writtenSha256"],
+            },
             "filedrop",
             "RemoteFile",
             // Declared outputs, registered even when unset (see unsetProps.ts).

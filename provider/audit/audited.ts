@@ -91,7 +91,7 @@ function fileRecords(
                 operation: "remove",
                 remotePath: i.resolvedPath ?? i.path,
                 bytes: i.size ?? null,
-                sha256: i.writtenSha256 ?? i.sha256 ?? null,
+                sha256: secretContent(i) ? null : (i.writtenSha256 ?? i.sha256 ?? null),
                 outcome,
             },
             error,
@@ -110,12 +110,20 @@ function fileRecords(
                 remotePath: outs?.resolvedPath ?? i.path,
                 localSource: i.sourcePath === undefined ? "(content)" : localPath(i.sourcePath),
                 bytes: outs?.size ?? i.size ?? null,
-                sha256: outs?.sha256 ?? i.sha256 ?? null,
+                sha256: secretContent(i) ? null : (outs?.sha256 ?? i.sha256 ?? null),
                 verifiedBy: outs?.verifiedBy ?? null,
             },
             error,
         ),
     ];
+}
+
+/**
+ * Whether a RemoteFile's content is a secret: then no SHA-256 of it goes in the log (previews never show one either;
+ * a hash of a short secret, a token or a password, is as good as the secret to anyone who can guess candidates).
+ */
+function secretContent(i: RemoteFileInputs): boolean {
+    return i.contentSecret === true;
 }
 
 function treeRecords(

@@ -6,11 +6,13 @@ import * as fs from "node:fs";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
-import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
+import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../connection";
+import { DEFAULT_CHECK_TIMEOUT_S, DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS, MAX_CHECK_TIMEOUT_S } from "../defaults";
+import { FiledropError, hasCode } from "../errors";
 import { localPath, localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
-import { KnownStats } from "../ops/knownStats";
+import { recoverInterruptedCheck } from "../ops/checkRecords";
+import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import {
     abandonAdoption,
@@ -80,6 +82,13 @@ export interface RemoteFileInputs {
     validate?: string;
     /** A command run on the whole configuration after the rename; on failure the previous file is put back. */
     validateInPlace?: string;
+    /** Seconds each check (`validate`, `validateInPlace`) may run; absent: DEFAULT_CHECK_TIMEOUT_S. */
+    checkTimeout?: number;
+    /**
+     * Set by the SDK: the content (`content` or `source`) is a secret. Checks' output is then withheld from
+     * messages and the audit log records no SHA-256 of it.
+     */
+    contentSecret?: boolean;
     /** Set by the SDK: names of arguments the resource does not have. Check refuses any, so it is never stored. */
     unknownArgs?: string[];
     /**
@@ -145,6 +154,8 @@ export const RULES: KeyRules<RemoteFileInputs> = {
     symlinks: "update",
     validate: "update",
     validateInPlace: "update",
+    checkTimeout: "ignore", // used by the next check; changes nothing on the server
+    contentSecret: "ignore", // for messages and the audit log only
     unknownArgs: "ignore", // check refuses any
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
@@ -220,6 +231,12 @@ export async function check(
     if (news.symlinks !== undefined && isKnown(news.symlinks) && !["follow", "refuse"].includes(news.symlinks)) {
         failures.push({ property: "symlinks", reason: `must be "follow" or "refuse"; got "${news.symlinks}"` });
     }
+    if (news.checkTimeout !== undefined && isKnown(news.checkTimeout)) {
+        const p = checkTimeoutProblem(news.checkTimeout);
+        if (p) {
+            failures.push({ property: "checkTimeout", reason: p });
+        }
+    }
     failures.push(...capabilityProblems(news), ...ownerFailures(news));
     const inputs = withDefaults(news);
     const changes = news.preview !== undefined && olds?.sha256 !== undefined ? noted(olds, news) : undefined;
@@ -233,6 +250,14 @@ function noted(olds: RemoteFileInputs, news: RemoteFileInputs): FileChanges | un
         return undefined;
     }
     return fileChanges(olds, news, news.preview?.secret === true);
+}
+
+/** Why a `checkTimeout` is refused: it must be a number of seconds above 0, at most a day. */
+function checkTimeoutProblem(v: unknown): string | undefined {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || v > MAX_CHECK_TIMEOUT_S) {
+        return `must be a number of seconds above 0 and at most ${MAX_CHECK_TIMEOUT_S} (a day); got ${JSON.stringify(v)}`;
+    }
+    return undefined;
 }
 
 /** `validate` needs commands and `uid`/`gid` need chown: refuse them at preview where the protocol has neither. */
@@ -276,7 +301,13 @@ async function idsOf(t: Transport, i: RemoteFileInputs): Promise<OwnerIds> {
     return { uid: i.uid ?? named.uid, gid: i.gid ?? named.gid };
 }
 
-async function upload(t: Transport, i: RemoteFileInputs, path: string, known: KnownStats) {
+async function upload(
+    t: Transport,
+    i: RemoteFileInputs,
+    path: string,
+    known: KnownStats,
+    previous?: "target" | "absent",
+) {
     const ids = await idsOf(t, i);
     return verifiedUpload(
         t,
@@ -290,16 +321,62 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string, known: Kn
             createParents: i.createParents === true,
             validate: i.validate,
             validateInPlace: i.validateInPlace,
+            checkTimeoutMs: (i.checkTimeout ?? DEFAULT_CHECK_TIMEOUT_S) * 1000,
+            secret: i.contentSecret === true,
+            previous,
             size: i.size,
         },
         known,
     );
 }
 
+/**
+ * Runs a create or update (`op`) of a file with `validateInPlace`; when the connection dropped while the check ran
+ * (CONNECTION_LOST), puts the previous state back over a new connection (ops/checkRecords.ts) and fails saying
+ * so. Where even that fails, the error says where the previous file is kept, and `unchecked` (an update) may turn
+ * it into a partial failure that records the file as unknown, so the next `up` writes it whatever the program says.
+ */
+async function withCheckRecovery<T>(
+    i: RemoteFileInputs,
+    op: () => Promise<T>,
+    unchecked?: (e: FiledropError) => Error,
+): Promise<T> {
+    try {
+        return await op();
+    } catch (e) {
+        if (i.validateInPlace === undefined || !hasCode(e, "CONNECTION_LOST")) {
+            throw e;
+        }
+        const err = e as FiledropError;
+        const done = await withTransport(i.connection, credsOf(i), async (t) => {
+            const target = await writeTarget(t, i.path, i.symlinks ?? DEFAULT_SYMLINKS, new KnownStats());
+            return recoverInterruptedCheck(t, target.path);
+        }).catch(() => undefined);
+        if (done === undefined) {
+            throw unchecked?.(err) ?? err;
+        }
+        if (done === "none") {
+            throw err;
+        }
+        throw new FiledropError(
+            "CONNECTION_LOST",
+            `The connection to ${endpointUrl(i.connection)} was lost during the in-place check of ${i.path}, with the new file in place; over a new connection, ${done === "restored" ? "the previous file was put back" : "the new file was removed (none was there before)"}. Run the deployment again.`,
+            { cause: err },
+        );
+    }
+}
+
 export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
+    return withCheckRecovery(inputs, () => createNow(inputs));
+}
+
+async function createNow(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
     return withTransport(inputs.connection, credsOf(inputs), async (t) => {
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS, known);
+        if (inputs.validateInPlace !== undefined && (await recoverInterruptedCheck(t, target.path)) !== "none") {
+            known.forget(target.path);
+        }
         const owned: Ownership = await adopt(
             t,
             target.path,
@@ -308,9 +385,11 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             inputs.createParents === true,
             known,
         );
+        // A file at the path that is not adopted is this create's own interrupted write: a failed check removes it.
+        const ownWrite = !owned.existedBefore && (await statOf(t, target.path, known))?.kind === "file";
         let r: Awaited<ReturnType<typeof upload>>;
         try {
-            r = await upload(t, inputs, target.path, known);
+            r = await upload(t, inputs, target.path, known, ownWrite ? "absent" : "target");
         } catch (e) {
             await finishCreate(t, target.path, inputs.sha256);
             await abandonAdoption(t, target.path, owned).catch(() => undefined);
@@ -340,7 +419,22 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
 }
 
 export async function update(
-    _id: string,
+    id: string,
+    olds: RemoteFileOutputs,
+    news: RemoteFileInputs,
+): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
+    // The file at the path is unknown after a check cut that could not be undone: recorded so (an empty SHA-256, as
+    // a refresh records a missing file), the next `up` writes it again even if the program went back to `olds`.
+    const unknown = (e: FiledropError) =>
+        Object.assign(new FiledropError(e.code, e.message, { cause: e }), {
+            id,
+            properties: plain({ ...olds, sha256: "", size: 0 }),
+            reasons: [e.message],
+        });
+    return withCheckRecovery(news, () => updateNow(olds, news), unknown);
+}
+
+async function updateNow(
     olds: RemoteFileOutputs,
     news: RemoteFileInputs,
 ): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
@@ -352,6 +446,10 @@ export async function update(
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS, known);
         if (news.sha256 !== olds.sha256) {
+            if ((news.validateInPlace ?? olds.validateInPlace) !== undefined) {
+                await recoverInterruptedCheck(t, target.path);
+                known.forget(target.path);
+            }
             const r = await upload(t, news, target.path, known);
             return {
                 outs: plain({
@@ -439,6 +537,9 @@ function writtenPath(props: RemoteFileOutputs): string {
 export async function remove(_id: string, props: RemoteFileOutputs): Promise<DestroyOutcome> {
     return withTransport(props.connection, credsOf(props), async (t) => {
         const where = writtenPath(props);
+        if (props.validateInPlace !== undefined) {
+            await recoverInterruptedCheck(t, where); // never delete (or restore over) a file whose check never ended
+        }
         const outcome = await destroyFile(t, {
             ...props,
             path: where,

@@ -22,6 +22,15 @@ export interface UploadSpec {
     readonly validate?: string;
     /** A command run after the rename (`{path}`: the target); non-zero exit puts the previous file back (inPlaceCheck.ts). */
     readonly validateInPlace?: string;
+    /** How long each check may run, in ms. @default DEFAULT_CHECK_TIMEOUT_S */
+    readonly checkTimeoutMs?: number;
+    /** The content is a secret: checks' output is withheld from messages (checkRun.ts). */
+    readonly secret?: boolean;
+    /**
+     * What `validateInPlace` puts back when its check fails: "target" (default), the file now at the target; "absent"
+     * removes the new file, for a create whose own interrupted write is at the target (nothing was there before it).
+     */
+    readonly previous?: "target" | "absent";
     /** The size of the bytes `open` yields, when known: for progress lines and to judge a temporary to resume. */
     readonly size?: number;
     /**

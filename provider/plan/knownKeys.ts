@@ -81,6 +81,7 @@ export const RESOURCE_ARGS = {
         "symlinks",
         "validate",
         "validateInPlace",
+        "checkTimeout",
     ],
     RemoteDirectory: ["connection", "path", "mode", "owner", "group", "createParents", "onDelete"],
     RemoteTree: [

@@ -4,10 +4,11 @@
  * of failing.
  */
 import type { Client, ClientChannel } from "ssh2";
-import { EXECS_PER_CONNECTION } from "../defaults";
-import { FiledropError } from "../errors";
+import { EXEC_KILL_AFTER_S, EXEC_WAIT_AFTER_LIMIT_MS, EXECS_PER_CONNECTION } from "../defaults";
+import { connectionLost, FiledropError } from "../errors";
+import { shellQuote } from "../shellQuote";
 import { ChannelBudget } from "./channelBudget";
-import type { ExecResult } from "./types";
+import type { ExecOptions, ExecResult } from "./types";
 
 /** The server refused to open a channel (its answer to a channel beyond MaxSessions, or to exec at all). */
 class ChannelRefused extends Error {}
@@ -22,10 +23,10 @@ export class SshExec {
     ) {}
 
     /** Runs a command once a channel is free; UNSUPPORTED only when the server refuses a channel with none of ours open. */
-    async run(command: string): Promise<ExecResult> {
+    async run(command: string, options: ExecOptions = {}): Promise<ExecResult> {
         try {
             return await this.budget.run(
-                () => this.runNow(command),
+                () => this.runNow(command, options),
                 (e) => e instanceof ChannelRefused,
             );
         } catch (e) {
@@ -40,32 +41,94 @@ export class SshExec {
         }
     }
 
-    private runNow(command: string): Promise<ExecResult> {
-        return execOnce(this.client, command, (e) => new ChannelRefused(e.message));
+    private runNow(command: string, options: ExecOptions): Promise<ExecResult> {
+        return execOnce(this.client, command, (e) => new ChannelRefused(e.message), {
+            ...options,
+            endpoint: this.endpoint,
+        });
     }
 }
 
 /**
+ * `command` limited to `seconds` on the server: run by coreutils `timeout` in a process group of its own, which gets
+ * TERM at the limit and KILL EXEC_KILL_AFTER_S later, so nothing it started outlives it, also when our connection is
+ * gone. Where `timeout` is not installed, the command runs as written (the client still stops waiting at the limit).
+ */
+export function timeLimited(command: string, seconds: number): string {
+    const sh = `sh -c ${shellQuote(command)}`;
+    return `command -v timeout >/dev/null 2>&1 && exec timeout -k ${EXEC_KILL_AFTER_S} ${seconds} ${sh} || exec ${sh}`;
+}
+
+/** What `execOnce` needs besides the command: a time limit (see ExecOptions) and the endpoint, for messages. */
+export interface ExecOnceOptions extends ExecOptions {
+    readonly endpoint?: string;
+}
+
+/**
  * Runs one command on a new exec channel and collects its output. When the server refuses the channel, rejects
- * with `refused(error)`.
+ * with `refused(error)`. With `timeoutMs`, the command runs under {@link timeLimited}; its exit 124 at the limit, or
+ * no answer EXEC_WAIT_AFTER_LIMIT_MS after it (the channel is then closed), is `timedOut`. A channel that closes
+ * without an exit status (the connection dropped) rejects with a transient CONNECTION_LOST.
  */
 export function execOnce(
     client: Client,
     command: string,
     refused: (e: Error) => Error = (e) => e,
+    options: ExecOnceOptions = {},
 ): Promise<ExecResult> {
+    const limit = options.timeoutMs;
+    const line = limit === undefined ? command : timeLimited(command, Math.max(limit, 1) / 1000);
     return new Promise<ExecResult>((resolve, reject) => {
-        client.exec(command, (err: Error | undefined, stream: ClientChannel) => {
+        const started = Date.now();
+        client.exec(line, (err: Error | undefined, stream: ClientChannel) => {
             if (err) {
                 reject(refused(err));
                 return;
             }
             const out: Buffer[] = [];
             const errOut: Buffer[] = [];
+            const output = () => ({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() });
+            let exit: { code: number | null; signal?: string } | undefined;
+            let settled = false;
+            const settle = (f: () => void) => {
+                if (!settled) {
+                    settled = true;
+                    clearTimeout(timer);
+                    client.removeListener("close", onClientClose);
+                    f();
+                }
+            };
+            const lost = () =>
+                connectionLost(
+                    options.endpoint ?? "the server",
+                    "run",
+                    `\`${command}\``,
+                    undefined,
+                    "the channel closed before the command's exit status arrived",
+                );
+            const onClientClose = () => settle(() => reject(lost()));
+            client.once("close", onClientClose);
+            const timer =
+                limit === undefined
+                    ? undefined
+                    : setTimeout(() => {
+                          settle(() => resolve({ code: null, timedOut: true, ...output() }));
+                          stream.close();
+                      }, limit + EXEC_WAIT_AFTER_LIMIT_MS);
             stream.on("data", (d: Buffer) => out.push(d));
             stream.stderr.on("data", (d: Buffer) => errOut.push(d));
-            stream.on("close", (code: number | null) =>
-                resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() }),
+            stream.on("exit", (code: number | null, signal?: string) => {
+                exit = { code: code ?? null, signal: signal ?? undefined };
+            });
+            stream.on("close", () =>
+                settle(() => {
+                    if (exit === undefined) {
+                        reject(lost());
+                        return;
+                    }
+                    const timedOut = limit !== undefined && exit.code === 124 && Date.now() - started >= limit;
+                    resolve({ ...exit, ...(timedOut ? { code: null, timedOut } : {}), ...output() });
+                }),
             );
         });
     });

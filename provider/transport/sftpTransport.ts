@@ -11,7 +11,7 @@ import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
 import { SshExec } from "./sftpExec";
 import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
 import { SshHasher } from "./sshHasher";
-import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+import type { ExecOptions, ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 export class SftpTransport implements Transport {
     public readonly endpoint: string;
@@ -146,9 +146,10 @@ export class SftpTransport implements Transport {
     }
 
     /** Runs a command line; with `sudo`, the whole line runs through it (validate, checks, hashing). */
-    exec(command: string): Promise<ExecResult> {
+    exec(command: string, options?: ExecOptions): Promise<ExecResult> {
         return this.execs.run(
             this.sudoPrefix === undefined ? command : `${this.sudoPrefix} sh -c ${shellQuote(command)}`,
+            options,
         );
     }
 

@@ -20,9 +20,23 @@ export interface RemoteEntry {
 
 /** Result of a command run on the server. */
 export interface ExecResult {
+    /** The exit status; null when the command was killed by a signal or stopped at its time limit. */
     readonly code: number | null;
+    /** The signal that killed the command (`"KILL"`, `"TERM"`), when the server says so. */
+    readonly signal?: string;
+    /** True when the command ran past `ExecOptions.timeoutMs` and was stopped. */
+    readonly timedOut?: boolean;
     readonly stdout: string;
     readonly stderr: string;
+}
+
+/** How to run a command. */
+export interface ExecOptions {
+    /**
+     * Stop the command after this long: on the server, it runs under coreutils `timeout` (where installed), so it
+     * ends even when the connection is lost; the client stops waiting soon after. Without it, no limit.
+     */
+    readonly timeoutMs?: number;
 }
 
 /** What a transport can do on the server it is connected to; found out once per connection. */
@@ -96,8 +110,11 @@ export interface Transport {
      * Absent where the protocol cannot resolve links (FTP).
      */
     resolveLink?(path: string): Promise<string | undefined>;
-    /** Run a command on the server; rejects with UNSUPPORTED where `capabilities.exec` is false. */
-    exec(command: string): Promise<ExecResult>;
+    /**
+     * Run a command on the server; rejects with UNSUPPORTED where `capabilities.exec` is false, and with a transient
+     * CONNECTION_LOST when the connection drops before the command's exit status arrives.
+     */
+    exec(command: string, options?: ExecOptions): Promise<ExecResult>;
     /** Closes the connection. */
     close(): void | Promise<void>;
 }

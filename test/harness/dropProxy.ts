@@ -52,6 +52,14 @@ export class DropProxy {
         return p.start();
     }
 
+    /** While true, every new connection is cut at once (the network is down). */
+    public refusing = false;
+
+    /** Cuts every open connection now, whatever the byte counts (e.g. while a remote command runs). */
+    cutNow(): void {
+        this.cutAll();
+    }
+
     async start(): Promise<this> {
         for (const r of this.routes) {
             // Half-open allowed: an FTP upload ends its data connection with FIN and waits for the server's reply.
@@ -83,6 +91,10 @@ export class DropProxy {
     }
 
     private onConnection(client: net.Socket, host: string, port: number): void {
+        if (this.refusing) {
+            client.destroy();
+            return;
+        }
         const cutAt = this.shared ? undefined : this.cuts[this.connections];
         this.connections++;
         const upstream = net.connect({ port, host, localAddress: "127.0.0.1", allowHalfOpen: true });

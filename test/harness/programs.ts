@@ -21,9 +21,16 @@ for (const f of s.files) {
     let source = f.source;
     if (f.sourceAsset) source = new pulumi.asset.FileAsset(f.sourceAsset);
     if (f.stringAsset !== undefined) source = new pulumi.asset.StringAsset(f.stringAsset);
+    if (source !== undefined && f.secret) source = pulumi.secret(source);
+    // Given only when set, so a program of this shape also runs against releases that lack an argument.
+    const optional = {};
+    for (const k of ["validateInPlace", "checkTimeout"]) {
+        if (f[k] !== undefined) optional[k] = f[k];
+    }
     const r = new RemoteFile(f.name, {
         connection: conn, path: f.path, content, source,
         mode: f.mode, onDelete: f.onDelete, validate: f.validate, createParents: f.createParents, symlinks: f.symlinks,
+        ...optional,
     });
     out[f.name] = { sha256: r.sha256, verifiedBy: r.verifiedBy, existedBefore: r.existedBefore, atomic: r.atomic };
 }

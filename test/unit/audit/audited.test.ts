@@ -108,6 +108,43 @@ describe("audit log", function () {
         }
     });
 
+    it("RemoteFile with secret content: no SHA-256 of it in any line (upload, failed upload, removal)", async function () {
+        const { server, connection } = freshServer();
+        try {
+            const content = "API_TOKEN=hunter2-token-value\n";
+            const inputs: RemoteFileInputs = await checkedBy(check, {
+                connection,
+                credentials: { password: "pw-pw-pw" },
+                path: "/etc/app/.env",
+                content,
+                sha256: sha(content),
+                size: content.length,
+                contentSecret: true,
+                resourceUrn: URN,
+            });
+            const { outs } = await audited("remoteFile", "create", [inputs], () => create(inputs));
+            const failing = async () => {
+                throw new FiledropError("NO_SPACE", "Cannot write: disk full");
+            };
+            await assert.rejects(audited("remoteFile", "create", [inputs], failing), /NO_SPACE|Cannot write/);
+            await audited("remoteFile", "delete", ["id", outs], () => remove("id", outs!));
+            const all = lines();
+            assert.deepStrictEqual(
+                all.map((l) => [l.operation, l.outcome, l.sha256, l.bytes]),
+                [
+                    ["upload", "ok", null, content.length],
+                    ["upload", "failed", null, content.length],
+                    ["remove", "ok", null, content.length],
+                ],
+            );
+            const text = fs.readFileSync(log, "utf8");
+            assert.ok(!text.includes(sha(content)) && !text.includes(sha(content).slice(0, 12)), "no hash of it");
+            assert.ok(!text.includes("hunter2"), "nor the content");
+        } finally {
+            await server.uninstall();
+        }
+    });
+
     it("RemoteTree: one line per file uploaded or removed, and one for the tree with its totals", async function () {
         const m = (s: string, size: number) => ({ sha256: s, size, mode: "0644" });
         const olds = {

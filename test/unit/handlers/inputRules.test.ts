@@ -53,6 +53,8 @@ const fileChanged: Changes<file.RemoteFileInputs> = {
     symlinks: "refuse",
     validate: "false",
     validateInPlace: "nginx -t",
+    checkTimeout: 5,
+    contentSecret: true,
     unknownArgs: ["hostkey"],
     changes: { summary: "content changed" },
     preview: { secret: true },

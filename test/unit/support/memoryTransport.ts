@@ -10,9 +10,11 @@
  * call), `corruptNextWrite(pred)` (flips a byte of what the server stores), `fs.capacity` (disk full),
  * `refuseRenameOverExisting`, `refuseExec`, `execChannels` (MaxSessions-like limit on concurrent exec channels; `exec`
  * shares a channel budget like the SSH transport, `execChannel` opens one raw),
- * `failWhen(pred, error)`. Symlinks: `fs.symlink`. Owners: the login user is `fs.uid`/`fs.gid`/`fs.groups` (1000, not
- * root, unless a test says so); chown and setgid folders behave as on Linux (memoryFs.ts). Every call is recorded in
- * `calls`.
+ * `failWhen(pred, error)`. Commands (`commands`) may answer later (a Promise: a check that hangs, or that is cut with
+ * `cutWhen` while it runs) and are told when they are stopped at their time limit (`ExecOptions.timeoutMs`), as the
+ * server's `timeout` would; `running` lists the commands still running. Symlinks: `fs.symlink`. Owners: the login
+ * user is `fs.uid`/`fs.gid`/`fs.groups` (1000, not root, unless a test says so); chown and setgid folders behave as
+ * on Linux (memoryFs.ts). Every call is recorded in `calls`.
  */
 import { Readable } from "node:stream";
 import { type ConnectionInputs, endpointUrl } from "../../../provider/connection";
@@ -31,6 +33,7 @@ import { setTransportOpener } from "../../../provider/transport/open";
 import { closeAll } from "../../../provider/transport/pool";
 import { SshHasher } from "../../../provider/transport/sshHasher";
 import type {
+    ExecOptions,
     ExecResult,
     RemoteEntry,
     RemoteStat,
@@ -50,8 +53,15 @@ export interface Call {
 /** How the server computes SHA-256: by exec of `openssl dgst` (batched), or not at all (callers read back). */
 export type ServerHashing = "exec" | "none";
 
-/** A command handler for `exec` (e.g. a `validate` command); undefined means "command not found". */
-export type CommandHandler = (command: string, server: MemoryServer) => ExecResult | undefined;
+/**
+ * A command handler for `exec` (e.g. a `validate` command); undefined means "command not found". A Promise is a
+ * command that takes time; `stopped` is aborted when its time limit stops it (it should then settle).
+ */
+export type CommandHandler = (
+    command: string,
+    server: MemoryServer,
+    stopped: AbortSignal,
+) => ExecResult | Promise<ExecResult> | undefined;
 
 export class MemoryServer {
     readonly fs = new MemoryFs();
@@ -72,6 +82,8 @@ export class MemoryServer {
     commands?: CommandHandler;
     execsRunning = 0;
     execsPeak = 0;
+    /** Commands running now (a time limit or their end takes them off; a cut connection does not). */
+    readonly running = new Set<string>();
     private cutBytes?: number;
     private cutPredicate?: (c: Call) => boolean;
     private corruptPredicate?: (path: string) => boolean;
@@ -100,6 +112,13 @@ export class MemoryServer {
 
     clearFailures(): void {
         this.failures = [];
+    }
+
+    /** Drops every open connection now (e.g. from a command handler: a cut while the command runs). */
+    cutConnections(): void {
+        for (const t of this.open) {
+            t.closed = true;
+        }
     }
 
     /** Calls of one operation. */
@@ -159,7 +178,7 @@ export class MemoryServer {
     }
 
     /** Runs a command as the server would: the hashers, then `commands`, else 127. */
-    run(command: string): ExecResult {
+    run(command: string, stopped: AbortSignal = new AbortController().signal): ExecResult | Promise<ExecResult> {
         const m = /^openssl dgst -sha256 -r (.*)$/.exec(command);
         if (m) {
             let stdout = "";
@@ -174,7 +193,7 @@ export class MemoryServer {
             return { code: stderr === "" ? 0 : 1, stdout, stderr };
         }
         return (
-            this.commands?.(command, this) ?? {
+            this.commands?.(command, this, stopped) ?? {
                 code: 127,
                 stdout: "",
                 stderr: `sh: 1: ${command.split(" ")[0]}: not found\n`,
@@ -418,15 +437,15 @@ export class MemoryTransport implements Transport {
      * Runs a command as the SSH transport does: each on a channel of one budget shared with the SFTP session
      * (provider/transport/channelBudget.ts), so a channel beyond `execChannels` waits instead of failing.
      */
-    exec(command: string): Promise<ExecResult> {
+    exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
         return this.channels.run(
-            () => this.execChannel(command),
+            () => this.execChannel(command, options),
             (e) => hasCode(e, "UNSUPPORTED"),
         );
     }
 
     /** One exec channel, opened straight away: refused beyond `execChannels` (like sshd beyond MaxSessions). */
-    async execChannel(command: string): Promise<ExecResult> {
+    async execChannel(command: string, options: ExecOptions = {}): Promise<ExecResult> {
         await this.enter("exec", command);
         const s = this.server;
         if (s.refuseExec || !this.capabilities.exec) {
@@ -440,12 +459,46 @@ export class MemoryTransport implements Transport {
         }
         s.execsRunning++;
         s.execsPeak = Math.max(s.execsPeak, s.execsRunning);
+        const stop = new AbortController();
+        let timer: NodeJS.Timeout | undefined;
         try {
             await new Promise<void>((r) => setImmediate(r));
-            return s.run(command);
+            s.running.add(command);
+            const done = Promise.resolve(s.run(command, stop.signal)).finally(() => s.running.delete(command));
+            const limited =
+                options.timeoutMs === undefined
+                    ? done
+                    : Promise.race([
+                          done,
+                          new Promise<ExecResult>((resolve) => {
+                              timer = setTimeout(() => {
+                                  stop.abort(); // the server's `timeout` stops the command
+                                  s.running.delete(command);
+                                  resolve({ code: null, timedOut: true, stdout: "", stderr: "" });
+                              }, options.timeoutMs);
+                          }),
+                      ]);
+            // A connection cut while the command runs: the client never gets its exit status.
+            return await Promise.race([limited, this.lostWhileRunning(command, stop.signal)]);
         } finally {
+            clearTimeout(timer);
+            stop.abort();
             s.execsRunning--;
         }
+    }
+
+    /** Rejects (connection lost) once this connection is cut while `command` runs; stops looking at `done`. */
+    private lostWhileRunning(command: string, done: AbortSignal): Promise<never> {
+        return new Promise<never>((_, reject) => {
+            const poll = setInterval(() => {
+                if (done.aborted) {
+                    clearInterval(poll);
+                } else if (this.closed) {
+                    clearInterval(poll);
+                    reject(connectionLost(this.endpoint, "run", `\`${command}\``));
+                }
+            }, 1);
+        });
     }
 
     close(): void {
