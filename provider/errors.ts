@@ -32,7 +32,8 @@ export type FiledropErrorCode =
     | "NOT_EMPTY"
     | "TOO_LARGE"
     | "UNSUPPORTED"
-    | "ALREADY_EXISTS";
+    | "ALREADY_EXISTS"
+    | "CHANGED_SINCE_WRITTEN";
 
 const BRAND = Symbol.for("pulumi-filedrop.FiledropError");
 

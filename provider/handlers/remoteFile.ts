@@ -22,10 +22,18 @@ import {
 } from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
+import { refuseChangedSinceWritten } from "../ops/sinceWritten";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
 import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
-import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import {
+    type CheckFailure,
+    checkConnection,
+    checkedMode,
+    fileNameProblem,
+    isKnown,
+    remotePathProblem,
+} from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
@@ -115,6 +123,11 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
     resolvedPath?: string;
     /** SHA-256 of what this resource last wrote (a refresh does not change it): destroy deletes only that. */
     writtenSha256?: string;
+    /**
+     * The owner (uid) of the file right after this stack last wrote it, where the server tells owners; an update
+     * refuses a file someone else owns since (ops/sinceWritten.ts). Absent in state of earlier releases.
+     */
+    writtenUid?: number;
     /** 2 for outputs with the ownership rules of issue 8; absent in state written by earlier releases. */
     stateVersion?: number;
 }
@@ -174,7 +187,7 @@ export async function check(
         ...checkConnection(news.connection, news.credentials, news.preview !== undefined),
     ];
     if (isKnown(news.path)) {
-        const p = remotePathProblem(news.path);
+        const p = remotePathProblem(news.path) ?? fileNameProblem(news.path);
         if (p) {
             failures.push({ property: "path", reason: p });
         }
@@ -325,6 +338,7 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             atomic: r.atomic,
             resolvedPath: target.link === undefined ? undefined : target.path,
             writtenSha256: r.sha256,
+            writtenUid: r.uid,
             stateVersion: STATE_VERSION,
         };
         return { id: t.endpoint + inputs.path, outs: plain(outs) };
@@ -343,6 +357,7 @@ export async function update(
         const base: RemoteFileOutputs = { ...olds, ...unset, ...news, stateVersion: STATE_VERSION };
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS, known);
+        await refuseChangedSinceWritten(t, news.path, target, olds, async () => (await idsOf(t, news)).uid, known);
         if (news.sha256 !== olds.sha256) {
             const r = await upload(t, news, target.path, known);
             return {
@@ -357,6 +372,7 @@ export async function update(
                     atomic: r.atomic,
                     resolvedPath: target.link === undefined ? undefined : target.path,
                     writtenSha256: r.sha256,
+                    writtenUid: r.uid,
                 }),
             };
         }
@@ -382,6 +398,7 @@ export async function update(
                 resolvedPath,
                 sha256: olds.sha256,
                 size: olds.size,
+                writtenUid: st?.uid ?? olds.writtenUid,
                 mode: formatMode(st?.mode) ?? news.mode,
                 mtime: st?.mtime ?? olds.mtime,
             }),
@@ -393,7 +410,12 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
     return withTransport(props.connection, credsOf(props), async (t) => {
         // The inputs are what was last deployed, so a refresh that finds drift shows it against them.
         const inputs = plain(inputsOf(RULES, props)) as RemoteFileOutputs;
-        const where = writtenPath(props);
+        // The path as it is now: a refresh records a link (or its new target) and the owner, which is how a person
+        // accepts them after an update refused the change (ops/sinceWritten.ts).
+        const known = new KnownStats();
+        const now = await writeTarget(t, props.path, props.symlinks ?? DEFAULT_SYMLINKS, known).catch(() => undefined);
+        const where = now?.path ?? writtenPath(props);
+        const resolvedPath = now === undefined ? props.resolvedPath : now.link === undefined ? undefined : now.path;
         await sweepTemporaries(t, posix.dirname(where), where); // an interrupted run's leftovers (issue 8 item 6)
         const st = await t.stat(where);
         if (st?.kind !== "file") {
@@ -406,6 +428,8 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
             id,
             props: plain({
                 ...props,
+                resolvedPath,
+                writtenUid: st.uid ?? props.writtenUid,
                 sha256,
                 size: st.size,
                 mode: formatMode(st.mode) ?? props.mode,

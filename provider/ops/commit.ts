@@ -3,6 +3,7 @@ import { DEFAULT_FILE_MODE } from "../defaults";
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
 import type { RemoteStat, Transport } from "../transport/types";
+import { orConcurrentWriter } from "./concurrentWriter";
 import { replaceAndCheck } from "./inPlaceCheck";
 import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
@@ -28,8 +29,9 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
                 ? await replaceTarget(t, tmp, spec.path)
                 : await replaceAndCheck(t, tmp, spec.path, spec.validateInPlace);
     } catch (e) {
+        const failure = await orConcurrentWriter(t, spec.path, tmp, e);
         await abandon(t, s);
-        throw uploadFailed(t, spec, e);
+        throw uploadFailed(t, spec, failure);
     }
     return {
         sha256: s.sha256,

@@ -45,7 +45,21 @@ async function probe(t: Transport, dir: string) {
     }
 }
 
-function sameOwner(a: RemoteStat, b: RemoteStat): boolean {
+/** How files this connection writes in `dir` are listed (their owner); undefined where that cannot be found out. */
+export async function writerIn(t: Transport, dir: string): Promise<RemoteStat | undefined> {
+    let me = writers.get(t);
+    if (me === undefined) {
+        me = probe(t, dir).then(
+            (r) => r.me,
+            () => undefined,
+        );
+        writers.set(t, me);
+    }
+    return me;
+}
+
+/** True when `st` (from a listing) has the owner `me` has. */
+export function sameOwner(a: RemoteStat, b: RemoteStat): boolean {
     if (a.uid !== undefined && b.uid !== undefined) {
         return a.uid === b.uid;
     }

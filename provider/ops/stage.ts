@@ -15,6 +15,7 @@ import { HashingStream } from "../hashing";
 import { startProgress, type Ticking } from "../progress/ticker";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
+import { orConcurrentWriter } from "./concurrentWriter";
 import { type KnownStats, statOf } from "./knownStats";
 import { removeEmptyDirs } from "./remoteDirs";
 import { whoseSideFile, writeSideFile } from "./sideFiles";
@@ -176,7 +177,7 @@ export async function stageUpload(
             bytesSent: written,
         };
     } catch (e) {
-        const failure = uploadFailed(t, spec, e);
+        const failure = uploadFailed(t, spec, await orConcurrentWriter(t, spec.path, tmp, e));
         // A cut connection keeps a resumable temporary for the next attempt (the pool's retry, or the next run).
         if (!(resumable !== undefined && isFiledropError(failure) && failure.transient)) {
             await abandon(t, { tmp, createdDirs });

@@ -58,5 +58,5 @@ export async function verifiedUpload(t: Transport, given: FileUploadSpec, known?
     }
     const r = await commitStaged(t, staged, verdict);
     const after = await t.stat(spec.path);
-    return { ...r, mode: after?.mode, mtime: after?.mtime };
+    return { ...r, mode: after?.mode, mtime: after?.mtime, uid: after?.uid };
 }

@@ -2,16 +2,20 @@
 import { FiledropError, isFiledropError } from "../errors";
 import { sha256OfStream } from "../hashing";
 import type { Transport } from "../transport/types";
+import { temporaryVanished } from "./concurrentWriter";
 import { remoteSha256Many } from "./remoteHash";
 import { type StagedUpload, uploadFailed } from "./uploadSpec";
 
 /** Checks the size of a staged file on the server: a short file means the transfer was cut. */
 export async function verifySize(t: Transport, s: StagedUpload): Promise<void> {
     const st = await t.stat(s.tmp);
-    if (!st || st.size !== s.size) {
+    if (!st) {
+        throw temporaryVanished(t, s.spec.path, s.tmp);
+    }
+    if (st.size !== s.size) {
         throw new FiledropError(
             "VERIFY_FAILED",
-            `Upload to ${t.endpoint}${s.spec.path} is incomplete: wrote ${s.size} bytes, the server has ${st?.size ?? "none"}; the target was left untouched.`,
+            `Upload to ${t.endpoint}${s.spec.path} is incomplete: wrote ${s.size} bytes, the server has ${st.size}; the target was left untouched.`,
             { transient: true },
         );
     }

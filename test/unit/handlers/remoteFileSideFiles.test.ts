@@ -4,11 +4,14 @@
  * there is left alone, never written through, never continued, never read.
  */
 import * as assert from "node:assert";
+import { hasCode } from "../../../provider/errors";
 import {
     check,
     create as createRaw,
     type RemoteFileInputs,
     type RemoteFileOutputs,
+    read,
+    update,
 } from "../../../provider/handlers/remoteFile";
 import { backupPathFor, newFileMarkerFor } from "../../../provider/ops/backup";
 import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
@@ -103,5 +106,80 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
         assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
         assert.strictEqual(server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
         assert.strictEqual(server.fs.lstat(out.backupPath!)!.mode, 0o644, "the copy keeps the original's mode");
+    });
+
+    describe("item 2: a managed file that changed kind or owner since the stack wrote it", function () {
+        const v2 = "deployed = 2\n";
+        const next = () => checkedBy(check, { ...base, content: v2, sha256: sha(v2), size: v2.length });
+        const refused = async (outs: RemoteFileOutputs, re: RegExp) => {
+            const e = await update("id", outs, await next()).then(
+                () => undefined,
+                (x: unknown) => x,
+            );
+            assert.ok(hasCode(e, "CHANGED_SINCE_WRITTEN"), `refused; got ${String(e)}`);
+            assert.match((e as Error).message, re);
+            assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n", "nothing written through");
+        };
+
+        it("a regular file that became a symlink is refused on update; a refresh records the link and accepts it", async function () {
+            const { outs } = await create(base);
+            server.fs.unlink(path);
+            plantLink(path, secret);
+            await refused(
+                outs,
+                /was a regular file when this stack last wrote it and is now a symlink to \/root\/secret\.env; nothing was written through it.*run `pulumi refresh` to record it/,
+            );
+            const refreshed = await read("id", outs);
+            assert.strictEqual(refreshed.props!.resolvedPath, secret);
+            await update("id", refreshed.props!, await next());
+            assert.strictEqual(server.fs.readFile(secret).toString(), v2, "accepted: written through the link");
+        });
+
+        it("a link that now points elsewhere is refused", async function () {
+            server.fs.writeFile("/shared/real.conf", "x", 0o644);
+            server.fs.symlink("/shared/real.conf", path);
+            const { outs } = await create(base);
+            assert.strictEqual(outs.resolvedPath, "/shared/real.conf");
+            server.fs.unlink(path);
+            plantLink(path, secret);
+            await refused(
+                outs,
+                /was a symlink to \/shared\/real\.conf when this stack last wrote it and now points to \/root\/secret\.env/,
+            );
+        });
+
+        it("a file someone else owns now is refused, also for a mode-only change", async function () {
+            const { outs } = await create(base);
+            assert.strictEqual(outs.writtenUid, server.fs.uid);
+            server.fs.lstat(path)!.uid = STRANGER;
+            const e = await update("id", outs, await checkedBy(check, { ...base, mode: "4755" })).then(
+                () => undefined,
+                (x: unknown) => x,
+            );
+            assert.ok(hasCode(e, "CHANGED_SINCE_WRITTEN"), `refused; got ${String(e)}`);
+            assert.match(
+                (e as Error).message,
+                /is now owned by uid 1001, not by uid 1000 as when this stack last wrote it/,
+            );
+            assert.strictEqual(server.fs.lstat(path)!.mode, 0o644, "their file was not chmod-ed");
+        });
+
+        it("state of an earlier release (no writtenUid) updates as before", async function () {
+            const { outs } = await create(base);
+            const { writtenUid: _, ...old } = outs;
+            await update("id", old as RemoteFileOutputs, await next());
+            assert.strictEqual(server.fs.readFile(path).toString(), v2);
+        });
+    });
+
+    describe("item 3: names too long for the side files", function () {
+        it("a 240-byte file name is refused at check with a sentence; 225 bytes pass", async function () {
+            const r = await check(base, { ...base, path: `/shared/${"n".repeat(240)}` });
+            assert.match(
+                JSON.stringify(r.failures),
+                /has a file name of 240 bytes .*file names of at most 225 bytes can be written; shorten the name/,
+            );
+            await checkedBy(check, { ...base, path: `/shared/${"n".repeat(225)}` });
+        });
     });
 });
