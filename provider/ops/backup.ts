@@ -54,7 +54,10 @@ export interface BackupSlot {
 export async function backupSlot(t: Transport, path: string, sha256: string): Promise<BackupSlot> {
     const backup = backupPathFor(path, sha256);
     const whose = (await t.stat(backup)) === undefined ? undefined : await whoseSideFile(t, backup);
-    if (whose === undefined || whose === "ours") {
+    if (whose === "linked") {
+        await t.remove(backup); // ours, but maybe a hard link to another file: never read, made again
+    }
+    if (whose === undefined || whose === "ours" || whose === "linked") {
         return { backup, existing: whose === "ours" };
     }
     const other = backupPathFor(path, randomBytes(6).toString("hex"));

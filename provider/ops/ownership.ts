@@ -48,7 +48,7 @@ export async function adopt(
     const createdDirs = createParents ? await ensureDirs(t, posix.dirname(path), undefined, known) : [];
     const markerWhose = (await statOf(t, marker, known)) === undefined ? undefined : await whoseSideFile(t, marker);
     const earlier = markerWhose === "ours" ? await markerDirs(t, marker) : undefined;
-    if (markerWhose !== undefined && markerWhose !== "ours") {
+    if (markerWhose !== undefined && markerWhose !== "ours" && markerWhose !== "linked") {
         warn(
             `${t.endpoint}${marker} is ${markerWhose}, not a marker this package left; it was left alone and not read. Someone who can write to that folder may have planted it.`,
         );
@@ -57,12 +57,12 @@ export async function adopt(
     if (st === undefined || st.kind !== "file") {
         const dirs = [...(earlier ?? []), ...createdDirs];
         if (
-            (markerWhose === undefined || markerWhose === "ours") &&
+            (markerWhose === undefined || markerWhose === "ours" || markerWhose === "linked") &&
             (await statOf(t, posix.dirname(path), known))?.kind === "directory"
         ) {
             // Best effort: without it a resumed create would take its own file for an adopted one (and warn so).
             known?.forget(marker);
-            if (markerWhose === "ours") {
+            if (markerWhose === "ours" || markerWhose === "linked") {
                 await t.remove(marker); // an earlier run's: written again, new and private
             }
             await writeSideFile(t, marker, Readable.from([Buffer.from(JSON.stringify(dirs))])).catch((e: unknown) =>

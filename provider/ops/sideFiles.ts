@@ -30,16 +30,15 @@ export function writeSideFile(t: Transport, path: string, data: Readable): Promi
 const writers = new WeakMap<Transport, Promise<RemoteStat | undefined>>();
 
 /**
- * A probe folder made in `dir` (mkdir never reuses or follows anything at its path, and sends no bytes), its entry
- * in a listing of `dir`, and that listing; the folder is removed again.
+ * A probe folder made in `dir` (mkdir never reuses or follows anything at its path, and sends no bytes) and its
+ * entry in a listing of `dir`; the folder is removed again.
  */
-async function probe(t: Transport, dir: string) {
+async function probe(t: Transport, dir: string): Promise<RemoteStat | undefined> {
     const name = `.filedrop-probe-${randomBytes(6).toString("hex")}`;
     const path = posix.join(dir, name);
     await t.mkdir(path, 0o700);
     try {
-        const entries = await t.list(dir);
-        return { me: entries.find((e) => e.name === name)?.stat, entries };
+        return (await t.list(dir)).find((e) => e.name === name)?.stat;
     } finally {
         await t.rmdir(path).catch(() => undefined);
     }
@@ -49,10 +48,7 @@ async function probe(t: Transport, dir: string) {
 export async function writerIn(t: Transport, dir: string): Promise<RemoteStat | undefined> {
     let me = writers.get(t);
     if (me === undefined) {
-        me = probe(t, dir).then(
-            (r) => r.me,
-            () => undefined,
-        );
+        me = probe(t, dir).catch(() => undefined);
         writers.set(t, me);
     }
     return me;
@@ -67,40 +63,27 @@ export function sameOwner(a: RemoteStat, b: RemoteStat): boolean {
 }
 
 /**
- * Whether what is at the side-file name `path` is ours (see the file comment): "ours", undefined when nothing is
- * there, else a few words naming the stranger for a warning ("a symlink owned by uid 1001").
+ * Whether what is at the side-file name `path` is ours (see the file comment): "ours" for a regular file of ours
+ * with one link (it may be continued or read); "linked" for a regular file of ours whose link count is not 1 or not
+ * told (never continued or read, but its name may be removed: that never touches another link's data); undefined
+ * when nothing is there; else a few words naming the stranger for a warning ("a symlink owned by uid 1001"), whose
+ * file is left alone.
  */
-export async function whoseSideFile(t: Transport, path: string): Promise<"ours" | string | undefined> {
+export async function whoseSideFile(t: Transport, path: string): Promise<"ours" | "linked" | string | undefined> {
     const dir = posix.dirname(path);
-    let me = await writers.get(t);
     let found: RemoteStat | undefined;
+    let me: RemoteStat | undefined;
     try {
-        if (me === undefined) {
-            const p = probe(t, dir);
-            writers.set(
-                t,
-                p.then(
-                    (r) => r.me,
-                    () => undefined,
-                ),
-            );
-            const r = await p;
-            me = r.me;
-            found = r.entries.find((e) => e.name === posix.basename(path))?.stat;
-        } else {
-            found = (await t.list(dir)).find((e) => e.name === posix.basename(path))?.stat;
-        }
+        me = await writerIn(t, dir);
+        found = (await t.list(dir)).find((e) => e.name === posix.basename(path))?.stat;
     } catch {
-        writers.delete(t);
         return "a file this connection cannot inspect";
     }
     if (found === undefined) {
         return undefined;
     }
-    if (found.kind === "file" && found.nlink === 1 && me !== undefined && sameOwner(found, me)) {
-        return "ours";
+    if (found.kind === "file" && me !== undefined && sameOwner(found, me)) {
+        return found.nlink === 1 ? "ours" : "linked";
     }
-    const links =
-        found.kind === "file" && found.nlink !== 1 ? ` with ${found.nlink ?? "an unknown number of"} links` : "";
-    return `${describeEntry(found)}${links}`;
+    return describeEntry(found);
 }

@@ -139,10 +139,11 @@ export async function stageUpload(
             const whose = await whoseSideFile(t, resumable);
             if (whose === "ours") {
                 offset = await resumeOffset(t, resumable, spec.size, known);
-                if (offset === 0) {
-                    await t.remove(resumable); // ours but of no use: made again, new and private
-                }
-            } else if (whose !== undefined) {
+            }
+            if ((whose === "ours" && offset === 0) || whose === "linked") {
+                // Ours but of no use, or a name of ours that may be a hard link to another file: made again, new.
+                await t.remove(resumable);
+            } else if (whose !== undefined && whose !== "ours") {
                 // Anyone who can write to the folder can compute this name: never continue, read or remove theirs.
                 warn(
                     `${t.endpoint}${resumable} is ${whose}, not a temporary this package left there; it was left alone and the upload of ${spec.path} used a fresh temporary instead. Someone who can write to that folder may have planted it.`,
