@@ -32,7 +32,9 @@ export type FiledropErrorCode =
     | "PERMISSION_DENIED"
     | "NOT_EMPTY"
     | "TOO_LARGE"
-    | "UNSUPPORTED";
+    | "UNSUPPORTED"
+    | "ALREADY_EXISTS"
+    | "CHANGED_SINCE_WRITTEN";
 
 const BRAND = Symbol.for("pulumi-filedrop.FiledropError");
 
@@ -120,6 +122,15 @@ export function writeFailed(endpoint: string, path: string, said: string, cause?
 /** Nothing at a path an operation needed. */
 export function noSuchFile(endpoint: string, op: string, path: string, cause?: unknown): FiledropError {
     return new FiledropError("REMOTE_IO", `Cannot ${op} ${endpoint}${path}: no such file or directory.`, { cause });
+}
+
+/** An exclusive create (`WriteOptions.exclusive`) found something at its path; `what` says what (kind and owner). */
+export function alreadyExists(endpoint: string, path: string, what: string, cause?: unknown): FiledropError {
+    return new FiledropError(
+        "ALREADY_EXISTS",
+        `Cannot create ${endpoint}${path}: ${what} is already there, and side files are only ever created new (never written through a link or into someone else's file).`,
+        { cause },
+    );
 }
 
 /**

@@ -24,10 +24,18 @@ import {
 } from "../ops/ownership";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
+import { refuseChangedSinceWritten } from "../ops/sinceWritten";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
 import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
-import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import {
+    type CheckFailure,
+    checkConnection,
+    checkedMode,
+    fileNameProblem,
+    isKnown,
+    remotePathProblem,
+} from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
@@ -131,6 +139,11 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
      * earlier releases until the next change.
      */
     writeId?: string;
+    /**
+     * The owner (uid) of the file right after this stack last wrote it, where the server tells owners; an update
+     * refuses a file someone else owns since (ops/sinceWritten.ts). Absent in state of earlier releases.
+     */
+    writtenUid?: number;
     /** 2 for outputs with the ownership rules of issue 8; absent in state written by earlier releases. */
     stateVersion?: number;
 }
@@ -192,7 +205,7 @@ export async function check(
         ...checkConnection(news.connection, news.credentials, news.preview !== undefined),
     ];
     if (isKnown(news.path)) {
-        const p = remotePathProblem(news.path);
+        const p = remotePathProblem(news.path) ?? fileNameProblem(news.path);
         if (p) {
             failures.push({ property: "path", reason: p });
         }
@@ -412,6 +425,7 @@ async function createNow(inputs: RemoteFileInputs): Promise<dynamic.CreateResult
             resolvedPath: target.link === undefined ? undefined : target.path,
             writtenSha256: r.sha256,
             writeId: newWriteId(),
+            writtenUid: r.uid,
             stateVersion: STATE_VERSION,
         };
         return { id: t.endpoint + inputs.path, outs: plain(outs) };
@@ -445,6 +459,7 @@ async function updateNow(
         const base: RemoteFileOutputs = { ...olds, ...unset, ...news, stateVersion: STATE_VERSION };
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, news.path, news.symlinks ?? DEFAULT_SYMLINKS, known);
+        await refuseChangedSinceWritten(t, news.path, target, olds, async () => (await idsOf(t, news)).uid, known);
         if (news.sha256 !== olds.sha256) {
             if ((news.validateInPlace ?? olds.validateInPlace) !== undefined) {
                 await recoverInterruptedCheck(t, target.path);
@@ -464,6 +479,7 @@ async function updateNow(
                     resolvedPath: target.link === undefined ? undefined : target.path,
                     writtenSha256: r.sha256,
                     writeId: newWriteId(),
+                    writtenUid: r.uid,
                 }),
             };
         }
@@ -493,6 +509,7 @@ async function updateNow(
                 resolvedPath,
                 sha256: olds.sha256,
                 size: olds.size,
+                writtenUid: st?.uid ?? olds.writtenUid,
                 mode: formatMode(st?.mode) ?? news.mode,
                 mtime: st?.mtime ?? olds.mtime,
                 writeId: changed ? newWriteId() : olds.writeId,
@@ -505,7 +522,12 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
     return withTransport(props.connection, credsOf(props), async (t) => {
         // The inputs are what was last deployed, so a refresh that finds drift shows it against them.
         const inputs = plain(inputsOf(RULES, props)) as RemoteFileOutputs;
-        const where = writtenPath(props);
+        // The path as it is now: a refresh records a link (or its new target) and the owner, which is how a person
+        // accepts them after an update refused the change (ops/sinceWritten.ts).
+        const known = new KnownStats();
+        const now = await writeTarget(t, props.path, props.symlinks ?? DEFAULT_SYMLINKS, known).catch(() => undefined);
+        const where = now?.path ?? writtenPath(props);
+        const resolvedPath = now === undefined ? props.resolvedPath : now.link === undefined ? undefined : now.path;
         await sweepTemporaries(t, posix.dirname(where), where); // an interrupted run's leftovers (issue 8 item 6)
         const st = await t.stat(where);
         if (st?.kind !== "file") {
@@ -518,6 +540,8 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
             id,
             props: plain({
                 ...props,
+                resolvedPath,
+                writtenUid: st.uid ?? props.writtenUid,
                 sha256,
                 size: st.size,
                 mode: formatMode(st.mode) ?? props.mode,

@@ -17,7 +17,7 @@ import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership"
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { filesReplaced, type Replaced, type RunOnTransport, uploadFiles } from "../ops/treeUpload";
-import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { type CheckFailure, checkConnection, fileNameProblem, isKnown, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
@@ -158,8 +158,11 @@ export async function check(
     if (isKnown(news.manifest) && news.manifest) {
         for (const rel of Object.keys(news.manifest)) {
             const p = relativePathProblem(rel);
+            const name = p === undefined ? fileNameProblem(rel) : undefined;
             if (p) {
                 failures.push({ property: "source", reason: p });
+            } else if (name) {
+                failures.push({ property: "source", reason: `"${rel.slice(0, 200)}" ${name}` });
             }
         }
     }

@@ -2,6 +2,7 @@
 import { DEFAULT_CHECK_TIMEOUT_S } from "../defaults";
 import type { Transport } from "../transport/types";
 import { type CheckSpec, checkCommand, checkFailed, howItEnded, outputOf, runCheck } from "./checkRun";
+import { orConcurrentWriter } from "./concurrentWriter";
 import { replaceAndCheck } from "./inPlaceCheck";
 import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
@@ -33,8 +34,9 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
                       spec.previous,
                   );
     } catch (e) {
+        const failure = await orConcurrentWriter(t, spec.path, tmp, e);
         await abandon(t, s);
-        throw uploadFailed(t, spec, e);
+        throw uploadFailed(t, spec, failure);
     }
     return {
         sha256: s.sha256,

@@ -14,6 +14,7 @@ import { copyRemote } from "./backup";
 import { absentRecordFor, keptPathFor } from "./checkRecords";
 import { type CheckSpec, checkCommand, checkFailed, howItEnded, outputOf, runCheck } from "./checkRun";
 import { replaceTarget } from "./replace";
+import { writeSideFile } from "./sideFiles";
 
 /** The command with `{path}` replaced by the target, shell-quoted; without `{path}` it runs as written. */
 export function inPlaceCommand(template: string, target: string): string {
@@ -39,7 +40,7 @@ export async function replaceAndCheck(
     if (kept !== undefined) {
         await copyRemote(t, target, kept);
     } else {
-        await t.write(record, emptyStream(), 0o600);
+        await writeSideFile(t, record, emptyStream());
     }
     let atomic: boolean;
     try {

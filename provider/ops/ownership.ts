@@ -9,13 +9,15 @@
  */
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
+import { hasCode } from "../errors";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
-import { backupPathFor, copyRemote, isNewFileMarkerOf, newFileMarkerFor } from "./backup";
+import { backupSlot, copyRemote, isNewFileMarkerOf, newFileMarkerFor } from "./backup";
 import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
+import { whoseSideFile, writeSideFile } from "./sideFiles";
 import { sweepTemporaries } from "./temporaries";
 
 /** What create found at the path before writing. */
@@ -44,16 +46,28 @@ export async function adopt(
 ): Promise<Ownership> {
     const marker = newFileMarkerFor(path, sha256);
     const createdDirs = createParents ? await ensureDirs(t, posix.dirname(path), undefined, known) : [];
-    const earlier = await markerDirs(t, marker, known);
+    const markerWhose = (await statOf(t, marker, known)) === undefined ? undefined : await whoseSideFile(t, marker);
+    const earlier = markerWhose === "ours" ? await markerDirs(t, marker) : undefined;
+    if (markerWhose !== undefined && markerWhose !== "ours" && markerWhose !== "linked") {
+        warn(
+            `${t.endpoint}${marker} is ${markerWhose}, not a marker this package left; it was left alone and not read. Someone who can write to that folder may have planted it.`,
+        );
+    }
     const st = await statOf(t, path, known);
     if (st === undefined || st.kind !== "file") {
         const dirs = [...(earlier ?? []), ...createdDirs];
-        if ((await statOf(t, posix.dirname(path), known))?.kind === "directory") {
+        if (
+            (markerWhose === undefined || markerWhose === "ours" || markerWhose === "linked") &&
+            (await statOf(t, posix.dirname(path), known))?.kind === "directory"
+        ) {
             // Best effort: without it a resumed create would take its own file for an adopted one (and warn so).
             known?.forget(marker);
-            await t
-                .write(marker, Readable.from([Buffer.from(JSON.stringify(dirs))]), 0o600)
-                .catch(() => t.remove(marker).catch(() => undefined));
+            if (markerWhose === "ours" || markerWhose === "linked") {
+                await t.remove(marker); // an earlier run's: written again, new and private
+            }
+            await writeSideFile(t, marker, Readable.from([Buffer.from(JSON.stringify(dirs))])).catch((e: unknown) =>
+                hasCode(e, "ALREADY_EXISTS") ? undefined : t.remove(marker).catch(() => undefined),
+            );
         }
         return { existedBefore: false, createdDirs: dirs };
     }
@@ -61,8 +75,9 @@ export async function adopt(
     if (earlier !== undefined && current === sha256) {
         return { existedBefore: false, createdDirs: [...earlier, ...createdDirs] }; // our own interrupted write
     }
-    const backup = backupPathFor(path, sha256);
-    if (current === sha256 && (await t.stat(backup))?.kind === "file") {
+    const slot = await backupSlot(t, path, sha256);
+    const backup = slot.backup;
+    if (current === sha256 && slot.existing) {
         // An interrupted create of ours replaced the adopted file after copying it: the copy is the file from before.
         const previousSha256 = (await remoteSha256(t, backup)).sha256;
         return { existedBefore: true, previousSha256, backupPath: backup, createdDirs };
@@ -73,6 +88,9 @@ export async function adopt(
         );
         return { existedBefore: true, previousSha256: current, createdDirs };
     }
+    if (slot.existing) {
+        await t.remove(backup); // an earlier attempt's copy of what may since have changed: made again
+    }
     const lost = await copyRemote(t, path, backup);
     warn(
         `${t.endpoint}${path} already existed; this stack now manages it and keeps the earlier file at ${backup}, which destroy puts back.${lost ? ` Note: ${lost}.` : ""}`,
@@ -81,10 +99,7 @@ export async function adopt(
 }
 
 /** The folders recorded in an interrupted create's marker, or `undefined` when there is no marker. */
-async function markerDirs(t: Transport, marker: string, known?: KnownStats): Promise<string[] | undefined> {
-    if ((await statOf(t, marker, known))?.kind !== "file") {
-        return undefined;
-    }
+async function markerDirs(t: Transport, marker: string): Promise<string[] | undefined> {
     const chunks: Buffer[] = [];
     for await (const c of await t.read(marker)) {
         chunks.push(Buffer.from(c));

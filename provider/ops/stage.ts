@@ -14,8 +14,11 @@ import { hasCode, isFiledropError } from "../errors";
 import { HashingStream } from "../hashing";
 import { startProgress, type Ticking } from "../progress/ticker";
 import type { Transport } from "../transport/types";
+import { warn } from "../warnings";
+import { orConcurrentWriter } from "./concurrentWriter";
 import { type KnownStats, statOf } from "./knownStats";
 import { removeEmptyDirs } from "./remoteDirs";
+import { whoseSideFile, writeSideFile } from "./sideFiles";
 import { resumableTemporaryFor, temporaryPathFor } from "./temporaries";
 import { type Previous, type StagedUpload, type UploadSpec, uploadFailed } from "./uploadSpec";
 
@@ -113,7 +116,7 @@ async function send(
     const body: Readable = hashing
         ? pipeline(spec.open(), hashing, skip, () => undefined)
         : pipeline(spec.open(), skip, () => undefined);
-    const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await t.write(tmp, body, 0o600);
+    const written = offset > 0 ? await t.writeFrom!(tmp, body, offset) : await writeSideFile(t, tmp, body);
     return { written, sha256: hashing?.digest() ?? spec.expectedSha256! };
 }
 
@@ -127,11 +130,29 @@ export async function stageUpload(
 ): Promise<StagedUpload> {
     // Only a file's mode and owner are kept: a symlink's lstat says 0777, which must never become the file's mode.
     const before: Previous = typeof found !== "string" && found.kind !== "file" ? "unknown" : found;
-    const resumable = resumableTemporaryOf(spec);
-    const tmp = resumable ?? temporaryPathFor(spec.path);
+    let resumable = resumableTemporaryOf(spec);
+    let tmp = resumable ?? temporaryPathFor(spec.path);
     let ticking: Ticking | undefined;
     try {
-        let offset = resumable === undefined ? 0 : await resumeOffset(t, tmp, spec.size, known);
+        let offset = 0;
+        if (resumable !== undefined && (await statOf(t, resumable, known)) !== undefined) {
+            const whose = await whoseSideFile(t, resumable);
+            if (whose === "ours") {
+                offset = await resumeOffset(t, resumable, spec.size, known);
+            }
+            if ((whose === "ours" && offset === 0) || whose === "linked") {
+                // Ours but of no use, or a name of ours that may be a hard link to another file: made again, new.
+                await t.remove(resumable);
+            } else if (whose !== undefined && whose !== "ours") {
+                // Anyone who can write to the folder can compute this name: never continue, read or remove theirs.
+                warn(
+                    `${t.endpoint}${resumable} is ${whose}, not a temporary this package left there; it was left alone and the upload of ${spec.path} used a fresh temporary instead. Someone who can write to that folder may have planted it.`,
+                );
+                resumable = undefined;
+                tmp = temporaryPathFor(spec.path);
+            }
+            known?.forget(resumable ?? tmp);
+        }
         let sent: { written: number; sha256: string };
         try {
             sent = await send(t, spec, tmp, offset, (tk) => (ticking = tk));
@@ -139,9 +160,10 @@ export async function stageUpload(
             if (offset === 0 || !hasCode(e, "UNSUPPORTED")) {
                 throw e;
             }
-            // The server will not continue a file (stock ProFTPD): the whole file, over the temporary.
+            // The server will not continue a file (stock ProFTPD): the whole file, in the temporary made new.
             ticking?.stop();
             offset = 0;
+            await t.remove(tmp);
             sent = await send(t, spec, tmp, 0, (tk) => (ticking = tk));
         }
         const { written, sha256 } = sent;
@@ -156,7 +178,7 @@ export async function stageUpload(
             bytesSent: written,
         };
     } catch (e) {
-        const failure = uploadFailed(t, spec, e);
+        const failure = uploadFailed(t, spec, await orConcurrentWriter(t, spec.path, tmp, e));
         // A cut connection keeps a resumable temporary for the next attempt (the pool's retry, or the next run).
         if (!(resumable !== undefined && isFiledropError(failure) && failure.transient)) {
             await abandon(t, { tmp, createdDirs });

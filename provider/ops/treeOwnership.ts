@@ -7,7 +7,7 @@ import { STATS_IN_FLIGHT } from "../defaults";
 import { type Manifest, remotePathOf } from "../plan/treeManifest";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
-import { backupPathFor, copyRemote } from "./backup";
+import { backupSlot, copyRemote } from "./backup";
 import { forEachLimit } from "./concurrency";
 import type { KnownStats } from "./knownStats";
 import { hashMany, remoteSha256 } from "./remoteHash";
@@ -36,11 +36,11 @@ export async function adoptExisting(
         if ((await t.stat(p))?.kind !== "file") {
             return;
         }
-        const backup = backupPathFor(p, manifest[rel].sha256);
-        if ((await t.stat(backup))?.kind !== "file") {
-            await copyRemote(t, p, backup);
+        const slot = await backupSlot(t, p, manifest[rel].sha256);
+        if (!slot.existing) {
+            await copyRemote(t, p, slot.backup);
         }
-        adopted[rel] = backup;
+        adopted[rel] = slot.backup;
     });
     if (errors.length > 0) {
         throw errors[0];

@@ -68,5 +68,5 @@ export async function verifiedUpload(t: Transport, given: FileUploadSpec, known?
         warn(ownerLossWarning(t.endpoint, [r.ownerLost]));
     }
     const after = await t.stat(spec.path);
-    return { ...r, mode: after?.mode, mtime: after?.mtime };
+    return { ...r, mode: after?.mode, mtime: after?.mtime, uid: after?.uid };
 }

@@ -73,6 +73,8 @@ export interface UploadResult {
     readonly size: number;
     readonly mode?: number;
     readonly mtime?: number;
+    /** The owner of the file after the upload, when the server tells it. */
+    readonly uid?: number;
     readonly createdDirs: string[];
     /** How the remote SHA-256 was obtained: an ssh exec hasher, an FTP HASH command, or "read-back". */
     readonly verifiedBy: string;

@@ -2,6 +2,7 @@
 import { FiledropError, isFiledropError } from "../errors";
 import { sha256OfStream } from "../hashing";
 import type { RemoteStat, Transport } from "../transport/types";
+import { temporaryVanished } from "./concurrentWriter";
 import { remoteSha256Many } from "./remoteHash";
 import { type StagedUpload, uploadFailed } from "./uploadSpec";
 
@@ -11,10 +12,13 @@ import { type StagedUpload, uploadFailed } from "./uploadSpec";
  */
 export async function verifySize(t: Transport, s: StagedUpload): Promise<RemoteStat> {
     const st = await t.stat(s.tmp);
-    if (!st || st.size !== s.size) {
+    if (!st) {
+        throw temporaryVanished(t, s.spec.path, s.tmp);
+    }
+    if (st.size !== s.size) {
         throw new FiledropError(
             "VERIFY_FAILED",
-            `Upload to ${t.endpoint}${s.spec.path} is incomplete: wrote ${s.size} bytes, the server has ${st?.size ?? "none"}; the target was left untouched.`,
+            `Upload to ${t.endpoint}${s.spec.path} is incomplete: wrote ${s.size} bytes, the server has ${st.size}; the target was left untouched.`,
             { transient: true },
         );
     }

@@ -60,6 +60,27 @@ export function remotePathProblem(path: unknown): string | undefined {
 }
 
 /**
+ * The bytes the longest side-file name adds to a file's name: the copy a `validateInPlace` check keeps,
+ * `.<name>.filedrop-old-<12 hex>-<8 hex>` (ops/checkRecords.ts); backups, temporaries, markers and moved-aside
+ * copies add less. A file name must leave room for it under NAME_MAX (255).
+ */
+const SIDE_FILE_NAME_EXTRA = ".".length + ".filedrop-old-".length + 12 + "-".length + 8;
+export const MAX_FILE_NAME_BYTES = 255 - SIDE_FILE_NAME_EXTRA;
+
+/**
+ * A file name too long for the side files written beside it (issue 19: a 240-byte name failed mid-upload with
+ * "Bad message"), as a reason for check; undefined when it fits.
+ */
+export function fileNameProblem(path: string): string | undefined {
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    const bytes = Buffer.byteLength(name);
+    if (bytes <= MAX_FILE_NAME_BYTES) {
+        return undefined;
+    }
+    return `has a file name of ${bytes} bytes ("${name.slice(0, 40)}…"); pulumi-filedrop writes side files beside it named \`.<name>.filedrop-old-<12 hex>-<8 hex>\` (${SIDE_FILE_NAME_EXTRA} bytes more), which must fit the server's 255-byte limit, so file names of at most ${MAX_FILE_NAME_BYTES} bytes can be written; shorten the name`;
+}
+
+/**
  * True when the connection gives a credential its protocol logs in with (`protocolInfo(…).credentials`). The one
  * place this is decided: check requires it (except in a preview), and the SDK says once when a preview has none.
  */

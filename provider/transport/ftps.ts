@@ -21,6 +21,7 @@ import { PassThrough, Readable, Writable } from "node:stream";
 import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../connection";
 import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
 import {
+    alreadyExists,
     connectionLost,
     FiledropError,
     isFiledropError,
@@ -31,11 +32,12 @@ import {
     writeFailed,
 } from "../errors";
 import { formatMode } from "../mode";
+import { describeEntry } from "./describeEntry";
 import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
 import { probeAtomicOverwrite } from "./ftpsProbe";
 import { type FtpSession, openFtpSession, replyText } from "./ftpsSession";
 import { FtpSessions } from "./ftpsSessions";
-import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities, WriteOptions } from "./types";
 
 /**
  * Node's TLS 1.3 client ending a data connection right after its handshake makes vsftpd and ProFTPD fail the
@@ -63,6 +65,8 @@ function statOfInfo(f: import("basic-ftp").FileInfo): RemoteStat {
         mtime: f.modifiedAt ? Math.floor(f.modifiedAt.getTime() / 1000) : undefined,
         uid: id(f.user),
         gid: id(f.group),
+        nlink: f.hardLinkCount,
+        owner: f.user || undefined,
     };
 }
 
@@ -238,8 +242,15 @@ export class FtpsTransport implements Transport {
         return bytes;
     }
 
-    write(path: string, data: Readable, mode?: number): Promise<number> {
+    write(path: string, data: Readable, mode?: number, options?: WriteOptions): Promise<number> {
         return this.run("write", path, async (s) => {
+            if (options?.exclusive === true) {
+                // FTP has no O_EXCL: look first (callers also give side files a random part, see WriteOptions).
+                const there = await this.statWith(s, path);
+                if (there !== undefined) {
+                    throw alreadyExists(this.endpoint, path, describeEntry(there));
+                }
+            }
             let created: number | undefined = s.privateUmask ? 0o600 : undefined;
             if (mode !== undefined && s.siteChmod && created === undefined) {
                 // Create it empty and private first, so the bytes never sit in a file others can read.

@@ -6,12 +6,28 @@
 import type { Readable } from "node:stream";
 import type { Client, SFTPWrapper, Stats } from "ssh2";
 import { type ConnectionInputs, endpointUrl } from "../connection";
+import { alreadyExists } from "../errors";
 import { shellQuote } from "../shellQuote";
+import { describeEntry } from "./describeEntry";
 import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
 import { SshExec } from "./sftpExec";
 import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
 import { SshHasher } from "./sshHasher";
-import type { ExecOptions, ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
+import type {
+    ExecOptions,
+    ExecResult,
+    RemoteEntry,
+    RemoteStat,
+    Transport,
+    TransportCapabilities,
+    WriteOptions,
+} from "./types";
+
+/** The link count in an `ls -l` style long name (`-rw------- 1 user group …`, OpenSSH's readdir), if it has one. */
+function nlinkOf(longname: string | undefined): number | undefined {
+    const m = /^[-dlpscb][-rwxsStT]{9}[+@.]?\s+(\d+)\s/.exec(longname ?? "");
+    return m ? Number(m[1]) : undefined;
+}
 
 export class SftpTransport implements Transport {
     public readonly endpoint: string;
@@ -94,18 +110,29 @@ export class SftpTransport implements Transport {
     }
 
     async list(path: string): Promise<RemoteEntry[]> {
-        const entries = await this.calls.call<{ filename: string; attrs: Stats }[]>("list", path, (cb) =>
-            this.sftp.readdir(path, cb as never),
+        const entries = await this.calls.call<{ filename: string; longname: string; attrs: Stats }[]>(
+            "list",
+            path,
+            (cb) => this.sftp.readdir(path, cb as never),
         );
         return entries
             .filter((e) => e.filename !== "." && e.filename !== "..")
-            .map((e) => ({ name: e.filename, stat: statOf(e.attrs) }));
+            .map((e) => ({ name: e.filename, stat: { ...statOf(e.attrs), nlink: nlinkOf(e.longname) } }));
     }
 
-    async write(path: string, data: Readable, mode?: number): Promise<number> {
-        const handle = await this.calls.call<Buffer>("write", path, (cb) =>
-            this.sftp.open(path, "w", mode === undefined ? {} : { mode }, cb),
-        );
+    async write(path: string, data: Readable, mode?: number, options?: WriteOptions): Promise<number> {
+        // "wx" is O_CREAT|O_EXCL: nothing at the path may be reused, and a symlink there (even dangling) is never followed.
+        const flags = options?.exclusive === true ? "wx" : "w";
+        let handle: Buffer;
+        try {
+            handle = await this.calls.call<Buffer>("write", path, (cb) =>
+                this.sftp.open(path, flags, mode === undefined ? {} : { mode }, cb),
+            );
+        } catch (e) {
+            // OpenSSH answers EEXIST with a bare "Failure": look at what is there to say so.
+            const there = options?.exclusive === true ? await this.stat(path).catch(() => undefined) : undefined;
+            throw there === undefined ? e : alreadyExists(this.endpoint, path, describeEntry(there), e);
+        }
         return writePipelined(this.calls, this.sftp, path, handle, data);
     }
 

@@ -10,6 +10,24 @@ export interface RemoteStat {
     readonly mtime?: number;
     readonly uid?: number;
     readonly gid?: number;
+    /**
+     * Hard links to the file, when the server tells them: SFTP attributes never carry it, so only a listing gives it
+     * (OpenSSH's long names, an FTP `LIST` line); absent from `stat`.
+     */
+    readonly nlink?: number;
+    /** The owner as a listing names it (an FTP `LIST` line's user column), where no `uid` is known. */
+    readonly owner?: string;
+}
+
+/** How `Transport.write` creates its file. */
+export interface WriteOptions {
+    /**
+     * Create the file, failing with ALREADY_EXISTS when anything is at the path, even a dangling symlink, which is
+     * never followed (SFTP open with O_EXCL). FTP has no such open: it looks first and fails when something is there
+     * (a race remains, so FTP side files also carry a random part in their names).
+     * @default false
+     */
+    readonly exclusive?: boolean;
 }
 
 /** One entry of a directory listing. */
@@ -76,8 +94,11 @@ export interface Transport {
     remove(path: string): Promise<void>;
     /** List a directory (without `.` and `..`). */
     list(path: string): Promise<RemoteEntry[]>;
-    /** Write the stream to `path` (created or truncated), with many requests in flight. Returns bytes written. */
-    write(path: string, data: Readable, mode?: number): Promise<number>;
+    /**
+     * Write the stream to `path` (created or truncated; with `options.exclusive` only created), with many requests in
+     * flight. `mode` is the mode the file is created with. Returns bytes written.
+     */
+    write(path: string, data: Readable, mode?: number, options?: WriteOptions): Promise<number>;
     /**
      * Continue writing the existing file at `path` from byte `offset`, which must be its current size (the bytes
      * before it are kept): SFTP writes at the offset, FTP appends (`APPE`). Returns the bytes written by this call.

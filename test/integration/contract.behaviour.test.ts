@@ -66,6 +66,33 @@ for (const subject of SUBJECTS) {
             assert.strictEqual((await readAll(await t.read(p))).length, 0);
         });
 
+        test("an exclusive write creates only: a file, a link or a dangling link at the path refuses it, nothing is written through (issue 19)", async function () {
+            const victim = path.join(root, "victim");
+            fs.writeFileSync(victim, "untouched");
+            const fresh = path.join(root, "side-new");
+            assert.strictEqual(await t.write(fresh, Readable.from([Buffer.from("ok")]), 0o600, { exclusive: true }), 2);
+            assert.strictEqual(fs.readFileSync(fresh, "utf8"), "ok");
+            const listed = (await t.list(root)).find((e) => e.name === "side-new")?.stat;
+            // Where a listing tells no link count (ProFTPD's MLSD), side files found there are never continued.
+            assert.ok(listed?.nlink === 1 || listed?.nlink === undefined, `link count ${listed?.nlink}`);
+            const planted = [
+                ["side-file", () => fs.writeFileSync(path.join(root, "side-file"), "theirs")],
+                ["side-link", () => fs.symlinkSync(victim, path.join(root, "side-link"))],
+                ["side-dangling", () => fs.symlinkSync(path.join(root, "nowhere"), path.join(root, "side-dangling"))],
+            ] as const;
+            for (const [name, plant] of planted) {
+                plant();
+                await assert.rejects(
+                    t.write(path.join(root, name), Readable.from([Buffer.from("ours")]), 0o600, { exclusive: true }),
+                    (e: unknown) => hasCode(e, "ALREADY_EXISTS"),
+                    name,
+                );
+            }
+            assert.strictEqual(fs.readFileSync(victim, "utf8"), "untouched");
+            assert.strictEqual(fs.readFileSync(path.join(root, "side-file"), "utf8"), "theirs");
+            assert.ok(!fs.existsSync(path.join(root, "nowhere")), "the dangling link was not followed");
+        });
+
         test("writes and reads back a multi-MB file, byte for byte", async function () {
             const body = randomBytes(9 << 20);
             const p = path.join(root, "big.bin");

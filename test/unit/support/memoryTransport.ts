@@ -20,6 +20,7 @@ import { Readable } from "node:stream";
 import { type ConnectionInputs, endpointUrl } from "../../../provider/connection";
 import { EXECS_PER_CONNECTION } from "../../../provider/defaults";
 import {
+    alreadyExists,
     connectionLost,
     FiledropError,
     hasCode,
@@ -29,6 +30,7 @@ import {
 } from "../../../provider/errors";
 import { sha256OfText } from "../../../provider/hashing";
 import { ChannelBudget } from "../../../provider/transport/channelBudget";
+import { describeEntry } from "../../../provider/transport/describeEntry";
 import { setTransportOpener } from "../../../provider/transport/open";
 import { closeAll } from "../../../provider/transport/pool";
 import { SshHasher } from "../../../provider/transport/sshHasher";
@@ -39,6 +41,7 @@ import type {
     RemoteStat,
     Transport,
     TransportCapabilities,
+    WriteOptions,
 } from "../../../provider/transport/types";
 import { FsError, MemoryFs, type Node } from "./memoryFs";
 
@@ -340,14 +343,23 @@ export class MemoryTransport implements Transport {
             if (this.fs.lstat(dir)?.kind !== "directory") {
                 throw new FsError("ENOENT", `${path} is not a directory`);
             }
-            return this.fs
-                .children(dir)
-                .map((p) => ({ name: p.slice(p.lastIndexOf("/") + 1), stat: statOf(this.fs.lstat(p)!) }));
+            return this.fs.children(dir).map((p) => ({
+                name: p.slice(p.lastIndexOf("/") + 1),
+                // A listing tells the link count, like OpenSSH's long names; this file system has no hard links.
+                stat: { ...statOf(this.fs.lstat(p)!), nlink: 1 },
+            }));
         });
     }
 
-    async write(path: string, data: Readable, mode?: number): Promise<number> {
-        const real = await this.op("write", path, () => this.fs.truncate(path, mode));
+    async write(path: string, data: Readable, mode?: number, options?: WriteOptions): Promise<number> {
+        const real = await this.op("write", path, () => {
+            const there = this.fs.lstat(path);
+            if (options?.exclusive === true && there !== undefined) {
+                // O_CREAT|O_EXCL: anything at the path, even a dangling link, refuses the create.
+                throw alreadyExists(this.endpoint, path, describeEntry(statOf(there)));
+            }
+            return this.fs.truncate(path, mode);
+        });
         return this.writeBody(path, real, data);
     }
 

@@ -1,0 +1,185 @@
+/**
+ * Issue 19 item 1 on the memory transport: side files (resumable temporary, new-file marker, backup) found at the
+ * names anyone can compute from the content are used only when they are ours; a symlink or someone else's file
+ * there is left alone, never written through, never continued, never read.
+ */
+import * as assert from "node:assert";
+import { hasCode } from "../../../provider/errors";
+import {
+    check,
+    create as createRaw,
+    type RemoteFileInputs,
+    type RemoteFileOutputs,
+    read,
+    update,
+} from "../../../provider/handlers/remoteFile";
+import { backupPathFor, newFileMarkerFor } from "../../../provider/ops/backup";
+import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
+import { givenWarnings } from "../../../provider/warnings";
+import { checkedBy, createdBy, freshServer, sha } from "../support/fixtures";
+import type { MemoryServer } from "../support/memoryTransport";
+
+const STRANGER = 1001;
+
+describe("RemoteFile side files planted by a neighbour (memory transport)", function () {
+    let server: MemoryServer;
+    let base: RemoteFileInputs;
+    const path = "/shared/app.conf";
+    const secret = "/root/secret.env";
+    const content = "deployed = 1\n";
+
+    beforeEach(function () {
+        const f = freshServer();
+        server = f.server;
+        base = {
+            connection: f.connection,
+            credentials: f.credentials,
+            path,
+            content,
+            sha256: sha(content),
+            size: content.length,
+        };
+        server.fs.mkdir("/shared");
+        server.fs.mkdir("/root");
+        server.fs.writeFile(secret, "TOKEN=s3cret\n", 0o600);
+        givenWarnings.length = 0;
+    });
+    afterEach(() => server.uninstall());
+
+    const create = async (i: RemoteFileInputs) =>
+        createdBy<RemoteFileInputs, RemoteFileOutputs>(createRaw, await checkedBy(check, i));
+    /** Plants `node` at `p` as the neighbour would: owned by another uid. */
+    const plantLink = (p: string, to: string) => {
+        server.fs.symlink(to, p);
+        server.fs.lstat(p)!.uid = STRANGER;
+    };
+    const plantFile = (p: string, data: string, mode = 0o666) => {
+        server.fs.writeFile(p, data, mode);
+        server.fs.lstat(p)!.uid = STRANGER;
+    };
+    const warned = (re: RegExp) =>
+        assert.ok(
+            givenWarnings.some((w) => re.test(w)),
+            `a warning matching ${re}; got ${JSON.stringify(givenWarnings)}`,
+        );
+
+    it("a symlink at the resumable temporary and at the marker is never written through", async function () {
+        const tmp = resumableTemporaryFor(path, sha(content));
+        const marker = newFileMarkerFor(path, sha(content));
+        plantLink(tmp, secret);
+        plantLink(marker, secret);
+        await create(base);
+        assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
+        assert.strictEqual(server.fs.readFile(path).toString(), content);
+        assert.strictEqual(server.fs.lstat(path)!.uid, server.fs.uid);
+        assert.strictEqual(server.fs.lstat(tmp)?.kind, "symlink", "the planted link is left alone");
+        warned(/is a symlink owned by uid 1001, not a temporary this package left there/);
+        warned(/is a symlink owned by uid 1001, not a marker this package left/);
+    });
+
+    it("someone else's regular file at the resumable temporary is not continued: a fresh temporary, our owner", async function () {
+        const tmp = resumableTemporaryFor(path, sha(content));
+        plantFile(tmp, "deployed");
+        await create(base);
+        assert.strictEqual(server.fs.readFile(path).toString(), content);
+        assert.strictEqual(server.fs.lstat(path)!.uid, server.fs.uid, "the target is ours, not the neighbour's file");
+        assert.strictEqual(server.fs.readFile(tmp).toString(), "deployed", "the planted file is left alone");
+        warned(/is a regular file owned by uid 1001, not a temporary this package left there/);
+    });
+
+    it("a file planted at the backup name of an adopted file receives no copy; the copy goes elsewhere, private first", async function () {
+        server.fs.writeFile(path, "old = 0\n", 0o600);
+        const backup = backupPathFor(path, sha(content));
+        plantFile(backup, "");
+        const { outs: out } = await create(base);
+        assert.strictEqual(server.fs.readFile(backup).toString(), "", "the planted file got no copy");
+        assert.notStrictEqual(out.backupPath, backup);
+        assert.strictEqual(server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
+        assert.strictEqual(server.fs.lstat(out.backupPath!)!.mode, 0o600);
+        warned(/not a copy this package made; it was left alone/);
+    });
+
+    it("a symlink planted at the backup name is not written through", async function () {
+        server.fs.writeFile(path, "old = 0\n", 0o644);
+        plantLink(backupPathFor(path, sha(content)), secret);
+        const { outs: out } = await create(base);
+        assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
+        assert.strictEqual(server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
+        assert.strictEqual(server.fs.lstat(out.backupPath!)!.mode, 0o644, "the copy keeps the original's mode");
+    });
+
+    describe("item 2: a managed file that changed kind or owner since the stack wrote it", function () {
+        const v2 = "deployed = 2\n";
+        const next = () => checkedBy(check, { ...base, content: v2, sha256: sha(v2), size: v2.length });
+        const refused = async (outs: RemoteFileOutputs, re: RegExp) => {
+            const e = await update("id", outs, await next()).then(
+                () => undefined,
+                (x: unknown) => x,
+            );
+            assert.ok(hasCode(e, "CHANGED_SINCE_WRITTEN"), `refused; got ${String(e)}`);
+            assert.match((e as Error).message, re);
+            assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n", "nothing written through");
+        };
+
+        it("a regular file that became a symlink is refused on update; a refresh records the link and accepts it", async function () {
+            const { outs } = await create(base);
+            server.fs.unlink(path);
+            plantLink(path, secret);
+            await refused(
+                outs,
+                /was a regular file when this stack last wrote it and is now a symlink to \/root\/secret\.env; nothing was written through it.*run `pulumi refresh` to record it/,
+            );
+            const refreshed = await read("id", outs);
+            assert.strictEqual(refreshed.props!.resolvedPath, secret);
+            await update("id", refreshed.props!, await next());
+            assert.strictEqual(server.fs.readFile(secret).toString(), v2, "accepted: written through the link");
+        });
+
+        it("a link that now points elsewhere is refused", async function () {
+            server.fs.writeFile("/shared/real.conf", "x", 0o644);
+            server.fs.symlink("/shared/real.conf", path);
+            const { outs } = await create(base);
+            assert.strictEqual(outs.resolvedPath, "/shared/real.conf");
+            server.fs.unlink(path);
+            plantLink(path, secret);
+            await refused(
+                outs,
+                /was a symlink to \/shared\/real\.conf when this stack last wrote it and now points to \/root\/secret\.env/,
+            );
+        });
+
+        it("a file someone else owns now is refused, also for a mode-only change", async function () {
+            const { outs } = await create(base);
+            assert.strictEqual(outs.writtenUid, server.fs.uid);
+            server.fs.lstat(path)!.uid = STRANGER;
+            const e = await update("id", outs, await checkedBy(check, { ...base, mode: "4755" })).then(
+                () => undefined,
+                (x: unknown) => x,
+            );
+            assert.ok(hasCode(e, "CHANGED_SINCE_WRITTEN"), `refused; got ${String(e)}`);
+            assert.match(
+                (e as Error).message,
+                /is now owned by uid 1001, not by uid 1000 as when this stack last wrote it/,
+            );
+            assert.strictEqual(server.fs.lstat(path)!.mode, 0o644, "their file was not chmod-ed");
+        });
+
+        it("state of an earlier release (no writtenUid) updates as before", async function () {
+            const { outs } = await create(base);
+            const { writtenUid: _, ...old } = outs;
+            await update("id", old as RemoteFileOutputs, await next());
+            assert.strictEqual(server.fs.readFile(path).toString(), v2);
+        });
+    });
+
+    describe("item 3: names too long for the side files", function () {
+        it("a 240-byte file name is refused at check with a sentence; 219 bytes pass", async function () {
+            const r = await check(base, { ...base, path: `/shared/${"n".repeat(240)}` });
+            assert.match(
+                JSON.stringify(r.failures),
+                /has a file name of 240 bytes .*file names of at most 219 bytes can be written; shorten the name/,
+            );
+            await checkedBy(check, { ...base, path: `/shared/${"n".repeat(219)}` });
+        });
+    });
+});
