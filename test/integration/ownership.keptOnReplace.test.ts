@@ -118,12 +118,22 @@ describe("a replaced or adopted file keeps its owner, group and mode, through th
             assert.strictEqual(ids(path.join(site, "about.html")), `0:${w.gid} 0644`, "a tree's new file");
             assert.doesNotMatch(up.output, /could not keep the owner/);
 
-            // The service takes over the new files; the next content update must not take them back.
+            // The service takes over the new files. A RemoteFile whose owner changed since the stack wrote it is
+            // refused until a refresh accepts the change (issue 19 item 2); after that, the next content update
+            // must not take the files back.
             for (const p of [newConf, path.join(site, "about.html")]) {
                 fs.chownSync(p, svc.uid, svc.gid);
             }
             fs.writeFileSync(path.join(src, "about.html"), "about v2\n");
             stack.setSettings(settings("v2"));
+            const refused = await stack.run("up");
+            assert.notStrictEqual(refused.code, 0, refused.output);
+            assert.match(
+                refused.output,
+                /new\.conf is now owned by uid \d+, not by uid 0 as when this stack last wrote it/,
+            );
+            assert.strictEqual(fs.readFileSync(newConf, "utf8"), "new v1\n", "nothing written to the refused file");
+            await stack.ok("refresh");
             const again = await stack.ok("up");
             assert.deepStrictEqual(again.summary, { same: 3, update: 2 }, again.output);
             assert.strictEqual(fs.readFileSync(newConf, "utf8"), "new v2\n");

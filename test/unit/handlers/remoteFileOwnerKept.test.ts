@@ -9,6 +9,7 @@ import {
     create as createRaw,
     type RemoteFileInputs,
     type RemoteFileOutputs,
+    read,
     update,
 } from "../../../provider/handlers/remoteFile";
 import { givenWarnings } from "../../../provider/warnings";
@@ -73,11 +74,17 @@ describe("RemoteFile keeps the owner, group and mode of the file it replaces (me
         assert.deepStrictEqual(temporaries(server, "/srv/app"), []);
     });
 
-    it("a content update keeps the owner someone gave the file since the stack wrote it", async function () {
+    it("a content update keeps the owner someone gave the file since the stack wrote it, once a refresh accepted it", async function () {
         const { id, outs } = await create(base);
         assert.deepStrictEqual(ownerOf(path), [0, 0, 0o644], "a new file: the login user's");
         server.fs.chown(path, SVC, WWW);
-        await update(id, outs, await checkedBy(check, withContent("a = 2\n"), base));
+        // A change of owner since the stack wrote the file is refused until a refresh records it (issue 19 item 2).
+        await assert.rejects(
+            update(id, outs, await checkedBy(check, withContent("a = 2\n"), base)),
+            /is now owned by uid 1001/,
+        );
+        const refreshed = (await read(id, outs)).props as RemoteFileOutputs;
+        await update(id, refreshed, await checkedBy(check, withContent("a = 2\n"), base));
         assert.strictEqual(server.fs.text(path), "a = 2\n");
         assert.deepStrictEqual(ownerOf(path), [SVC, WWW, 0o644]);
     });
