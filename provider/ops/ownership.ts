@@ -127,6 +127,8 @@ export interface Owned {
     readonly onDelete?: string;
     /** Absent in state from releases before the ownership rules: there `onDelete: "delete"` was the default. */
     readonly stateVersion?: number;
+    /** The content is a secret: no hash of it in messages (previews never show one either). */
+    readonly contentSecret?: boolean;
 }
 
 export type DestroyOutcome = "deleted" | "restored" | "gone" | "left";
@@ -181,7 +183,7 @@ export async function destroyFile(t: Transport, o: Owned): Promise<DestroyOutcom
     const current = (await remoteSha256(t, o.path)).sha256;
     if (current !== o.writtenSha256) {
         warn(
-            `${t.endpoint}${o.path} changed since this stack last wrote it (SHA-256 ${current.slice(0, 12)}…, wrote ${o.writtenSha256.slice(0, 12)}…); destroy left it in place.${kept}`,
+            `${t.endpoint}${o.path} changed since this stack last wrote it${o.contentSecret === true ? "" : ` (SHA-256 ${current.slice(0, 12)}…, wrote ${o.writtenSha256.slice(0, 12)}…)`}; destroy left it in place.${kept}`,
         );
         return "left";
     }

@@ -195,6 +195,18 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             );
         });
 
+        it("the warning about a changed file of secret content names no hash of either content", async function () {
+            server.fs.mkdirp("/etc");
+            const { id, outs } = await create({ ...base, contentSecret: true });
+            server.fs.writeFile(path, "edited by hand\n");
+            await remove(id, outs);
+            warned(/changed since this stack last wrote it; destroy left it in place/);
+            assert.ok(
+                givenWarnings.every((w) => !w.includes(outs.sha256.slice(0, 12))),
+                "no start of the secret content's SHA-256",
+            );
+        });
+
         it("a created file still as written is deleted with the folders made for it", async function () {
             const { id, outs } = await create(base);
             assert.strictEqual(givenWarnings.length, 0, "no warning for a new file");
