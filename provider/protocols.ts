@@ -25,9 +25,9 @@ export interface ProtocolInfo {
 }
 
 const sftp = async (c: ConnectionInputs, creds: CredentialInputs) =>
-    (await import("./transport/sftp")).openSftp(c, creds);
+    (await import("./transport/ssh/sftp")).openSftp(c, creds);
 const ftps = async (c: ConnectionInputs, creds: CredentialInputs) =>
-    (await import("./transport/ftps")).openFtps(c, creds);
+    (await import("./transport/ftp/ftps")).openFtps(c, creds);
 
 /** Every supported protocol. */
 export const PROTOCOLS = {

@@ -1,10 +1,10 @@
 /** What a RemoteTree finds on the server: every file below its folder, and the state of the files it owns. */
 import * as posix from "node:path/posix";
+import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT } from "../defaults";
 import { formatMode, sameMode } from "../mode";
 import { type Manifest, remotePathOf, type TreeEntry } from "../plan/treeManifest";
 import type { Transport } from "../transport/types";
-import { forEachLimit } from "./concurrency";
 import { hashMany } from "./remoteHash";
 import { isTemporaryName } from "./temporaries";
 

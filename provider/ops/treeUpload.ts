@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
+import { forEachLimit } from "../concurrency";
 import { TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
 import { isFiledropError } from "../errors";
 import { parseMode } from "../mode";
@@ -16,7 +17,6 @@ import { startProgress } from "../progress/ticker";
 import { outermostFirst } from "../remotePaths";
 import type { Transport } from "../transport/types";
 import { commitStaged } from "./commit";
-import { forEachLimit } from "./concurrency";
 import type { OwnerIds } from "./ownerNames";
 import { ensureDirs } from "./remoteDirs";
 import { abandon, stageUpload } from "./stage";

@@ -24,10 +24,10 @@ import {
     remoteIo,
 } from "../../../provider/errors";
 import { sha256OfText } from "../../../provider/hashing";
-import { ChannelBudget } from "../../../provider/transport/channelBudget";
 import { setTransportOpener } from "../../../provider/transport/open";
 import { closeAll } from "../../../provider/transport/pool";
-import { SshHasher } from "../../../provider/transport/sshHasher";
+import { ChannelBudget } from "../../../provider/transport/ssh/channelBudget";
+import { SshHasher } from "../../../provider/transport/ssh/sshHasher";
 import type {
     ExecResult,
     RemoteEntry,
@@ -413,7 +413,7 @@ export class MemoryTransport implements Transport {
 
     /**
      * Runs a command as the SSH transport does: each on a channel of one budget shared with the SFTP session
-     * (provider/transport/channelBudget.ts), so a channel beyond `execChannels` waits instead of failing.
+     * (provider/transport/ssh/channelBudget.ts), so a channel beyond `execChannels` waits instead of failing.
      */
     exec(command: string): Promise<ExecResult> {
         return this.channels.run(

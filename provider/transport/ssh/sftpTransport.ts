@@ -5,13 +5,13 @@
  */
 import type { Readable } from "node:stream";
 import type { Client, SFTPWrapper, Stats } from "ssh2";
-import { type ConnectionInputs, endpointUrl } from "../connection";
-import { shellQuote } from "../shellQuote";
+import { type ConnectionInputs, endpointUrl } from "../../connection";
+import { shellQuote } from "../../shellQuote";
+import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "../types";
 import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
 import { SshExec } from "./sftpExec";
 import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
 import { SshHasher } from "./sshHasher";
-import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 export class SftpTransport implements Transport {
     public readonly endpoint: string;

@@ -18,8 +18,8 @@
  */
 import * as posix from "node:path/posix";
 import { PassThrough, Readable, Writable } from "node:stream";
-import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../connection";
-import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
+import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../../connection";
+import { MAX_FTP_CONTROL_CONNECTIONS } from "../../defaults";
 import {
     connectionLost,
     FiledropError,
@@ -29,13 +29,13 @@ import {
     permissionDenied,
     remoteIo,
     writeFailed,
-} from "../errors";
-import { formatMode } from "../mode";
+} from "../../errors";
+import { formatMode } from "../../mode";
+import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "../types";
 import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
 import { probeAtomicOverwrite } from "./ftpsProbe";
 import { type FtpSession, openFtpSession, replyText } from "./ftpsSession";
 import { FtpSessions } from "./ftpsSessions";
-import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities } from "./types";
 
 /**
  * Node's TLS 1.3 client ending a data connection right after its handshake makes vsftpd and ProFTPD fail the

@@ -4,10 +4,10 @@
  * of failing.
  */
 import type { Client, ClientChannel } from "ssh2";
-import { EXECS_PER_CONNECTION } from "../defaults";
-import { FiledropError } from "../errors";
+import { EXECS_PER_CONNECTION } from "../../defaults";
+import { FiledropError } from "../../errors";
+import type { ExecResult } from "../types";
 import { ChannelBudget } from "./channelBudget";
-import type { ExecResult } from "./types";
 
 /** The server refused to open a channel (its answer to a channel beyond MaxSessions, or to exec at all). */
 class ChannelRefused extends Error {}

@@ -19,10 +19,10 @@ import {
     proxyConnection,
     sudoPrefix,
     userOf,
-} from "../connection";
-import { SSH_KEEPALIVE_MS } from "../defaults";
-import { FiledropError, messageOf } from "../errors";
-import { checkHostKey, hostKeyAlgorithmsFor } from "../trust/sshTrust";
+} from "../../connection";
+import { SSH_KEEPALIVE_MS } from "../../defaults";
+import { FiledropError, messageOf } from "../../errors";
+import { checkHostKey, hostKeyAlgorithmsFor } from "../../trust/sshTrust";
 import { SftpTransport } from "./sftpTransport";
 import { authFailure, authOptions, type SshLogin } from "./sshAuth";
 import { openSudoSftp } from "./sudoSftp";
