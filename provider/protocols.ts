@@ -1,17 +1,15 @@
 /**
- * The protocol registry: everything that differs per wire protocol, in one table. `check`, the connection helpers,
- * the SDK's `ConnectionArgs.protocol` type and the transport opener all derive from it; adding a protocol means a
- * row here and a transport file.
+ * The protocol registry: everything that differs per wire protocol, in one table of data (ground floor: it imports
+ * nothing). `check`, the connection helpers, the SDK's `ConnectionArgs.protocol` type and the transport opener
+ * (transport/open.ts) all derive from it; adding a protocol means a row here and a transport.
  */
-import type { ConnectionInputs, CredentialInputs } from "./connection";
-import type { Transport } from "./transport/types";
 
 /** What one protocol is and can do. */
 export interface ProtocolInfo {
     /** TCP port when `port` is not given. */
     readonly defaultPort: number;
-    /** Opens a connection; the transport module is loaded only when a connection is opened. */
-    readonly open: (c: ConnectionInputs, creds: CredentialInputs) => Promise<Transport>;
+    /** The transport that speaks it (transport/ssh/ or transport/ftp/), loaded only when a connection is opened. */
+    readonly transport: "ssh" | "ftp";
     /** The server can run commands (`validate`, server-side hashing). */
     readonly exec: boolean;
     /** The owner and group of a file can be set (`uid`, `gid`). */
@@ -24,16 +22,11 @@ export interface ProtocolInfo {
     readonly description: string;
 }
 
-const sftp = async (c: ConnectionInputs, creds: CredentialInputs) =>
-    (await import("./transport/ssh/sftp")).openSftp(c, creds);
-const ftps = async (c: ConnectionInputs, creds: CredentialInputs) =>
-    (await import("./transport/ftp/ftps")).openFtps(c, creds);
-
 /** Every supported protocol. */
 export const PROTOCOLS = {
     sftp: {
         defaultPort: 22,
-        open: sftp,
+        transport: "ssh",
         exec: true,
         chown: true,
         credentials: ["password", "privateKey", "agentSocketPath"],
@@ -42,7 +35,7 @@ export const PROTOCOLS = {
     },
     ftps: {
         defaultPort: 21,
-        open: ftps,
+        transport: "ftp",
         exec: false,
         chown: false,
         credentials: ["password"],
@@ -51,7 +44,7 @@ export const PROTOCOLS = {
     },
     "ftps-implicit": {
         defaultPort: 990,
-        open: ftps,
+        transport: "ftp",
         exec: false,
         chown: false,
         credentials: ["password"],
@@ -60,7 +53,7 @@ export const PROTOCOLS = {
     },
     ftp: {
         defaultPort: 21,
-        open: ftps,
+        transport: "ftp",
         exec: false,
         chown: false,
         credentials: ["password"],

@@ -4,13 +4,14 @@
  */
 import * as posix from "node:path/posix";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
 import { folderMissing, notAFolder } from "../errors";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
 import { resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
-import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { checkConnection, checkedMode, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
@@ -18,6 +19,7 @@ import { credentialsRotated } from "../plan/previewNotes";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
+import { isKnown } from "../unknown";
 import { plain } from "./plain";
 
 export type OnDeleteDirectory = "delete" | "recursive";

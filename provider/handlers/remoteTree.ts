@@ -5,6 +5,7 @@
  * exactly the files it uploaded and the folders it created.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
@@ -17,7 +18,7 @@ import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership"
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { type RunOnTransport, uploadFiles } from "../ops/treeUpload";
-import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { checkConnection, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
@@ -35,6 +36,7 @@ import {
 } from "../plan/treeManifest";
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
+import { isKnown } from "../unknown";
 import { plain } from "./plain";
 
 export type Prune = boolean | "all";

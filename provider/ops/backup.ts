@@ -2,13 +2,8 @@
  * The copy a RemoteFile keeps of a file it adopted (one that was at the path before its first write), so that
  * destroy can put it back, and the marker that tells a resumed create its own earlier write from an adopted file.
  */
-import * as posix from "node:path/posix";
+import { isSideFileOf, sideFilePath } from "../sideFiles";
 import type { Transport } from "../transport/types";
-
-/** First 12 hex digits of the SHA-256 the resource writes: names one resource's backup and marker for one content. */
-function tag(sha256: string): string {
-    return sha256.slice(0, 12);
-}
 
 /**
  * Where the backup of `path` is kept by a resource writing content `sha256`:
@@ -17,7 +12,7 @@ function tag(sha256: string): string {
  * same content finds its own. Never taken for a temporary (`.<name>.filedrop-<12 hex>`).
  */
 export function backupPathFor(path: string, sha256: string): string {
-    return posix.join(posix.dirname(path), `.${posix.basename(path)}.filedrop-backup-${tag(sha256)}`);
+    return sideFilePath(path, sha256, "backup");
 }
 
 /**
@@ -26,16 +21,12 @@ export function backupPathFor(path: string, sha256: string): string {
  * write of an interrupted run, not an adopted one.
  */
 export function newFileMarkerFor(path: string, sha256: string): string {
-    return posix.join(posix.dirname(path), `.${posix.basename(path)}.filedrop-new-${tag(sha256)}`);
+    return sideFilePath(path, sha256, "new");
 }
 
 /** True for the name of a new-file marker of target `path` (any content). */
 export function isNewFileMarkerOf(path: string, name: string): boolean {
-    return new RegExp(`^${escapeRegExp(`.${posix.basename(path)}.filedrop-new-`)}[0-9a-f]{12}$`).test(name);
-}
-
-function escapeRegExp(s: string): string {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return isSideFileOf(path, "new", name);
 }
 
 /**

@@ -4,9 +4,9 @@ import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT } from "../defaults";
 import { formatMode, sameMode } from "../mode";
 import { type Manifest, remotePathOf, type TreeEntry } from "../plan/treeManifest";
+import { isTemporaryName } from "../sideFiles";
 import type { Transport } from "../transport/types";
 import { hashMany } from "./remoteHash";
-import { isTemporaryName } from "./temporaries";
 
 /** Every file below `dir` (relative paths), without following symlinks; temporaries left out. */
 export async function listFiles(t: Transport, dir: string, rel = ""): Promise<string[]> {

@@ -2,28 +2,14 @@
  * Input validation run by `check`, before anything connects. Each failure is one sentence naming the fix.
  * Pure functions; unknown values (during preview) are skipped.
  */
+import type { CheckFailure } from "../checkFailure";
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { modeProblem, normalizeMode } from "../mode";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
+import { isKnown } from "../unknown";
 import { hasDefaultAgent, sshExtrasFailures } from "./checkSshExtras";
 import { connectionFieldFailures } from "./knownKeys";
-
-export { modeProblem } from "../mode";
-
-/** One rejected property. */
-export interface CheckFailure {
-    property: string;
-    reason: string;
-}
-
-/** The engine's marker for a value not known until apply. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** True when a value is known (not the preview-time unknown marker). */
-export function isKnown(v: unknown): boolean {
-    return v !== UNKNOWN;
-}
 
 /** A `mode` input as check hands it on: written "0640" when known and valid, else as given (check reports it). */
 export function checkedMode(mode: string | undefined): string | undefined {

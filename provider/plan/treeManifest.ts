@@ -151,8 +151,6 @@ export interface TreeChanges {
     removed?: string[];
 }
 
-export { CHANGES_LIMIT } from "../defaults";
-
 /** A size for people: "512 B", "4.2 KiB", "3.1 MiB". */
 export function formatSize(bytes: number): string {
     if (bytes < 1024) {
