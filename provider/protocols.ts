@@ -1,8 +1,9 @@
 /**
  * The protocol registry: everything that differs per wire protocol, in one table of data (ground floor: it imports
- * nothing). `check`, the connection helpers, the SDK's `ConnectionArgs.protocol` type and the transport opener
+ * only the capability vocabulary). `check`, the connection helpers, the SDK's `ConnectionArgs.protocol` type and the transport opener
  * (transport/open.ts) all derive from it; adding a protocol means a row here and a transport.
  */
+import type { Capabilities, Capability } from "./capabilities";
 
 /** What one protocol is and can do. */
 export interface ProtocolInfo {
@@ -10,10 +11,8 @@ export interface ProtocolInfo {
     readonly defaultPort: number;
     /** The transport that speaks it (transport/ssh/ or transport/ftp/), loaded only when a connection is opened. */
     readonly transport: "ssh" | "ftp";
-    /** The server can run commands (`validate`, server-side hashing). */
-    readonly exec: boolean;
-    /** The owner and group of a file can be set (`uid`, `gid`). */
-    readonly chown: boolean;
+    /** What the protocol can do (a server may still refuse some: its connection says, `Transport.capabilities`). */
+    readonly can: Capabilities;
     /** Credentials of which at least one is needed, as named in `ConnectionArgs`. */
     readonly credentials: readonly ("password" | "privateKey" | "agentSocketPath")[];
     /** Sends the password and the files in clear text: refused unless `allowPlaintext`. */
@@ -22,13 +21,35 @@ export interface ProtocolInfo {
     readonly description: string;
 }
 
+/** What every FTP flavour can do: SITE CHMOD, RNTO over a file, HASH, APPE where the server has them; no more. */
+const FTP: Capabilities = {
+    chmod: true,
+    chown: false,
+    exec: false,
+    symlinks: false,
+    atomicOverwrite: true,
+    serverHash: true,
+    resume: true,
+    sudo: false,
+    proxy: false,
+};
+
 /** Every supported protocol. */
 export const PROTOCOLS = {
     sftp: {
         defaultPort: 22,
         transport: "ssh",
-        exec: true,
-        chown: true,
+        can: {
+            chmod: true,
+            chown: true,
+            exec: true,
+            symlinks: true,
+            atomicOverwrite: true,
+            serverHash: true,
+            resume: true,
+            sudo: true,
+            proxy: true,
+        },
         credentials: ["password", "privateKey", "agentSocketPath"],
         plaintext: false,
         description: "SFTP over SSH",
@@ -36,8 +57,7 @@ export const PROTOCOLS = {
     ftps: {
         defaultPort: 21,
         transport: "ftp",
-        exec: false,
-        chown: false,
+        can: FTP,
         credentials: ["password"],
         plaintext: false,
         description: "FTP with explicit TLS (AUTH TLS)",
@@ -45,8 +65,7 @@ export const PROTOCOLS = {
     "ftps-implicit": {
         defaultPort: 990,
         transport: "ftp",
-        exec: false,
-        chown: false,
+        can: FTP,
         credentials: ["password"],
         plaintext: false,
         description: "FTP with implicit TLS",
@@ -54,8 +73,7 @@ export const PROTOCOLS = {
     ftp: {
         defaultPort: 21,
         transport: "ftp",
-        exec: false,
-        chown: false,
+        can: FTP,
         credentials: ["password"],
         plaintext: true,
         description: "plain FTP (clear text)",
@@ -76,4 +94,11 @@ export function isProtocol(p: unknown): p is Protocol {
 /** The registry row of a protocol. */
 export function protocolInfo(p: Protocol): ProtocolInfo {
     return PROTOCOLS[p];
+}
+
+/** The protocols that can do `what`, quoted for messages: `"sftp"`, or `"sftp" or "x"`. */
+export function protocolsThat(what: Capability): string {
+    return PROTOCOL_NAMES.filter((p) => PROTOCOLS[p].can[what])
+        .map((p) => `"${p}"`)
+        .join(" or ");
 }

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { Capability } from "../capabilities";
 import type { CheckFailure } from "../checkFailure";
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
@@ -32,7 +33,7 @@ import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
 import { type FileChanges, fileChanges } from "../plan/previewNotes";
-import { isProtocol, protocolInfo } from "../protocols";
+import { isProtocol, protocolInfo, protocolsThat } from "../protocols";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
 import { isKnown } from "../unknown";
@@ -237,17 +238,17 @@ function capabilityProblems(i: RemoteFileInputs): CheckFailure[] {
         return [];
     }
     const info = protocolInfo(protocol);
-    const needs = {
-        validate: info.exec ? undefined : "run commands",
-        validateInPlace: info.exec ? undefined : "run commands",
-        uid: info.chown ? undefined : "change owners",
-        gid: info.chown ? undefined : "change owners",
+    const needs: Record<string, [Capability, string] | undefined> = {
+        validate: info.can.exec ? undefined : ["exec", "run commands"],
+        validateInPlace: info.can.exec ? undefined : ["exec", "run commands"],
+        uid: info.can.chown ? undefined : ["chown", "change owners"],
+        gid: info.can.chown ? undefined : ["chown", "change owners"],
     };
     return (["validate", "validateInPlace", "uid", "gid"] as const)
         .filter((k) => i[k] !== undefined && needs[k] !== undefined)
         .map((k) => ({
             property: k,
-            reason: `needs protocol "sftp" (FTP servers cannot ${needs[k]}); remove it or switch protocol`,
+            reason: `needs protocol ${protocolsThat(needs[k]![0])} (${info.transport.toUpperCase()} servers cannot ${needs[k]![1]}); remove it or switch protocol`,
         }));
 }
 

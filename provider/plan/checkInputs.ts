@@ -96,10 +96,10 @@ export function checkConnection(
     if (info.plaintext && c.allowPlaintext !== true) {
         f.push({
             property: "connection.protocol",
-            reason: `is "${protocol}", which sends the password and the files in clear text: use "ftps", or set \`allowPlaintext: true\` if you accept that`,
+            reason: `is "${protocol}", which sends the password and the files in clear text: use ${PROTOCOL_NAMES.filter((p) => protocolInfo(p).transport === info.transport && !protocolInfo(p).plaintext).map((p) => `"${p}"`)[0]}, or set \`allowPlaintext: true\` if you accept that`,
         });
     }
-    if (protocol === "sftp" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
+    if (info.transport === "ssh" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
         f.push({
             property: "connection.hostKey",
             reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")',

@@ -6,7 +6,7 @@
 
 import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
-import type { Protocol } from "../protocols";
+import { type Protocol, protocolInfo, protocolsThat } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
 import { isKnown } from "../unknown";
 
@@ -23,10 +23,10 @@ export function sshExtrasFailures(
 ): CheckFailure[] {
     const f: CheckFailure[] = [];
     if (isKnown(c.sudo) && c.sudo !== undefined && c.sudo !== false) {
-        if (protocol !== "sftp") {
+        if (!protocolInfo(protocol).can.sudo) {
             f.push({
                 property: "connection.sudo",
-                reason: `works only with protocol "sftp" (an FTP server has no way to run the transfer as another user); remove it, or give the FTP user the rights on the target folder`,
+                reason: `works only with protocol ${protocolsThat("sudo")} (an FTP server has no way to run the transfer as another user); remove it, or give the FTP user the rights on the target folder`,
             });
         } else if (c.sudo !== true && (typeof c.sudo !== "string" || c.sudo.trim() === "")) {
             f.push({
@@ -39,10 +39,10 @@ export function sshExtrasFailures(
     if (!isKnown(p) || p === undefined) {
         return f;
     }
-    if (protocol !== "sftp") {
+    if (!protocolInfo(protocol).can.proxy) {
         f.push({
             property: "connection.proxy",
-            reason: `works only with protocol "sftp" (a bastion forwards one SSH connection; FTP needs several); remove it and make the FTP server reachable directly`,
+            reason: `works only with protocol ${protocolsThat("proxy")} (a bastion forwards one SSH connection; FTP needs several); remove it and make the FTP server reachable directly`,
         });
         return f;
     }

@@ -2,7 +2,7 @@
 
 import type { CheckFailure } from "../checkFailure";
 import { type ConnectionInputs, protocolOf } from "../connection";
-import { isProtocol, protocolInfo } from "../protocols";
+import { isProtocol, protocolInfo, protocolsThat } from "../protocols";
 import { UNKNOWN } from "../unknown";
 
 /** A name or number as given in `owner`/`group`. */
@@ -58,13 +58,13 @@ export function ownerFailures(i: OwnerInputs): CheckFailure[] {
         protocol !== undefined &&
         protocol !== (UNKNOWN as never) &&
         isProtocol(protocol) &&
-        !protocolInfo(protocol).chown
+        !protocolInfo(protocol).can.chown
     ) {
         for (const k of ["owner", "group"] as const) {
             if (i[k] !== undefined) {
                 f.push({
                     property: k,
-                    reason: `needs protocol "sftp" (FTP servers cannot change owners); remove it or switch protocol`,
+                    reason: `needs protocol ${protocolsThat("chown")} (${protocolInfo(protocol).transport.toUpperCase()} servers cannot change owners); remove it or switch protocol`,
                 });
             }
         }
