@@ -9,6 +9,7 @@ import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
 import { folderMissing, notAFolder } from "../errors";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { applyMode } from "../ops/applyMode";
 import { resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
 import { checkConnection, checkedMode, remotePathProblem } from "../plan/checkInputs";
@@ -150,8 +151,8 @@ async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
         throw notAFolder(t.endpoint, i.path);
     }
     // mkdir's mode is filtered by the server's umask: set it explicitly.
-    if (mode !== undefined && (st.mode ?? -1) !== mode && t.capabilities.chmod) {
-        await t.chmod(i.path, mode);
+    if (mode !== undefined) {
+        await applyMode(t, i.path, mode, { current: st.mode });
     }
     if (i.owner !== undefined || i.group !== undefined) {
         const ids = await resolveOwner(t, i.owner, i.group);

@@ -12,6 +12,7 @@ import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../con
 import { DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS } from "../defaults";
 import { localPath, localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { applyMode } from "../ops/applyMode";
 import { KnownStats } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import {
@@ -364,8 +365,8 @@ export async function update(
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
-        if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0") && t.capabilities.chmod) {
-            await t.chmod(target.path, parseMode(news.mode));
+        if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0")) {
+            await applyMode(t, target.path, parseMode(news.mode));
         }
         if ((news.uid !== undefined && news.uid !== olds.uid) || (news.gid !== undefined && news.gid !== olds.gid)) {
             await t.chown(target.path, news.uid ?? -1, news.gid ?? -1);

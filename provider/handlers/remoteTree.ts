@@ -11,6 +11,7 @@ import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem, localPath } from "../localFiles";
 import { modeProblem, parseMode } from "../mode";
+import { applyMode } from "../ops/applyMode";
 import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
@@ -283,7 +284,7 @@ async function sync(
         }
         await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)], known);
         for (const rel of plan.chmodOnly) {
-            await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
+            await applyMode(t, remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
         }
         ids = await resolveOwner(t, news.owner, news.group);
         if (ownerChanged) {

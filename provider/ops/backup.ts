@@ -4,6 +4,7 @@
  */
 import { isSideFileOf, sideFilePath } from "../sideFiles";
 import type { Transport } from "../transport/types";
+import { applyMode } from "./applyMode";
 
 /**
  * Where the backup of `path` is kept by a resource writing content `sha256`:
@@ -36,8 +37,8 @@ export function isNewFileMarkerOf(path: string, name: string): boolean {
 export async function copyRemote(t: Transport, from: string, to: string): Promise<string | undefined> {
     const st = await t.stat(from);
     await t.write(to, await t.read(from), st?.mode ?? 0o600);
-    if (st?.mode !== undefined && t.capabilities.chmod) {
-        await t.chmod(to, st.mode);
+    if (st?.mode !== undefined) {
+        await applyMode(t, to, st.mode);
     }
     const copy = await t.stat(to);
     if (st?.uid !== undefined && st.gid !== undefined && (copy?.uid !== st.uid || copy?.gid !== st.gid)) {

@@ -3,6 +3,7 @@ import { DEFAULT_FILE_MODE } from "../defaults";
 import { FiledropError } from "../errors";
 import { shellQuote } from "../shellQuote";
 import type { RemoteStat, Transport } from "../transport/types";
+import { applyMode } from "./applyMode";
 import { replaceAndCheck } from "./inPlaceCheck";
 import { replaceTarget } from "./replace";
 import { abandon } from "./stage";
@@ -14,9 +15,7 @@ export async function commitStaged(t: Transport, s: StagedUpload, verifiedBy: st
     const before: RemoteStat | undefined = typeof s.before === "string" ? undefined : s.before;
     let atomic: boolean;
     try {
-        if (t.capabilities.chmod) {
-            await t.chmod(tmp, spec.mode ?? before?.mode ?? DEFAULT_FILE_MODE);
-        }
+        await applyMode(t, tmp, spec.mode ?? before?.mode ?? DEFAULT_FILE_MODE, { shownAs: spec.path });
         if (spec.uid !== undefined || spec.gid !== undefined) {
             await t.chown(tmp, spec.uid ?? before?.uid ?? -1, spec.gid ?? before?.gid ?? -1);
         }

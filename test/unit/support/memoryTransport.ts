@@ -58,6 +58,11 @@ export class MemoryServer {
     connections = 0;
     /** What every new connection reports. */
     capabilities: TransportCapabilities = { atomicOverwrite: true, chmod: true, chown: true, exec: true };
+    /**
+     * What a server that cannot chmod (`capabilities.chmod` false) gives what it creates, like vsftpd's
+     * `local_umask`: files 0666 and folders 0777 less these bits, whatever mode the client asked for.
+     */
+    umask = 0o022;
     hashing: ServerHashing = "exec";
     refuseRenameOverExisting = false;
     /** Writes can continue an existing file at its end (`Transport.writeFrom`), as SFTP and FTP APPE can. */
@@ -297,7 +302,9 @@ export class MemoryTransport implements Transport {
     }
 
     mkdir(path: string, mode?: number): Promise<void> {
-        return this.op("mkdir", path, () => this.fs.mkdir(path, mode));
+        return this.op("mkdir", path, () =>
+            this.fs.mkdir(path, this.capabilities.chmod ? mode : 0o777 & ~this.server.umask),
+        );
     }
 
     rmdir(path: string): Promise<void> {
@@ -325,7 +332,9 @@ export class MemoryTransport implements Transport {
     }
 
     async write(path: string, data: Readable, mode?: number): Promise<number> {
-        const real = await this.op("write", path, () => this.fs.truncate(path, mode));
+        const real = await this.op("write", path, () =>
+            this.fs.truncate(path, this.capabilities.chmod ? mode : 0o666 & ~this.server.umask),
+        );
         return this.writeBody(path, real, data);
     }
 
@@ -392,7 +401,13 @@ export class MemoryTransport implements Transport {
     }
 
     chmod(path: string, mode: number): Promise<void> {
-        return this.op("chmod", path, () => this.fs.chmod(path, mode));
+        return this.op("chmod", path, () => {
+            if (!this.capabilities.chmod) {
+                // As the FTP transport does where SITE CHMOD is refused.
+                throw new FiledropError("UNSUPPORTED", `${this.endpoint} cannot change the mode of ${path}.`);
+            }
+            this.fs.chmod(path, mode);
+        });
     }
 
     chown(path: string, uid: number, gid: number): Promise<void> {
