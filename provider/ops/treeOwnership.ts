@@ -5,7 +5,8 @@
  */
 import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT } from "../defaults";
-import { type Manifest, remotePathOf } from "../plan/treeManifest";
+import type { Manifest } from "../manifest";
+import { remotePathOf } from "../plan/treeManifest";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupPathFor, copyRemote } from "./backup";

@@ -2,8 +2,9 @@
 import * as posix from "node:path/posix";
 import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT } from "../defaults";
+import type { Manifest, TreeEntry } from "../manifest";
 import { formatMode, sameMode } from "../mode";
-import { type Manifest, remotePathOf, type TreeEntry } from "../plan/treeManifest";
+import { remotePathOf } from "../plan/treeManifest";
 import { isTemporaryName } from "../sideFiles";
 import type { Transport } from "../transport/types";
 import { hashMany } from "./remoteHash";
