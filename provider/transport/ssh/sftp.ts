@@ -27,8 +27,6 @@ import { SftpTransport } from "./sftpTransport";
 import { authFailure, authOptions, type SshLogin } from "./sshAuth";
 import { openSudoSftp } from "./sudoSftp";
 
-export { SftpTransport } from "./sftpTransport";
-
 /**
  * ssh2 writes every SSH packet to the socket on its own: with Nagle off (above) and hundreds of small requests in
  * flight, that is one syscall per packet. Corking the socket on the first write of a tick and uncorking on the next
