@@ -94,9 +94,13 @@ export function checkConnection(
     }
     const info = protocolInfo(protocol);
     if (info.plaintext && c.allowPlaintext !== true) {
+        // The same transport's protocol with encryption (for "ftp": "ftps").
+        const safe = PROTOCOL_NAMES.find(
+            (p) => protocolInfo(p).transport === info.transport && !protocolInfo(p).plaintext,
+        );
         f.push({
             property: "connection.protocol",
-            reason: `is "${protocol}", which sends the password and the files in clear text: use ${PROTOCOL_NAMES.filter((p) => protocolInfo(p).transport === info.transport && !protocolInfo(p).plaintext).map((p) => `"${p}"`)[0]}, or set \`allowPlaintext: true\` if you accept that`,
+            reason: `is "${protocol}", which sends the password and the files in clear text: use "${safe}", or set \`allowPlaintext: true\` if you accept that`,
         });
     }
     if (info.transport === "ssh" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
