@@ -8,7 +8,7 @@
  * HASH) of:
  *   - `curl --ssl-reqd --cacert CA -T file ftp://127.0.0.1:PORT//abs/path` (explicit TLS, protected data channel),
  *   - our provider's real code path, `verifiedUpload` (provider/upload.ts) over `openFtps`
- *     (provider/transport/ftps.ts): streaming hash, size check, SHA-256 by `HASH` on ProFTPD or by reading the
+ *     (provider/transport/ftp/ftps.ts): streaming hash, size check, SHA-256 by `HASH` on ProFTPD or by reading the
  *     file back from vsftpd, chmod, atomic rename,
  *   - the same transport's `write` alone (no hashing, no verification, no rename), to show what verification costs.
  * Ours run in a child node process each time, so the child's peak RSS is the provider process's peak memory.
@@ -63,7 +63,7 @@ type Sample = BaseSample & { tls?: string };
 
 /** The child (`--child JOBFILE`, see benchMain): one upload over FTPS through the provider's code, also recording the data TLS. */
 async function child(job: ChildJob): Promise<ChildResult> {
-    const { openFtps } = require("../provider/transport/ftps") as typeof import("../provider/transport/ftps");
+    const { openFtps } = require("../provider/transport/ftp/ftps") as typeof import("../provider/transport/ftp/ftps");
 
     // Record the data connection's TLS version/cipher (and whether it resumed the control session) for the table.
     const tlsMod = require("node:tls") as typeof import("tls");

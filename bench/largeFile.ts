@@ -8,7 +8,7 @@
  *   - OpenSSH `sftp -b` batch `put` (default requests in flight, and `-R 64`; plus `-R 64 -c aes128-gcm`, the
  *     cipher ssh2 negotiates, for information),
  *   - our provider's real code path, `verifiedUpload` (provider/upload.ts) over `openSftp`
- *     (provider/transport/sftp.ts): streaming hash, size check, remote SHA-256 by ssh exec, atomic rename,
+ *     (provider/transport/ssh/sftp.ts): streaming hash, size check, remote SHA-256 by ssh exec, atomic rename,
  *   - the same transport's `write` alone (no hashing, no verification, no rename), to show what verification costs.
  * Ours run in a child node process each time, so the child's peak RSS is the provider process's peak memory.
  *
@@ -65,7 +65,7 @@ async function child(job: ChildJob): Promise<ChildResult> {
         this.on("handshake", (n: { cs?: { cipher?: string } }) => (cipher = n.cs?.cipher));
         return origConnect.call(this, cfg);
     };
-    const { openSftp } = require("../provider/transport/sftp") as typeof import("../provider/transport/sftp");
+    const { openSftp } = require("../provider/transport/ssh/sftp") as typeof import("../provider/transport/ssh/sftp");
     const base = await uploadInChild(job, () =>
         openSftp(
             { host: job.sshd.host, port: job.sshd.port, user: job.sshd.user, knownHosts: job.sshd.knownHostsPath },

@@ -2,8 +2,6 @@ import { createHash } from "node:crypto";
 import { DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_PROTOCOL } from "./defaults";
 import { type Protocol, protocolInfo } from "./protocols";
 
-export type { Protocol } from "./protocols";
-
 /**
  * The connection settings as the provider sees them: plain values, no `pulumi.Input`s.
  * The SDK's `ConnectionArgs` (sdk/connection.ts) documents every field for users.

@@ -11,8 +11,9 @@
  *   {@link reported} keeps that one duplicate print out; any other error (a bug) keeps its stack trace.
  * - Retries: {@link progress} shows a passing status line (an ephemeral info message) while a deployment waits.
  */
+
+import type { CheckFailure } from "./checkFailure";
 import { isFiledropError } from "./errors";
-import type { CheckFailure } from "./plan/checkInputs";
 
 /** Check failures with the field named at the start of the reason and no property (see above). */
 export function fieldInReason(failures: readonly CheckFailure[] | undefined): CheckFailure[] | undefined {

@@ -10,7 +10,7 @@
  */
 
 import * as posix from "node:path/posix";
-import { isTemporaryName } from "./ops/temporaries";
+import { isBackupName, isTemporaryName } from "./sideFiles";
 
 /** Stable error codes. */
 export type FiledropErrorCode =
@@ -149,7 +149,7 @@ export function permissionDenied(
     if (isTemporaryName(posix.basename(path))) {
         return folderNotWritable(endpoint, posix.dirname(path), `${op} a temporary file`, quoted, cause);
     }
-    if (BACKUP_NAME.test(posix.basename(path))) {
+    if (isBackupName(posix.basename(path))) {
         return folderNotWritable(endpoint, posix.dirname(path), `${op} a copy of the earlier file`, quoted, cause);
     }
     return new FiledropError(
@@ -158,9 +158,6 @@ export function permissionDenied(
         { cause },
     );
 }
-
-/** Names of the copies of adopted files (ops/backup.ts `backupPathFor`). */
-const BACKUP_NAME = /^\..+\.filedrop-backup(-[0-9a-f]{12})?$/;
 
 /** The folder an upload writes its temporary (or its copy of the earlier file) into is not writable (see {@link permissionDenied}). */
 function folderNotWritable(

@@ -302,9 +302,9 @@ function warnInsecure(c: Record<string, unknown>, name: string): void {
             `${name}: insecureSkipTlsVerify is set: the TLS certificate of ${c.host} is not verified.`,
         );
     }
-    if (c.protocol === "ftp" && c.allowPlaintext === true) {
+    if (isProtocol(c.protocol) && protocolInfo(c.protocol).plaintext && c.allowPlaintext === true) {
         void pulumi.log.warn(
-            `${name}: protocol "ftp" sends the password and the file content to ${c.host} in clear text.`,
+            `${name}: protocol "${c.protocol}" sends the password and the file content to ${c.host} in clear text.`,
         );
     }
 }

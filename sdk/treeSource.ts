@@ -5,9 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { forEachLimit } from "../provider/concurrency";
 import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
-import { forEachLimit } from "../provider/ops/concurrency";
-import { type Manifest, modesOf, selector, type TreeSelection } from "../provider/plan/treeManifest";
+import type { Manifest } from "../provider/manifest";
+import { modesOf, selector, type TreeSelection } from "../provider/plan/treeManifest";
 import { hashCounted, sha256OfFilesShown } from "../provider/progress/localHashing";
 
 /** A local file found by the walk. */

@@ -58,7 +58,7 @@ function filesStack(w: World, src: string): TestStack {
 
 /** Transport calls (and exec commands) of one RemoteFile create on a warm pooled connection, in this process. */
 async function roundTrips(w: World, src: string): Promise<void> {
-    const { SftpTransport } = require("../../provider/transport/sftpTransport");
+    const { SftpTransport } = require("../../provider/transport/ssh/sftpTransport");
     const counts: Record<string, number> = {};
     const proto = SftpTransport.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(proto)) {

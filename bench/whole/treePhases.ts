@@ -39,7 +39,7 @@ function timed(mod: Record<string, unknown>, name: string, into: Record<string, 
 
 /** Counts the calls made on every SftpTransport method. */
 function countCalls(counts: Record<string, number>): void {
-    const { SftpTransport } = require("../../provider/transport/sftpTransport");
+    const { SftpTransport } = require("../../provider/transport/ssh/sftpTransport");
     const proto = SftpTransport.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(proto)) {
         const f = Object.getOwnPropertyDescriptor(proto, name)?.value;

@@ -9,8 +9,8 @@ import type { RemoteDownloadInputs, RemoteDownloadOutputs } from "../handlers/re
 import type { RemoteFileInputs, RemoteFileOutputs } from "../handlers/remoteFile";
 import type { RemoteTreeOutputs } from "../handlers/remoteTree";
 import { localPath } from "../localFiles";
-import type { Manifest } from "../plan/treeManifest";
-import { remotePathOf } from "../plan/treeManifest";
+import type { Manifest } from "../manifest";
+import { planSync, remotePathOf } from "../plan/treeManifest";
 import { appendAudit, auditLogPath } from "./auditLog";
 import { type AuditContext, type AuditOutcome, type AuditRecord, recordOf } from "./auditRecord";
 
@@ -183,8 +183,10 @@ function treeRecords(
         (result as { outs?: RemoteTreeOutputs } | undefined)?.outs?.verifiedBy ??
         (error as { properties?: RemoteTreeOutputs } | undefined)?.properties?.verifiedBy ??
         null;
-    const uploaded = Object.keys(after ?? {}).filter((rel) => before[rel]?.sha256 !== after![rel].sha256);
-    const removed = after === undefined ? [] : Object.keys(before).filter((rel) => after[rel] === undefined);
+    // The one record of a tree sync (plan/treeManifest.ts planSync), from what the tree owned to what it now owns.
+    const sync = after === undefined ? undefined : planSync(before, after, true);
+    const uploaded = sync?.upload ?? [];
+    const removed = sync?.removed ?? [];
     const lines = [
         ...uploaded.map((rel) =>
             file(rel, {

@@ -4,13 +4,15 @@
  */
 import * as posix from "node:path/posix";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_DIRECTORY_ON_DELETE } from "../defaults";
 import { folderMissing, notAFolder } from "../errors";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { applyMode } from "../ops/applyMode";
 import { resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs, removeRecursive } from "../ops/remoteDirs";
-import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { checkConnection, checkedMode, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
@@ -18,6 +20,7 @@ import { credentialsRotated } from "../plan/previewNotes";
 import { outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
+import { isKnown } from "../unknown";
 import { plain } from "./plain";
 
 export type OnDeleteDirectory = "delete" | "recursive";
@@ -148,8 +151,8 @@ async function make(t: Transport, i: RemoteDirectoryInputs): Promise<string[]> {
         throw notAFolder(t.endpoint, i.path);
     }
     // mkdir's mode is filtered by the server's umask: set it explicitly.
-    if (mode !== undefined && (st.mode ?? -1) !== mode && t.capabilities.chmod) {
-        await t.chmod(i.path, mode);
+    if (mode !== undefined) {
+        await applyMode(t, i.path, mode, { current: st.mode });
     }
     if (i.owner !== undefined || i.group !== undefined) {
         const ids = await resolveOwner(t, i.owner, i.group);

@@ -5,15 +5,17 @@
  * Pulumi's dynamic providers cannot serve invokes (see the README, "Reading a file from the server").
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_DOWNLOAD_ENCODING, DOWNLOAD_DEFAULT_MAX_BYTES, DOWNLOAD_MAX_BYTES_LIMIT } from "../defaults";
 import { FiledropError } from "../errors";
 import { verifiedDownload } from "../ops/download";
-import { type CheckFailure, checkConnection, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { checkConnection, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
+import { isKnown } from "../unknown";
 import { plain } from "./plain";
 
 export type DownloadEncoding = "utf8" | "base64";

@@ -6,11 +6,14 @@ import * as fs from "node:fs";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { Capability } from "../capabilities";
+import type { CheckFailure } from "../checkFailure";
 import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../connection";
 import { DEFAULT_CHECK_TIMEOUT_S, DEFAULT_CREATE_PARENTS, DEFAULT_SYMLINKS, MAX_CHECK_TIMEOUT_S } from "../defaults";
 import { FiledropError, hasCode } from "../errors";
 import { localPath, localSourceProblem } from "../localFiles";
 import { formatMode, modeProblem, parseMode, sameMode } from "../mode";
+import { applyMode } from "../ops/applyMode";
 import { recoverInterruptedCheck } from "../ops/checkRecords";
 import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
@@ -28,22 +31,16 @@ import { refuseChangedSinceWritten } from "../ops/sinceWritten";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
 import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
-import {
-    type CheckFailure,
-    checkConnection,
-    checkedMode,
-    fileNameProblem,
-    isKnown,
-    remotePathProblem,
-} from "../plan/checkInputs";
+import { checkConnection, checkedMode, fileNameProblem, remotePathProblem } from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
 import { type FileChanges, fileChanges } from "../plan/previewNotes";
-import { isProtocol, protocolInfo } from "../protocols";
+import { isProtocol, protocolInfo, protocolsThat } from "../protocols";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
+import { isKnown } from "../unknown";
 import { newWriteId } from "../writeId";
 import { plain } from "./plain";
 
@@ -280,17 +277,17 @@ function capabilityProblems(i: RemoteFileInputs): CheckFailure[] {
         return [];
     }
     const info = protocolInfo(protocol);
-    const needs = {
-        validate: info.exec ? undefined : "run commands",
-        validateInPlace: info.exec ? undefined : "run commands",
-        uid: info.chown ? undefined : "change owners",
-        gid: info.chown ? undefined : "change owners",
+    const needs: Record<string, [Capability, string] | undefined> = {
+        validate: info.can.exec ? undefined : ["exec", "run commands"],
+        validateInPlace: info.can.exec ? undefined : ["exec", "run commands"],
+        uid: info.can.chown ? undefined : ["chown", "change owners"],
+        gid: info.can.chown ? undefined : ["chown", "change owners"],
     };
     return (["validate", "validateInPlace", "uid", "gid"] as const)
         .filter((k) => i[k] !== undefined && needs[k] !== undefined)
         .map((k) => ({
             property: k,
-            reason: `needs protocol "sftp" (FTP servers cannot ${needs[k]}); remove it or switch protocol`,
+            reason: `needs protocol ${protocolsThat(needs[k]![0])} (${info.transport.toUpperCase()} servers cannot ${needs[k]![1]}); remove it or switch protocol`,
         }));
 }
 
@@ -485,8 +482,8 @@ async function updateNow(
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
         let changed = false;
-        if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0") && t.capabilities.chmod) {
-            await t.chmod(target.path, parseMode(news.mode));
+        if (news.mode !== undefined && !sameMode(news.mode, olds.mode ?? "0")) {
+            await applyMode(t, target.path, parseMode(news.mode));
             changed = true;
         }
         if ((news.uid !== undefined && news.uid !== olds.uid) || (news.gid !== undefined && news.gid !== olds.gid)) {

@@ -5,11 +5,14 @@
  * exactly the files it uploaded and the folders it created.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem, localPath } from "../localFiles";
+import type { Manifest } from "../manifest";
 import { modeProblem, parseMode } from "../mode";
+import { applyMode } from "../ops/applyMode";
 import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
@@ -17,17 +20,15 @@ import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership"
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { filesReplaced, type Replaced, type RunOnTransport, uploadFiles } from "../ops/treeUpload";
-import { type CheckFailure, checkConnection, fileNameProblem, isKnown, remotePathProblem } from "../plan/checkInputs";
+import { checkConnection, fileNameProblem, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
 import {
     describeDiff,
-    diffManifests,
     foldersOf,
-    type Manifest,
-    type ManifestDiff,
+    planSync,
     relativePathProblem,
     remotePathOf,
     type TreeChanges,
@@ -35,6 +36,7 @@ import {
 } from "../plan/treeManifest";
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
+import { isKnown } from "../unknown";
 import { plain } from "./plain";
 
 export type Prune = boolean | "all";
@@ -117,7 +119,7 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
     group: "update", // set on every file of the tree
     prune: "update",
     createParents: "update",
-    manifest: "custom", // file by file against what the tree owns (planTree)
+    manifest: "custom", // file by file against what the tree owns (planSync)
     problems: "ignore", // check refuses any
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
@@ -213,26 +215,12 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
     return changes === undefined ? inputs : { ...inputs, changes };
 }
 
-/** The work an update would do: files to upload, chmod only, and remove. */
-export function planTree(
-    owned: Manifest,
-    news: RemoteTreeInputs,
-): ManifestDiff & { upload: string[]; chmodOnly: string[] } {
-    const d = diffManifests(owned, news.manifest);
-    const removed = news.prune === false ? [] : d.removed;
-    const chmodOnly = d.changed.filter(
-        (r) => owned[r].sha256 === news.manifest[r].sha256 && owned[r].size === news.manifest[r].size,
-    );
-    const upload = [...d.added, ...d.changed.filter((r) => !chmodOnly.includes(r))].sort();
-    return { ...d, removed, upload, chmodOnly };
-}
-
 export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTreeInputs): Promise<dynamic.DiffResult> {
     const changed: string[] = [];
     if (!isKnown(news.manifest)) {
         changed.push("manifest");
     } else {
-        const plan = planTree(olds.files ?? {}, news);
+        const plan = planSync(olds.files ?? {}, news.manifest, news.prune);
         if (plan.added.length + plan.changed.length + plan.removed.length > 0) {
             changed.push("manifest");
             // No detailedDiff for Node dynamic providers: `pulumi preview --diff` names the files through the
@@ -269,7 +257,7 @@ async function sync(
     ownerChanged = false,
 ): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
-    const plan = planTree(owned, news);
+    const plan = planSync(owned, news.manifest, news.prune);
     const createdDirs = [...createdBefore];
     const adopted: Adopted = {};
     let ids: OwnerIds = {};
@@ -285,7 +273,7 @@ async function sync(
         }
         await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)], known);
         for (const rel of plan.chmodOnly) {
-            await t.chmod(remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
+            await applyMode(t, remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
         }
         ids = await resolveOwner(t, news.owner, news.group);
         if (ownerChanged) {

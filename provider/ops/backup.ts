@@ -3,15 +3,11 @@
  * destroy can put it back, and the marker that tells a resumed create its own earlier write from an adopted file.
  */
 import { randomBytes } from "node:crypto";
-import * as posix from "node:path/posix";
+import { isSideFileOf, sideFilePath } from "../sideFiles";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
-import { whoseSideFile, writeSideFile } from "./sideFiles";
-
-/** First 12 hex digits of the SHA-256 the resource writes: names one resource's backup and marker for one content. */
-function tag(sha256: string): string {
-    return sha256.slice(0, 12);
-}
+import { applyMode } from "./applyMode";
+import { whoseSideFile, writeSideFile } from "./sideFileGuard";
 
 /**
  * Where the backup of `path` is kept by a resource writing content `sha256`:
@@ -20,7 +16,7 @@ function tag(sha256: string): string {
  * same content finds its own. Never taken for a temporary (`.<name>.filedrop-<12 hex>`).
  */
 export function backupPathFor(path: string, sha256: string): string {
-    return posix.join(posix.dirname(path), `.${posix.basename(path)}.filedrop-backup-${tag(sha256)}`);
+    return sideFilePath(path, sha256, "backup");
 }
 
 /**
@@ -29,16 +25,12 @@ export function backupPathFor(path: string, sha256: string): string {
  * write of an interrupted run, not an adopted one.
  */
 export function newFileMarkerFor(path: string, sha256: string): string {
-    return posix.join(posix.dirname(path), `.${posix.basename(path)}.filedrop-new-${tag(sha256)}`);
+    return sideFilePath(path, sha256, "new");
 }
 
 /** True for the name of a new-file marker of target `path` (any content). */
 export function isNewFileMarkerOf(path: string, name: string): boolean {
-    return new RegExp(`^${escapeRegExp(`.${posix.basename(path)}.filedrop-new-`)}[0-9a-f]{12}$`).test(name);
-}
-
-function escapeRegExp(s: string): string {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return isSideFileOf(path, "new", name);
 }
 
 /** Where the copy of an adopted file goes: its path, and whether a copy of ours is already there. */
@@ -89,8 +81,8 @@ export async function copyRemote(t: Transport, from: string, to: string): Promis
         }
     }
     // The mode last: only once the owner is right may the group or others read it (and chown may clear set-id bits).
-    if (st?.mode !== undefined && t.capabilities.chmod) {
-        await t.chmod(to, st.mode);
+    if (st?.mode !== undefined) {
+        await applyMode(t, to, st.mode);
     }
     return lost;
 }

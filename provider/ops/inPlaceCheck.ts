@@ -14,7 +14,7 @@ import { copyRemote } from "./backup";
 import { absentRecordFor, keptPathFor } from "./checkRecords";
 import { type CheckSpec, checkCommand, checkFailed, howItEnded, outputOf, runCheck } from "./checkRun";
 import { replaceTarget } from "./replace";
-import { writeSideFile } from "./sideFiles";
+import { writeSideFile } from "./sideFileGuard";
 
 /** The command with `{path}` replaced by the target, shell-quoted; without `{path}` it runs as written. */
 export function inPlaceCommand(template: string, target: string): string {

@@ -4,32 +4,14 @@
  * are looked up at each apply, over the same exec path as `validate` (through `sudo` when the connection has it).
  */
 import { FiledropError } from "../errors";
+import type { OwnerRef } from "../plan/ownerInputs";
 import { shellQuote } from "../shellQuote";
 import type { Transport } from "../transport/types";
-
-/** A name or number as given in `owner`/`group`. */
-export type OwnerRef = string | number;
 
 /** Resolved owner and group; undefined where not given (left as it is). */
 export interface OwnerIds {
     uid?: number;
     gid?: number;
-}
-
-/** A valid user or group name (POSIX portable, plus the trailing $ of machine accounts), or a number as text. */
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
-
-/** Why an `owner`/`group` value cannot be used, or undefined. */
-export function ownerRefProblem(v: unknown): string | undefined {
-    if (typeof v === "number") {
-        return Number.isInteger(v) && v >= 0 && v < 2 ** 32
-            ? undefined
-            : `must be a user name or a number ≥ 0; got ${v}`;
-    }
-    if (typeof v === "string" && (NAME.test(v) || /^\d+$/.test(v))) {
-        return undefined;
-    }
-    return `must be a user or group name such as "www-data" (letters, digits, _ . -) or a number; got ${JSON.stringify(v)}`;
 }
 
 const numeric = (v: OwnerRef | undefined) =>

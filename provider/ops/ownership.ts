@@ -17,7 +17,7 @@ import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
-import { whoseSideFile, writeSideFile } from "./sideFiles";
+import { whoseSideFile, writeSideFile } from "./sideFileGuard";
 import { sweepTemporaries } from "./temporaries";
 
 /** What create found at the path before writing. */

@@ -5,8 +5,6 @@ import { innermostFirst, isAncestorOrSelf } from "../remotePaths";
 import type { Transport } from "../transport/types";
 import { type KnownStats, statOf } from "./knownStats";
 
-export { isAncestorOrSelf } from "../remotePaths";
-
 /**
  * Creates `dir` and its missing parents. Returns the folders it created, outermost first, so that destroy can
  * remove exactly those (and only while they are empty). With `known`, stats come from and go to it.

@@ -1,9 +1,9 @@
 /** SHA-256 of remote files: on the server where the transport can, else by reading the file back. */
+import { forEachLimit } from "../concurrency";
 import { HASHES_IN_FLIGHT } from "../defaults";
 import { asFiledropError, type FiledropError, isFiledropError } from "../errors";
 import { sha256OfStream } from "../hashing";
 import type { Transport } from "../transport/types";
-import { forEachLimit } from "./concurrency";
 
 /** A remote hash and how it was computed (`ssh exec: openssl dgst -sha256`, `ftp HASH`, `read-back`). */
 export interface RemoteHash {

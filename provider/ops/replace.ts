@@ -5,9 +5,9 @@
  * the old one removed; if moving the new one in fails, the old one is moved back.
  */
 import { randomBytes } from "node:crypto";
-import * as posix from "node:path/posix";
 import { progress } from "../engineReport";
 import { FiledropError, isFiledropError, messageOf } from "../errors";
+import { sideFilePath } from "../sideFiles";
 import type { Transport } from "../transport/types";
 
 /**
@@ -16,10 +16,7 @@ import type { Transport } from "../transport/types";
  * of the old file.
  */
 export function asidePathFor(target: string): string {
-    return posix.join(
-        posix.dirname(target),
-        `.${posix.basename(target)}.filedrop-old-${randomBytes(6).toString("hex")}`,
-    );
+    return sideFilePath(target, randomBytes(6).toString("hex"), "old");
 }
 
 /**

@@ -8,7 +8,7 @@ import * as posix from "node:path/posix";
 import { FiledropError } from "../errors";
 import type { Transport } from "../transport/types";
 import { type KnownStats, statOf } from "./knownStats";
-import { writerIn } from "./sideFiles";
+import { writerIn } from "./sideFileGuard";
 import type { WriteTarget } from "./symlinks";
 
 /** What the outputs recorded when the stack last wrote the file. */

@@ -18,7 +18,7 @@ import { warn } from "../warnings";
 import { orConcurrentWriter } from "./concurrentWriter";
 import { type KnownStats, statOf } from "./knownStats";
 import { removeEmptyDirs } from "./remoteDirs";
-import { whoseSideFile, writeSideFile } from "./sideFiles";
+import { whoseSideFile, writeSideFile } from "./sideFileGuard";
 import { resumableTemporaryFor, temporaryPathFor } from "./temporaries";
 import { type Previous, type StagedUpload, type UploadSpec, uploadFailed } from "./uploadSpec";
 

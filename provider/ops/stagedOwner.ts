@@ -14,6 +14,7 @@
 import { DEFAULT_FILE_MODE } from "../defaults";
 import { FiledropError, isFiledropError, messageOf } from "../errors";
 import type { RemoteStat, Transport } from "../transport/types";
+import { applyMode } from "./applyMode";
 import type { OwnerIds } from "./ownerNames";
 
 /** A replaced file's owner that the new file could not keep. */
@@ -46,9 +47,7 @@ export async function applyOwnerAndMode(
     before: RemoteStat | undefined,
 ): Promise<OwnerLoss | undefined> {
     const lost = await applyOwner(t, s, given, { uid: before?.uid, gid: before?.gid });
-    if (t.capabilities.chmod) {
-        await t.chmod(s.tmp, mode ?? before?.mode ?? DEFAULT_FILE_MODE);
-    }
+    await applyMode(t, s.tmp, mode ?? before?.mode ?? DEFAULT_FILE_MODE, { shownAs: s.target });
     return lost;
 }
 

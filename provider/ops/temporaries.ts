@@ -5,24 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import * as posix from "node:path/posix";
+import { isTemporaryName, sideFilePath, sideFilePrefix } from "../sideFiles";
 import type { RemoteEntry, Transport } from "../transport/types";
 import type { KnownStats } from "./knownStats";
 
-const TEMPORARY = /^\..+\.filedrop-[0-9a-f]{12}$/;
-
-/** Prefix of the temporaries of `target`. */
-export function tempPrefix(target: string): string {
-    return `.${posix.basename(target)}.filedrop-`;
-}
-
-/** True for the name of a temporary this package writes, never for a backup. */
-export function isTemporaryName(name: string): boolean {
-    return TEMPORARY.test(name);
-}
-
 /** A fresh temporary path for `target`, in the same folder (so the rename stays on one file system). */
 export function temporaryPathFor(target: string): string {
-    return posix.join(posix.dirname(target), tempPrefix(target) + randomBytes(6).toString("hex"));
+    return sideFilePath(target, randomBytes(6).toString("hex"));
 }
 
 /**
@@ -31,7 +20,7 @@ export function temporaryPathFor(target: string): string {
  * The name has the shape of every temporary, so every sweep knows it.
  */
 export function resumableTemporaryFor(target: string, sha256: string): string {
-    return posix.join(posix.dirname(target), tempPrefix(target) + sha256.slice(0, 12));
+    return sideFilePath(target, sha256);
 }
 
 /**
@@ -46,7 +35,7 @@ export async function sweepTemporaries(
     keep?: string,
     known?: KnownStats,
 ): Promise<number> {
-    const prefix = target === undefined ? "" : tempPrefix(target);
+    const prefix = target === undefined ? "" : sideFilePrefix(target);
     let removed = 0;
     let entries: RemoteEntry[] = [];
     try {

@@ -3,12 +3,13 @@
  * path before the tree first wrote it is adopted (warned about, copied aside), and giving a file up (destroy, or
  * pruning it) puts an adopted file back, deletes a created one, and leaves one changed since with a warning.
  */
+import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT } from "../defaults";
-import { type Manifest, remotePathOf } from "../plan/treeManifest";
+import type { Manifest } from "../manifest";
+import { remotePathOf } from "../plan/treeManifest";
 import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupSlot, copyRemote } from "./backup";
-import { forEachLimit } from "./concurrency";
 import type { KnownStats } from "./knownStats";
 import { hashMany, remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";

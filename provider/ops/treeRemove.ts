@@ -1,9 +1,10 @@
 /** Removing a RemoteTree's files, and its stale temporaries. */
+import { forEachLimit } from "../concurrency";
 import { FOLDERS_IN_FLIGHT, REMOVES_IN_FLIGHT } from "../defaults";
-import { type Manifest, remotePathOf } from "../plan/treeManifest";
+import type { Manifest } from "../manifest";
+import { remotePathOf } from "../plan/treeManifest";
 import { innermostFirst } from "../remotePaths";
 import type { Transport } from "../transport/types";
-import { forEachLimit } from "./concurrency";
 import type { KnownStats } from "./knownStats";
 import { removeEmptyDirs } from "./remoteDirs";
 import { sweepTemporaries } from "./temporaries";

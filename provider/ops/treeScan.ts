@@ -1,12 +1,13 @@
 /** What a RemoteTree finds on the server: every file below its folder, and the state of the files it owns. */
 import * as posix from "node:path/posix";
+import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT } from "../defaults";
+import type { Manifest, TreeEntry } from "../manifest";
 import { formatMode, sameMode } from "../mode";
-import { type Manifest, remotePathOf, type TreeEntry } from "../plan/treeManifest";
+import { remotePathOf } from "../plan/treeManifest";
+import { isTemporaryName } from "../sideFiles";
 import type { Transport } from "../transport/types";
-import { forEachLimit } from "./concurrency";
 import { hashMany } from "./remoteHash";
-import { isTemporaryName } from "./temporaries";
 
 /** Every file below `dir` (relative paths), without following symlinks; temporaries left out. */
 export async function listFiles(t: Transport, dir: string, rel = ""): Promise<string[]> {

@@ -2,28 +2,14 @@
  * Input validation run by `check`, before anything connects. Each failure is one sentence naming the fix.
  * Pure functions; unknown values (during preview) are skipped.
  */
+import type { CheckFailure } from "../checkFailure";
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { modeProblem, normalizeMode } from "../mode";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
 import { isValidPin } from "../trust/hostKeys";
+import { isKnown } from "../unknown";
 import { hasDefaultAgent, sshExtrasFailures } from "./checkSshExtras";
 import { connectionFieldFailures } from "./knownKeys";
-
-export { modeProblem } from "../mode";
-
-/** One rejected property. */
-export interface CheckFailure {
-    property: string;
-    reason: string;
-}
-
-/** The engine's marker for a value not known until apply. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** True when a value is known (not the preview-time unknown marker). */
-export function isKnown(v: unknown): boolean {
-    return v !== UNKNOWN;
-}
 
 /** A `mode` input as check hands it on: written "0640" when known and valid, else as given (check reports it). */
 export function checkedMode(mode: string | undefined): string | undefined {
@@ -129,12 +115,16 @@ export function checkConnection(
     }
     const info = protocolInfo(protocol);
     if (info.plaintext && c.allowPlaintext !== true) {
+        // The same transport's protocol with encryption (for "ftp": "ftps").
+        const safe = PROTOCOL_NAMES.find(
+            (p) => protocolInfo(p).transport === info.transport && !protocolInfo(p).plaintext,
+        );
         f.push({
             property: "connection.protocol",
-            reason: `is "${protocol}", which sends the password and the files in clear text: use "ftps", or set \`allowPlaintext: true\` if you accept that`,
+            reason: `is "${protocol}", which sends the password and the files in clear text: use "${safe}", or set \`allowPlaintext: true\` if you accept that`,
         });
     }
-    if (protocol === "sftp" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
+    if (info.transport === "ssh" && isKnown(c.hostKey) && c.hostKey !== undefined && !isValidPin(c.hostKey)) {
         f.push({
             property: "connection.hostKey",
             reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")',

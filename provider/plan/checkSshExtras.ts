@@ -3,13 +3,12 @@
  * FTP protocols, where they could not be honoured (ignoring them would connect another way than asked, or write as
  * another user than asked). Pure functions, like checkInputs.ts; unknown values are skipped.
  */
-import type { ConnectionInputs, CredentialInputs } from "../connection";
-import type { Protocol } from "../protocols";
-import { isValidPin } from "../trust/hostKeys";
-import type { CheckFailure } from "./checkInputs";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const known = (v: unknown) => v !== UNKNOWN;
+import type { CheckFailure } from "../checkFailure";
+import type { ConnectionInputs, CredentialInputs } from "../connection";
+import { type Protocol, protocolInfo, protocolsThat } from "../protocols";
+import { isValidPin } from "../trust/hostKeys";
+import { isKnown } from "../unknown";
 
 /** True when an ssh-agent is announced in the environment (SSH_AUTH_SOCK), which SSH logins then use by default. */
 export function hasDefaultAgent(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -23,11 +22,11 @@ export function sshExtrasFailures(
     creds: CredentialInputs | undefined,
 ): CheckFailure[] {
     const f: CheckFailure[] = [];
-    if (known(c.sudo) && c.sudo !== undefined && c.sudo !== false) {
-        if (protocol !== "sftp") {
+    if (isKnown(c.sudo) && c.sudo !== undefined && c.sudo !== false) {
+        if (!protocolInfo(protocol).can.sudo) {
             f.push({
                 property: "connection.sudo",
-                reason: `works only with protocol "sftp" (an FTP server has no way to run the transfer as another user); remove it, or give the FTP user the rights on the target folder`,
+                reason: `works only with protocol ${protocolsThat("sudo")} (an FTP server has no way to run the transfer as another user); remove it, or give the FTP user the rights on the target folder`,
             });
         } else if (c.sudo !== true && (typeof c.sudo !== "string" || c.sudo.trim() === "")) {
             f.push({
@@ -37,13 +36,13 @@ export function sshExtrasFailures(
         }
     }
     const p = c.proxy as unknown;
-    if (!known(p) || p === undefined) {
+    if (!isKnown(p) || p === undefined) {
         return f;
     }
-    if (protocol !== "sftp") {
+    if (!protocolInfo(protocol).can.proxy) {
         f.push({
             property: "connection.proxy",
-            reason: `works only with protocol "sftp" (a bastion forwards one SSH connection; FTP needs several); remove it and make the FTP server reachable directly`,
+            reason: `works only with protocol ${protocolsThat("proxy")} (a bastion forwards one SSH connection; FTP needs several); remove it and make the FTP server reachable directly`,
         });
         return f;
     }
@@ -52,11 +51,11 @@ export function sshExtrasFailures(
         return f;
     }
     const proxy = c.proxy!;
-    if (known(proxy.host) && (typeof proxy.host !== "string" || proxy.host.trim() === "")) {
+    if (isKnown(proxy.host) && (typeof proxy.host !== "string" || proxy.host.trim() === "")) {
         f.push({ property: "connection.proxy.host", reason: "is required: the bastion's name or address" });
     }
     if (
-        known(proxy.port) &&
+        isKnown(proxy.port) &&
         proxy.port !== undefined &&
         !(Number.isInteger(proxy.port) && proxy.port > 0 && proxy.port < 65536)
     ) {
@@ -65,7 +64,7 @@ export function sshExtrasFailures(
             reason: `must be a TCP port number (1-65535); got ${proxy.port}`,
         });
     }
-    if (known(proxy.hostKey) && proxy.hostKey !== undefined && !isValidPin(proxy.hostKey)) {
+    if (isKnown(proxy.hostKey) && proxy.hostKey !== undefined && !isValidPin(proxy.hostKey)) {
         f.push({
             property: "connection.proxy.hostKey",
             reason: 'must be an OpenSSH public key line ("ssh-ed25519 AAAA...") or a fingerprint ("SHA256:...")',
@@ -74,7 +73,7 @@ export function sshExtrasFailures(
     const pc = creds?.proxy;
     if (
         creds !== undefined &&
-        known(pc) &&
+        isKnown(pc) &&
         proxy.agentSocketPath === undefined &&
         pc?.password === undefined &&
         pc?.privateKey === undefined &&

@@ -5,8 +5,8 @@
  * later with a misleading message, or, like `proxy`, silently connect another way than the user asked for.
  */
 import { closest, distance } from "fastest-levenshtein";
+import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs, ProxyCredentialInputs, ProxyInputs } from "../connection";
-import type { CheckFailure } from "./checkInputs";
 
 /** Every public field of `connection.proxy` (the bastion). */
 const PROXY_PUBLIC: { readonly [K in keyof Required<ProxyInputs>]: true } = {

@@ -1,10 +1,28 @@
 /** Check of `owner`/`group` (RemoteFile, RemoteDirectory, RemoteTree): format, clash with uid/gid, protocol. */
-import { type ConnectionInputs, protocolOf } from "../connection";
-import { ownerRefProblem } from "../ops/ownerNames";
-import { isProtocol, protocolInfo } from "../protocols";
-import type { CheckFailure } from "./checkInputs";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import type { CheckFailure } from "../checkFailure";
+import { type ConnectionInputs, protocolOf } from "../connection";
+import { isProtocol, protocolInfo, protocolsThat } from "../protocols";
+import { UNKNOWN } from "../unknown";
+
+/** A name or number as given in `owner`/`group`. */
+export type OwnerRef = string | number;
+
+/** A valid user or group name (POSIX portable, plus the trailing $ of machine accounts), or a number as text. */
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+
+/** Why an `owner`/`group` value cannot be used, or undefined. */
+export function ownerRefProblem(v: unknown): string | undefined {
+    if (typeof v === "number") {
+        return Number.isInteger(v) && v >= 0 && v < 2 ** 32
+            ? undefined
+            : `must be a user name or a number ≥ 0; got ${v}`;
+    }
+    if (typeof v === "string" && (NAME.test(v) || /^\d+$/.test(v))) {
+        return undefined;
+    }
+    return `must be a user or group name such as "www-data" (letters, digits, _ . -) or a number; got ${JSON.stringify(v)}`;
+}
 
 /** The ownership inputs a resource may have. */
 export interface OwnerInputs {
@@ -40,13 +58,13 @@ export function ownerFailures(i: OwnerInputs): CheckFailure[] {
         protocol !== undefined &&
         protocol !== (UNKNOWN as never) &&
         isProtocol(protocol) &&
-        !protocolInfo(protocol).chown
+        !protocolInfo(protocol).can.chown
     ) {
         for (const k of ["owner", "group"] as const) {
             if (i[k] !== undefined) {
                 f.push({
                     property: k,
-                    reason: `needs protocol "sftp" (FTP servers cannot change owners); remove it or switch protocol`,
+                    reason: `needs protocol ${protocolsThat("chown")} (${protocolInfo(protocol).transport.toUpperCase()} servers cannot change owners); remove it or switch protocol`,
                 });
             }
         }

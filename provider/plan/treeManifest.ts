@@ -12,28 +12,9 @@ import * as posix from "node:path/posix";
 import picomatch = require("picomatch");
 
 import { CHANGES_LIMIT, DEFAULT_EXECUTABLE_MODE, DEFAULT_FILE_MODE } from "../defaults";
+import type { Manifest, ManifestDiff, TreeEntry, TreeSync } from "../manifest";
 import { formatMode, normalizeMode, sameMode } from "../mode";
 import { outermostFirst } from "../remotePaths";
-
-/** One file of the tree. */
-export interface TreeEntry {
-    /** SHA-256 (hex) of the content. */
-    sha256: string;
-    size: number;
-    /** Octal permission string, such as "0644". */
-    mode: string;
-}
-
-/** Relative POSIX path (below the tree's root) -> entry. */
-export type Manifest = Record<string, TreeEntry>;
-
-/** What changed between two manifests; each list sorted. */
-export interface ManifestDiff {
-    added: string[];
-    /** Content or mode differs. */
-    changed: string[];
-    removed: string[];
-}
 
 /** How files are selected and given modes. */
 export interface TreeSelection {
@@ -129,6 +110,18 @@ export function diffManifests(olds: Manifest, news: Manifest): ManifestDiff {
     return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
 }
 
+/**
+ * The one record of a tree sync from the files the tree owns (`owned`; {} for a new tree) to `news`: with
+ * `prune: false` nothing is removed; content changes are uploaded, mode-only changes are a chmod.
+ */
+export function planSync(owned: Manifest, news: Manifest, prune: boolean | "all" | undefined): TreeSync {
+    const d = diffManifests(owned, news);
+    const removed = prune === false ? [] : d.removed;
+    const chmodOnly = d.changed.filter((r) => owned[r].sha256 === news[r].sha256 && owned[r].size === news[r].size);
+    const upload = [...d.added, ...d.changed.filter((r) => !chmodOnly.includes(r))].sort();
+    return { ...d, removed, upload, chmodOnly };
+}
+
 /** "2 added (a, b), 1 changed (c), 0 removed", naming at most `limit` files per kind. */
 export function describeDiff(d: ManifestDiff, limit = 20): string {
     const part = (n: string, l: string[]) =>
@@ -150,8 +143,6 @@ export interface TreeChanges {
     changed?: string[];
     removed?: string[];
 }
-
-export { CHANGES_LIMIT } from "../defaults";
 
 /** A size for people: "512 B", "4.2 KiB", "3.1 MiB". */
 export function formatSize(bytes: number): string {
@@ -192,8 +183,8 @@ export function treeChanges(
     limit = CHANGES_LIMIT,
 ): TreeChanges | undefined {
     const before = olds ?? {};
-    const d = diffManifests(before, news);
-    const removed = prune === false ? [] : d.removed;
+    const d = planSync(before, news, prune);
+    const removed = d.removed;
     const total = d.added.length + d.changed.length + removed.length;
     if (total === 0) {
         return undefined;

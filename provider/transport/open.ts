@@ -1,9 +1,15 @@
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
-import { protocolInfo } from "../protocols";
+import { type ProtocolInfo, protocolInfo } from "../protocols";
 import type { Transport } from "./types";
 
-/** Opens a connection; the protocol registry's `open` by default. */
+/** Opens a connection. */
 export type TransportOpener = (c: ConnectionInputs, creds: CredentialInputs) => Promise<Transport>;
+
+/** The transports by the registry's `transport` field, each loaded on first use (the SDK never loads ssh2/basic-ftp). */
+const OPENERS: Record<ProtocolInfo["transport"], TransportOpener> = {
+    ssh: async (c, creds) => (await import("./ssh/sftp")).openSftp(c, creds),
+    ftp: async (c, creds) => (await import("./ftp/ftps")).openFtps(c, creds),
+};
 
 let replacement: TransportOpener | undefined;
 
@@ -18,5 +24,5 @@ export function setTransportOpener(opener: TransportOpener | undefined): void {
 
 /** Opens a new connection of the connection's protocol. Callers normally go through the pool (pool.ts). */
 export async function openTransport(c: ConnectionInputs, creds: CredentialInputs): Promise<Transport> {
-    return (replacement ?? protocolInfo(protocolOf(c)).open)(c, creds);
+    return (replacement ?? OPENERS[protocolInfo(protocolOf(c)).transport])(c, creds);
 }

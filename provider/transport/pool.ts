@@ -19,8 +19,6 @@ import { isFiledropError, messageOf } from "../errors";
 import { openTransport } from "./open";
 import type { Transport } from "./types";
 
-export { DEFAULT_DIAL_ERROR_LIMIT, DEFAULT_MAX_SESSIONS } from "../defaults";
-
 interface Entry {
     transport?: Promise<Transport>;
     active: number;

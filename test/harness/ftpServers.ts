@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PROTOCOLS } from "../../provider/protocols";
 import { type FtpProtocol, type FtpServer, startFtpServer } from "./servers/ftpServer";
 import { ensureInstalled } from "./servers/installed";
 import { makeTestPki, type TestPki } from "./servers/tlsCerts";
@@ -161,7 +162,9 @@ export function serverConnection(
         port: s.port,
         user: servers.user,
         password: servers.password,
-        ...(s.protocol === "ftp" ? { allowPlaintext: true } : { ca: fs.readFileSync(servers.caCertPath, "utf8") }),
+        ...(PROTOCOLS[s.protocol].plaintext
+            ? { allowPlaintext: true }
+            : { ca: fs.readFileSync(servers.caCertPath, "utf8") }),
         ...extra,
     };
 }

@@ -12,8 +12,8 @@ import type { ConnectionInputs, CredentialInputs } from "../../provider/connecti
 import { isFiledropError } from "../../provider/errors";
 import { sha256OfStream } from "../../provider/hashing";
 import { verifiedUpload } from "../../provider/ops/upload";
-import { openFtps } from "../../provider/transport/ftps";
-import { ftpsStats } from "../../provider/transport/ftpsSessions";
+import { openFtps } from "../../provider/transport/ftp/ftps";
+import { ftpsStats } from "../../provider/transport/ftp/ftpsSessions";
 import { closeAll, poolStats, withTransport } from "../../provider/transport/pool";
 import type { Transport } from "../../provider/transport/types";
 import {

@@ -20,7 +20,7 @@ import * as fileHandler from "../../provider/handlers/remoteFile";
 import * as treeHandler from "../../provider/handlers/remoteTree";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, withTransport } from "../../provider/transport/pool";
-import { openSftp } from "../../provider/transport/sftp";
+import { openSftp } from "../../provider/transport/ssh/sftp";
 import { buildManifest } from "../../sdk/treeSource";
 import { type Bastion, startBastion } from "../harness/servers/bastion";
 import { type Sshd, startSshd } from "../harness/servers/sshd";

@@ -12,7 +12,7 @@ import { Readable } from "node:stream";
 import { hasCode } from "../../provider/errors";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, poolStats, withTransport } from "../../provider/transport/pool";
-import { openSftp } from "../../provider/transport/sftp";
+import { openSftp } from "../../provider/transport/ssh/sftp";
 import { corrupting } from "../harness/corrupting";
 import { DropProxy } from "../harness/dropProxy";
 import { getServers, remoteDir, type Servers } from "../harness/world";

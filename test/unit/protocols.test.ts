@@ -59,8 +59,8 @@ describe("protocol registry", function () {
         for (const p of PROTOCOL_NAMES) {
             const r = await check(base, { ...base, connection: { host: "h", protocol: p, allowPlaintext: true } });
             const refused = (r.failures ?? []).map((f) => f.property);
-            assert.strictEqual(refused.includes("validate"), !PROTOCOLS[p].exec, p);
-            assert.strictEqual(refused.includes("uid"), !PROTOCOLS[p].chown, p);
+            assert.strictEqual(refused.includes("validate"), !PROTOCOLS[p].can.exec, p);
+            assert.strictEqual(refused.includes("uid"), !PROTOCOLS[p].can.chown, p);
         }
     });
 });

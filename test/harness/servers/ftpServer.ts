@@ -39,6 +39,10 @@ export interface FtpServerOptions {
     readonly denyRenameIn?: readonly string[];
     /** vsftpd only: `cmds_denied`, e.g. ["RNFR", "RNTO"] to refuse every rename. @default none */
     readonly deniedCommands?: readonly string[];
+    /** vsftpd only: `chmod_enable` (off: SITE CHMOD is refused, files keep the mode the umask gives). @default true */
+    readonly chmod?: boolean;
+    /** vsftpd only: `local_umask`, applied to every file (0666) and folder (0777) it creates. @default "022" */
+    readonly umask?: string;
     /** Require TLS session reuse on data connections (stock vsftpd/ProFTPD). @default env FILEDROP_FTP_TLS_REUSE != "optional" */
     readonly tlsSessionReuseRequired?: boolean;
 }
@@ -129,11 +133,18 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
             fs.rmSync(tlsFile);
         }
         const denied = o.deniedCommands?.length ? `cmds_denied=${o.deniedCommands.join(",")}` : "";
-        writeTemplate("vsftpd.conf", configFile, { ...common, EMPTY_DIR: emptyDir(dir), TLS: tls, DENIED: denied });
+        writeTemplate("vsftpd.conf", configFile, {
+            ...common,
+            EMPTY_DIR: emptyDir(dir),
+            TLS: tls,
+            DENIED: denied,
+            UMASK: o.umask ?? "022",
+            CHMOD: o.chmod === false ? "NO" : "YES",
+        });
         proc = ServerProcess.start(name, inst.vsftpd, [configFile], `${logFile}.daemon`);
     } else {
-        if (o.deniedCommands) {
-            throw new Error(`${name}: deniedCommands is a vsftpd option (ProFTPD: denyRenameIn)`);
+        if (o.deniedCommands || o.chmod !== undefined || o.umask !== undefined) {
+            throw new Error(`${name}: deniedCommands, chmod and umask are vsftpd options (ProFTPD: denyRenameIn)`);
         }
         if (!o.cert) {
             throw new Error(`${name}: the harness runs ProFTPD with TLS only`);

@@ -1,13 +1,8 @@
 import * as assert from "node:assert";
 import * as posix from "node:path/posix";
 import { hasCode } from "../../../provider/errors";
-import {
-    ensureDirs,
-    foldersToRetry,
-    isAncestorOrSelf,
-    removeEmptyDirs,
-    removeRecursive,
-} from "../../../provider/ops/remoteDirs";
+import { ensureDirs, foldersToRetry, removeEmptyDirs, removeRecursive } from "../../../provider/ops/remoteDirs";
+import { isAncestorOrSelf } from "../../../provider/remotePaths";
 import type { Transport } from "../../../provider/transport/types";
 import { freshServer, onServer } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";

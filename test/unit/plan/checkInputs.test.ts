@@ -1,6 +1,7 @@
 /** check's input rules: one sentence per problem, no network. */
 import * as assert from "node:assert";
-import { checkConnection, modeProblem, remotePathProblem } from "../../../provider/plan/checkInputs";
+import { modeProblem } from "../../../provider/mode";
+import { checkConnection, remotePathProblem } from "../../../provider/plan/checkInputs";
 import { locationDiff } from "../../../provider/plan/fileDiff";
 
 describe("checkInputs", function () {

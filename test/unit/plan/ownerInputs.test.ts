@@ -1,7 +1,6 @@
 /** `owner`/`group` by name or number (issue 10 item 6): what check accepts and refuses. */
 import * as assert from "node:assert";
-import { ownerRefProblem } from "../../../provider/ops/ownerNames";
-import { ownerFailures } from "../../../provider/plan/ownerInputs";
+import { ownerFailures, ownerRefProblem } from "../../../provider/plan/ownerInputs";
 
 describe("owner and group inputs", function () {
     it("accepts user names and numbers, refuses what no server could have", function () {

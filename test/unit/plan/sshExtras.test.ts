@@ -2,7 +2,7 @@
 import * as assert from "node:assert";
 import { endpointKey } from "../../../provider/connection";
 import { checkConnection } from "../../../provider/plan/checkInputs";
-import { agentFor } from "../../../provider/transport/sshAuth";
+import { agentFor } from "../../../provider/transport/ssh/sshAuth";
 
 describe("issue 10: agent by default, proxy and sudo at check", function () {
     const saved = process.env.SSH_AUTH_SOCK;

@@ -1,11 +1,11 @@
 import * as assert from "node:assert";
-import { planTree, type RemoteTreeInputs } from "../../../provider/handlers/remoteTree";
+import type { Manifest } from "../../../provider/manifest";
 import {
     describeDiff,
     diffManifests,
     foldersOf,
-    type Manifest,
     modeFor,
+    planSync,
     relativePathProblem,
     remotePathOf,
 } from "../../../provider/plan/treeManifest";
@@ -35,15 +35,12 @@ describe("treeManifest", () => {
 
     it("plans uploads, chmod-only changes and removals according to prune", () => {
         const owned: Manifest = { a: e("1"), b: e("2"), c: e("3"), m: e("4") };
-        const news = {
-            manifest: { a: e("1"), b: e("9"), d: e("5"), m: e("4", "0755") },
-            prune: true,
-        } as unknown as RemoteTreeInputs;
-        const p = planTree(owned, news);
+        const news = { a: e("1"), b: e("9"), d: e("5"), m: e("4", "0755") };
+        const p = planSync(owned, news, true);
         assert.deepStrictEqual(p.upload, ["b", "d"]);
         assert.deepStrictEqual(p.chmodOnly, ["m"]);
         assert.deepStrictEqual(p.removed, ["c"]);
-        assert.deepStrictEqual(planTree(owned, { ...news, prune: false }).removed, []);
+        assert.deepStrictEqual(planSync(owned, news, false).removed, []);
     });
 
     it("validates relative paths so nothing is written outside the destination", () => {

@@ -29,11 +29,11 @@ import {
     remoteIo,
 } from "../../../provider/errors";
 import { sha256OfText } from "../../../provider/hashing";
-import { ChannelBudget } from "../../../provider/transport/channelBudget";
 import { describeEntry } from "../../../provider/transport/describeEntry";
 import { setTransportOpener } from "../../../provider/transport/open";
 import { closeAll } from "../../../provider/transport/pool";
-import { SshHasher } from "../../../provider/transport/sshHasher";
+import { ChannelBudget } from "../../../provider/transport/ssh/channelBudget";
+import { SshHasher } from "../../../provider/transport/ssh/sshHasher";
 import type {
     ExecOptions,
     ExecResult,
@@ -73,6 +73,11 @@ export class MemoryServer {
     connections = 0;
     /** What every new connection reports. */
     capabilities: TransportCapabilities = { atomicOverwrite: true, chmod: true, chown: true, exec: true };
+    /**
+     * What a server that cannot chmod (`capabilities.chmod` false) gives what it creates, like vsftpd's
+     * `local_umask`: files 0666 and folders 0777 less these bits, whatever mode the client asked for.
+     */
+    umask = 0o022;
     hashing: ServerHashing = "exec";
     refuseRenameOverExisting = false;
     /** Writes can continue an existing file at its end (`Transport.writeFrom`), as SFTP and FTP APPE can. */
@@ -322,7 +327,9 @@ export class MemoryTransport implements Transport {
     }
 
     mkdir(path: string, mode?: number): Promise<void> {
-        return this.op("mkdir", path, () => this.fs.mkdir(path, mode));
+        return this.op("mkdir", path, () =>
+            this.fs.mkdir(path, this.capabilities.chmod ? mode : 0o777 & ~this.server.umask),
+        );
     }
 
     rmdir(path: string): Promise<void> {
@@ -358,7 +365,7 @@ export class MemoryTransport implements Transport {
                 // O_CREAT|O_EXCL: anything at the path, even a dangling link, refuses the create.
                 throw alreadyExists(this.endpoint, path, describeEntry(statOf(there)));
             }
-            return this.fs.truncate(path, mode);
+            return this.fs.truncate(path, this.capabilities.chmod ? mode : 0o666 & ~this.server.umask);
         });
         return this.writeBody(path, real, data);
     }
@@ -426,7 +433,13 @@ export class MemoryTransport implements Transport {
     }
 
     chmod(path: string, mode: number): Promise<void> {
-        return this.op("chmod", path, () => this.fs.chmod(path, mode));
+        return this.op("chmod", path, () => {
+            if (!this.capabilities.chmod) {
+                // As the FTP transport does where SITE CHMOD is refused.
+                throw new FiledropError("UNSUPPORTED", `${this.endpoint} cannot change the mode of ${path}.`);
+            }
+            this.fs.chmod(path, mode);
+        });
     }
 
     chown(path: string, uid: number, gid: number): Promise<void> {
@@ -447,7 +460,7 @@ export class MemoryTransport implements Transport {
 
     /**
      * Runs a command as the SSH transport does: each on a channel of one budget shared with the SFTP session
-     * (provider/transport/channelBudget.ts), so a channel beyond `execChannels` waits instead of failing.
+     * (provider/transport/ssh/channelBudget.ts), so a channel beyond `execChannels` waits instead of failing.
      */
     exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
         return this.channels.run(

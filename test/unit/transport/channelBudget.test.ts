@@ -7,7 +7,7 @@ import * as assert from "node:assert";
 import { Readable } from "node:stream";
 import { hasCode } from "../../../provider/errors";
 import { verifiedUpload } from "../../../provider/ops/upload";
-import { ChannelBudget } from "../../../provider/transport/channelBudget";
+import { ChannelBudget } from "../../../provider/transport/ssh/channelBudget";
 import { freshServer, onServer } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 

@@ -7,11 +7,10 @@
  * uploads of many small files overlap. If the server refuses an extra connection (per-IP limits), the set keeps
  * the connections it has and operations wait for one of them instead.
  */
-import { FiledropError } from "../errors";
+import { FiledropError } from "../../errors";
 import type { FtpSession } from "./ftpsSession";
 
 /** The most control connections one FTP Transport opens (see defaults.ts). */
-export { MAX_FTP_CONTROL_CONNECTIONS as MAX_CONTROL_CONNECTIONS } from "../defaults";
 
 /** Counters, for tests and logs: logged-in control connections opened, the first of each Transport included. */
 export const ftpsStats = { controlConnectionsOpened: 0 };

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ParsedKey } from "ssh2";
-import { FiledropError } from "../errors";
+import { FiledropError } from "../../errors";
 
 /** The credentials of one SSH login (the target, or a bastion). */
 export interface SshLogin {

@@ -4,11 +4,11 @@
  * of failing.
  */
 import type { Client, ClientChannel } from "ssh2";
-import { EXEC_KILL_AFTER_S, EXEC_WAIT_AFTER_LIMIT_MS, EXECS_PER_CONNECTION } from "../defaults";
-import { connectionLost, FiledropError } from "../errors";
-import { shellQuote } from "../shellQuote";
+import { EXEC_KILL_AFTER_S, EXEC_WAIT_AFTER_LIMIT_MS, EXECS_PER_CONNECTION } from "../../defaults";
+import { connectionLost, FiledropError } from "../../errors";
+import { shellQuote } from "../../shellQuote";
+import type { ExecOptions, ExecResult } from "../types";
 import { ChannelBudget } from "./channelBudget";
-import type { ExecOptions, ExecResult } from "./types";
 
 /** The server refused to open a channel (its answer to a channel beyond MaxSessions, or to exec at all). */
 class ChannelRefused extends Error {}

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
 import type { Client } from "basic-ftp";
-import { FiledropError, messageOf } from "../errors";
+import { FiledropError, messageOf } from "../../errors";
 
 function hasFtpCode(e: unknown): boolean {
     return typeof (e as { code?: unknown }).code === "number";

@@ -18,8 +18,8 @@
  */
 import * as posix from "node:path/posix";
 import { PassThrough, Readable, Writable } from "node:stream";
-import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../connection";
-import { MAX_FTP_CONTROL_CONNECTIONS } from "../defaults";
+import { type ConnectionInputs, type CredentialInputs, endpointUrl, protocolOf } from "../../connection";
+import { MAX_FTP_CONTROL_CONNECTIONS } from "../../defaults";
 import {
     alreadyExists,
     connectionLost,
@@ -30,14 +30,14 @@ import {
     permissionDenied,
     remoteIo,
     writeFailed,
-} from "../errors";
-import { formatMode } from "../mode";
-import { describeEntry } from "./describeEntry";
+} from "../../errors";
+import { formatMode } from "../../mode";
+import { describeEntry } from "../describeEntry";
+import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities, WriteOptions } from "../types";
 import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
 import { probeAtomicOverwrite } from "./ftpsProbe";
 import { type FtpSession, openFtpSession, replyText } from "./ftpsSession";
 import { FtpSessions } from "./ftpsSessions";
-import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities, WriteOptions } from "./types";
 
 /**
  * Node's TLS 1.3 client ending a data connection right after its handshake makes vsftpd and ProFTPD fail the

@@ -10,8 +10,8 @@
  * and the sudo integration test fails if an upgrade breaks it.
  */
 import type { Client, SFTPWrapper } from "ssh2";
-import { FiledropError } from "../errors";
-import { shellQuote } from "../shellQuote";
+import { FiledropError } from "../../errors";
+import { shellQuote } from "../../shellQuote";
 import { execOnce } from "./sftpExec";
 
 /** Where distributions put OpenSSH's sftp-server (Debian/Ubuntu, RHEL/Fedora, Alpine/Arch, macOS/BSD). */

@@ -19,15 +19,13 @@ import {
     proxyConnection,
     sudoPrefix,
     userOf,
-} from "../connection";
-import { SSH_KEEPALIVE_MS } from "../defaults";
-import { FiledropError, messageOf } from "../errors";
-import { checkHostKey, hostKeyAlgorithmsFor } from "../trust/sshTrust";
+} from "../../connection";
+import { SSH_KEEPALIVE_MS } from "../../defaults";
+import { FiledropError, messageOf } from "../../errors";
+import { checkHostKey, hostKeyAlgorithmsFor } from "../../trust/sshTrust";
 import { SftpTransport } from "./sftpTransport";
 import { authFailure, authOptions, type SshLogin } from "./sshAuth";
 import { openSudoSftp } from "./sudoSftp";
-
-export { SftpTransport } from "./sftpTransport";
 
 /**
  * ssh2 writes every SSH packet to the socket on its own: with Nagle off (above) and hundreds of small requests in

@@ -19,9 +19,9 @@ import {
     portOf,
     protocolOf,
     userOf,
-} from "../connection";
-import { FiledropError, isFiledropError, messageOf } from "../errors";
-import { checkTlsPeer, tlsOptionsFor } from "../trust/tlsTrust";
+} from "../../connection";
+import { FiledropError, isFiledropError, messageOf } from "../../errors";
+import { checkTlsPeer, tlsOptionsFor } from "../../trust/tlsTrust";
 import { hashAlgorithms } from "./ftpReplies";
 
 /** What one control connection offers, from FEAT and SITE HELP. */

@@ -3,7 +3,7 @@
  * on servers without MLST, such as vsftpd), MDTM times and HASH/XSHA256 digests. Pure functions, no network.
  */
 import * as posix from "node:path/posix";
-import type { RemoteStat } from "./types";
+import type { RemoteStat } from "../types";
 
 /** Seconds since the epoch from an RFC 3659 time value (`YYYYMMDDHHMMSS[.sss]`, UTC), or undefined. */
 export function parseFtpTime(value: string): number | undefined {

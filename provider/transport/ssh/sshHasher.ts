@@ -3,11 +3,11 @@
  * coreutils `sha256sum` on our machines, SPEC §7), else `sha256sum`. Many files go in one command, so a tree of
  * 1000 files costs 10 channels, not 1000. Which hasher works is found once per connection.
  */
-import { progress } from "../engineReport";
-import { messageOf } from "../errors";
-import { shellQuote } from "../shellQuote";
+import { progress } from "../../engineReport";
+import { messageOf } from "../../errors";
+import { shellQuote } from "../../shellQuote";
+import type { ExecResult } from "../types";
 import { HashBatcher } from "./hashBatcher";
-import type { ExecResult } from "./types";
 
 type HasherName = "openssl" | "sha256sum";
 

@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import type { SFTPWrapper } from "ssh2";
-import { type FiledropError, isFiledropError } from "../errors";
+import { type FiledropError, isFiledropError } from "../../errors";
 import { type SftpCalls, STATUS_EOF } from "./sftpCalls";
 
 /**

@@ -5,14 +5,10 @@
  */
 import type { Readable } from "node:stream";
 import type { Client, SFTPWrapper, Stats } from "ssh2";
-import { type ConnectionInputs, endpointUrl } from "../connection";
-import { alreadyExists } from "../errors";
-import { shellQuote } from "../shellQuote";
-import { describeEntry } from "./describeEntry";
-import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
-import { SshExec } from "./sftpExec";
-import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
-import { SshHasher } from "./sshHasher";
+import { type ConnectionInputs, endpointUrl } from "../../connection";
+import { alreadyExists } from "../../errors";
+import { shellQuote } from "../../shellQuote";
+import { describeEntry } from "../describeEntry";
 import type {
     ExecOptions,
     ExecResult,
@@ -21,7 +17,11 @@ import type {
     Transport,
     TransportCapabilities,
     WriteOptions,
-} from "./types";
+} from "../types";
+import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
+import { SshExec } from "./sftpExec";
+import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
+import { SshHasher } from "./sshHasher";
 
 /** The link count in an `ls -l` style long name (`-rw------- 1 user group …`, OpenSSH's readdir), if it has one. */
 function nlinkOf(longname: string | undefined): number | undefined {

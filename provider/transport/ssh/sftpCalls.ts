@@ -12,8 +12,8 @@ import {
     permissionDenied,
     remoteIo,
     writeFailed,
-} from "../errors";
-import type { RemoteStat } from "./types";
+} from "../../errors";
+import type { RemoteStat } from "../types";
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
 export const STATUS_EOF = 1;

@@ -1,0 +1,41 @@
+/**
+ * The names of the files this package writes beside a target, all `.<name>.filedrop-…` in the target's folder, in
+ * one place: whoever sweeps, skips, backs up or explains them (ops/, errors.ts) asks here.
+ * - temporary `.<name>.filedrop-<12 hex>`: an upload before its rename (ops/temporaries.ts sweeps stale ones);
+ * - backup `.<name>.filedrop-backup-<12 hex>`: the copy of an adopted file (ops/backup.ts), never swept;
+ * - new-file marker `.<name>.filedrop-new-<12 hex>`: a create's note that the target was absent (ops/backup.ts);
+ * - aside `.<name>.filedrop-old-<12 hex>`: the old file while the new one is moved in (ops/replace.ts), never swept.
+ */
+import * as posix from "node:path/posix";
+
+/** The kinds of side file with an infix; a temporary has none. */
+export type SideFileKind = "backup" | "new" | "old";
+
+const TEMPORARY = /^\..+\.filedrop-[0-9a-f]{12}$/;
+const BACKUP = /^\..+\.filedrop-backup(-[0-9a-f]{12})?$/;
+
+/** Prefix of the side files of `target` of one kind (a temporary's without a kind). */
+export function sideFilePrefix(target: string, kind?: SideFileKind): string {
+    return `.${posix.basename(target)}.filedrop-${kind === undefined ? "" : `${kind}-`}`;
+}
+
+/** The path of a side file of `target`: its kind's prefix and 12 hex digits (`hex`, cut to 12). */
+export function sideFilePath(target: string, hex: string, kind?: SideFileKind): string {
+    return posix.join(posix.dirname(target), sideFilePrefix(target, kind) + hex.slice(0, 12));
+}
+
+/** True for the name of a temporary this package writes, never for a backup or another side file. */
+export function isTemporaryName(name: string): boolean {
+    return TEMPORARY.test(name);
+}
+
+/** True for the name of a backup of an adopted file. */
+export function isBackupName(name: string): boolean {
+    return BACKUP.test(name);
+}
+
+/** True for the name of a side file of kind `kind` of target `target` (any content). */
+export function isSideFileOf(target: string, kind: SideFileKind, name: string): boolean {
+    const prefix = sideFilePrefix(target, kind);
+    return name.startsWith(prefix) && /^[0-9a-f]{12}$/.test(name.slice(prefix.length));
+}
