@@ -119,6 +119,21 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
     stateVersion?: number;
 }
 
+/**
+ * What the upload of a create or update sent, returned beside `id` and `outs` (which are all Pulumi reads) for the
+ * audit log: never kept in the state, where it would change on every run.
+ */
+export interface Transfer {
+    /** Bytes this run sent. */
+    bytesSent: number;
+    /** Bytes an interrupted earlier run had left in the temporary, continued and not sent again (0: sent whole). */
+    resumedFrom: number;
+}
+
+function transferOf(r: { size: number; bytesSent?: number; resumedFrom?: number }): Transfer {
+    return { bytesSent: r.bytesSent ?? r.size, resumedFrom: r.resumedFrom ?? 0 };
+}
+
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
 export const RULES: KeyRules<RemoteFileInputs> = {
     ...CONNECTION_RULES,
@@ -289,7 +304,9 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string, known: Kn
     );
 }
 
-export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
+export async function create(
+    inputs: RemoteFileInputs,
+): Promise<dynamic.CreateResult<RemoteFileOutputs> & { transfer: Transfer }> {
     return withTransport(inputs.connection, credsOf(inputs), async (t) => {
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS, known);
@@ -327,7 +344,7 @@ export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateRe
             writtenSha256: r.sha256,
             stateVersion: STATE_VERSION,
         };
-        return { id: t.endpoint + inputs.path, outs: plain(outs) };
+        return { id: t.endpoint + inputs.path, outs: plain(outs), transfer: transferOf(r) };
     });
 }
 
@@ -335,7 +352,7 @@ export async function update(
     _id: string,
     olds: RemoteFileOutputs,
     news: RemoteFileInputs,
-): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
+): Promise<dynamic.UpdateResult<RemoteFileOutputs> & { transfer?: Transfer }> {
     return withTransport(news.connection, credsOf(news), async (t) => {
         // Outputs of an earlier release become version 2 here: `onDelete` then means what the current inputs say.
         // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
@@ -358,6 +375,7 @@ export async function update(
                     resolvedPath: target.link === undefined ? undefined : target.path,
                     writtenSha256: r.sha256,
                 }),
+                transfer: transferOf(r),
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
