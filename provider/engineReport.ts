@@ -11,6 +11,7 @@
  *   {@link reported} keeps that one duplicate print out; any other error (a bug) keeps its stack trace.
  * - Retries: {@link progress} shows a passing status line (an ephemeral info message) while a deployment waits.
  */
+import { inDynamicProvider } from "./engineGone";
 import { isFiledropError } from "./errors";
 import type { CheckFailure } from "./plan/checkInputs";
 
@@ -58,7 +59,7 @@ export function progress(message: string): void {
         // Inside a program this goes to the engine. Pulumi's dynamic provider process has no engine connection of its
         // own, and there log.info prints the line on stdout, which the CLI shows as the provider's output; outside
         // both (unit tests, benchmarks) nobody is told.
-        const inProvider = /dynamic-provider[\\/]index\.js$/.test(process.argv[1] ?? "");
+        const inProvider = inDynamicProvider();
         if (inProvider || pulumi.runtime.getEngine() !== undefined) {
             void pulumi.log.info(message, undefined, undefined, true);
         }
