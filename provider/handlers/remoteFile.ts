@@ -20,10 +20,10 @@ import {
     finishCreate,
     type Ownership,
 } from "../ops/ownership";
+import { sweepButNewest } from "../ops/refreshSweep";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
-import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
 import { type CheckFailure, checkConnection, checkedMode, isKnown, remotePathProblem } from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
@@ -32,6 +32,7 @@ import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
 import { type FileChanges, fileChanges } from "../plan/previewNotes";
 import { isProtocol, protocolInfo } from "../protocols";
+import { withResumeAdvice } from "../resumeAdvice";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
 import { plain } from "./plain";
@@ -304,10 +305,15 @@ async function upload(t: Transport, i: RemoteFileInputs, path: string, known: Kn
     );
 }
 
+/** Runs a create or update on a pooled connection; a cut or unreachable connection says to run `up` again. */
+function uploading<T>(i: RemoteFileInputs, op: (t: Transport) => Promise<T>): Promise<T> {
+    return withTransport(i.connection, credsOf(i), op).catch((e: unknown) => Promise.reject(withResumeAdvice(e)));
+}
+
 export async function create(
     inputs: RemoteFileInputs,
 ): Promise<dynamic.CreateResult<RemoteFileOutputs> & { transfer: Transfer }> {
-    return withTransport(inputs.connection, credsOf(inputs), async (t) => {
+    return uploading(inputs, async (t) => {
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS, known);
         const owned: Ownership = await adopt(
@@ -353,7 +359,7 @@ export async function update(
     olds: RemoteFileOutputs,
     news: RemoteFileInputs,
 ): Promise<dynamic.UpdateResult<RemoteFileOutputs> & { transfer?: Transfer }> {
-    return withTransport(news.connection, credsOf(news), async (t) => {
+    return uploading(news, async (t) => {
         // Outputs of an earlier release become version 2 here: `onDelete` then means what the current inputs say.
         // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
         const unset = Object.fromEntries(Object.keys(RULES).map((k) => [k, undefined]));
@@ -412,7 +418,8 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
         // The inputs are what was last deployed, so a refresh that finds drift shows it against them.
         const inputs = plain(inputsOf(RULES, props)) as RemoteFileOutputs;
         const where = writtenPath(props);
-        await sweepTemporaries(t, posix.dirname(where), where); // an interrupted run's leftovers (issue 8 item 6)
+        // An interrupted run's leftovers (issue 8 item 6), but not the partial upload the next `up` continues.
+        await sweepButNewest(t, posix.dirname(where), where);
         const st = await t.stat(where);
         if (st?.kind !== "file") {
             // Gone (or replaced by something else) out of band: keep the resource, mark it missing, and the next
