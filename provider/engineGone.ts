@@ -10,12 +10,14 @@
  * only the CLI holds and never writes to: it reads end-of-file exactly when the CLI process is gone. The parent
  * process is no signal (it is the shim, which outlives the CLI), so:
  *
- * 1. stdin (a pipe) reaching its end makes us ask whether the engine is still there: a TCP connection to the engine
- *    address the CLI passed as the last argument (its gRPC server lives in the CLI process);
+ * 1. stdin (a pipe) reaching its end makes us ask, every SUSPECT_POLL_MS, whether the engine is still there: a TCP
+ *    connection to the engine address the CLI passed as the last argument (its gRPC server lives in the CLI
+ *    process). Asked more than once: a killed process's files are closed one after another, so its listening socket
+ *    may still take a connection for a moment after the pipe ended;
  * 2. refused (or no answer within PROBE_TIMEOUT_MS): the engine is gone. `onGone` aborts the transfers (the pool
  *    closes every connection and refuses new ones), then the process exits;
- * 3. still answering (some other host closed stdin on purpose), or stdin is no pipe: the address is asked every
- *    POLL_MS instead.
+ * 3. stdin is no pipe (a host that gives none): the address is asked every POLL_MS instead. A stdin that ended while
+ *    the engine keeps answering (a host that closed it on purpose) costs one connection every SUSPECT_POLL_MS.
  *
  * A resumable temporary stays on the server as the cut left it; the next `pulumi up` continues it (ops/stage.ts).
  */
@@ -27,6 +29,8 @@ import type { Readable } from "node:stream";
 export const PROBE_TIMEOUT_MS = 2000;
 /** How often the engine is asked for when stdin cannot tell. */
 export const POLL_MS = 5000;
+/** How often the engine is asked for once stdin has ended. */
+export const SUSPECT_POLL_MS = 500;
 /** How long aborting the transfers may take before the process exits anyway. */
 export const ABORT_GRACE_MS = 1000;
 
@@ -68,6 +72,7 @@ export interface EngineWatchParts {
     readonly alive?: (addr: { host: string; port: number }) => Promise<boolean>;
     readonly exit?: (code: number) => void;
     readonly pollMs?: number;
+    readonly suspectPollMs?: number;
 }
 
 let watching = false;
@@ -99,6 +104,7 @@ export function exitWhenEngineGone(onGone: () => void | Promise<void>, parts?: E
     const alive = parts?.alive ?? answers;
     const exit = parts?.exit ?? ((code: number) => process.exit(code));
     let polling: NodeJS.Timeout | undefined;
+    let checking = false;
     let ended = false;
     const gone = async () => {
         if (ended) {
@@ -111,33 +117,37 @@ export function exitWhenEngineGone(onGone: () => void | Promise<void>, parts?: E
         exit(1);
     };
     const check = async () => {
-        if (!ended && !(await alive(address))) {
+        if (ended || checking) {
+            return;
+        }
+        checking = true;
+        const up = await alive(address);
+        checking = false;
+        if (!up) {
             await gone();
         }
     };
-    const poll = () => {
-        polling ??= setInterval(() => void check(), parts?.pollMs ?? POLL_MS);
+    const poll = (ms: number) => {
+        clearInterval(polling);
+        polling = setInterval(() => void check(), ms);
         polling.unref();
     };
     if (stdin === undefined) {
-        poll();
+        poll(parts?.pollMs ?? POLL_MS);
         return;
     }
     let suspected = false;
-    const suspect = async () => {
-        if (suspected) {
-            return;
-        }
-        suspected = true;
-        await check();
-        if (!ended) {
-            poll(); // stdin ended while the engine answers: it can no longer tell, so ask the engine from now on
+    const suspect = () => {
+        if (!suspected) {
+            suspected = true;
+            poll(parts?.suspectPollMs ?? SUSPECT_POLL_MS);
+            void check();
         }
     };
     stdin.on("data", () => undefined); // the CLI never writes; read only to see the end
-    stdin.once("end", () => void suspect());
-    stdin.once("close", () => void suspect());
-    stdin.on("error", () => void suspect());
+    stdin.once("end", suspect);
+    stdin.once("close", suspect);
+    stdin.on("error", suspect);
     stdin.resume();
     stdin.unref?.(); // the watch never keeps the process alive by itself
 }

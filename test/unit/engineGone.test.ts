@@ -22,6 +22,7 @@ function watched(engineUp: { up: boolean }, opts: { stdin?: boolean } = {}) {
         },
         exit: (code) => void seen.exited.push(code),
         pollMs: 30,
+        suspectPollMs: 10,
     });
     return { stdin, seen };
 }
@@ -42,6 +43,17 @@ describe("engineGone: a provider whose engine is gone aborts and exits", functio
         assert.deepStrictEqual(seen, { aborted: 0, exited: [], probes: 0 }, "nothing before stdin ends");
         stdin.end();
         await tick();
+        assert.deepStrictEqual([seen.aborted, seen.exited], [1, [1]]);
+    });
+
+    it("stdin ends while the engine still answers for a moment (its sockets close one by one): exits once it refuses", async function () {
+        const engine = { up: true };
+        const { stdin, seen } = watched(engine);
+        stdin.end();
+        await tick(15);
+        assert.deepStrictEqual(seen.exited, []);
+        engine.up = false;
+        await tick(50);
         assert.deepStrictEqual([seen.aborted, seen.exited], [1, [1]]);
     });
 
