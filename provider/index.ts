@@ -8,6 +8,10 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
+/** Why the transfers stopped, for whoever still listens (the engine that would show it is gone). */
+const ENGINE_GONE =
+    "The Pulumi CLI is gone (killed, or it exited without stopping its provider), so filedrop stopped its transfers; run `pulumi up` again: it continues an interrupted upload where it stopped.";
+
 /** A provider whose every method runs the same-named export of `provider/handlers/<handler>.ts`. */
 function providerFor(
     handler: "remoteFile" | "remoteDirectory" | "remoteTree" | "remoteDownload",
@@ -19,9 +23,16 @@ function providerFor(
     // How failures are worded for the engine (one message each, fields named): see provider/engineReport.ts.
     const report = () => require("pulumi-filedrop/dist/provider/engineReport");
     const advice = () => require("pulumi-filedrop/dist/provider/errors");
+    // When the CLI is killed or exits without stopping this process: abort the transfers and exit (engineGone.ts).
+    const lifeline = () => require("pulumi-filedrop/dist/provider/engineGone");
+    const pool = () => require("pulumi-filedrop/dist/provider/transport/pool");
     return {
         // The engine hands the dynamic provider the whole stack configuration; only the audit log's key is kept.
-        configure: async (req) => auditLog().configureAudit(req.config),
+        // Configure runs first in every provider process, before any other method.
+        configure: async (req) => {
+            lifeline().exitWhenEngineGone(() => pool().abortAll(ENGINE_GONE));
+            return auditLog().configureAudit(req.config);
+        },
         check: (olds, news) =>
             report().reported(async () => {
                 const r = await load().check(olds, news);

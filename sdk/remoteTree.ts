@@ -25,6 +25,8 @@ export interface RemoteTreeArgs {
     readonly destination: pulumi.Input<string>;
     /**
      * Globs (picomatch syntax, matched against paths relative to `source`, dotfiles included) of files to mirror.
+     * An empty list selects no file (a list the program computes that comes out empty mirrors nothing; with `prune`
+     * the files the tree uploaded earlier are then removed); leave `include` out to mirror every file.
      * @default ["**"], every file
      */
     readonly include?: pulumi.Input<pulumi.Input<string>[]>;

@@ -37,6 +37,12 @@ export interface AuditRecord {
     /** The local file uploaded, "(content)" for text content, null for downloads and removals. */
     localSource: string | null;
     bytes: number | null;
+    /**
+     * On a RemoteFile upload: the bytes this run sent; with `resumedFrom`, those an interrupted earlier run had left on
+     * the server (continued, not sent again). `bytes` is the file's size, `mbps` counts the bytes sent.
+     */
+    bytesSent?: number;
+    resumedFrom?: number;
     sha256: string | null;
     /** Files in a tree line. */
     files?: number;
@@ -104,7 +110,7 @@ export function recordOf(
     const durationMs = fields.durationMs === undefined ? endedAt - ctx.startedAt : fields.durationMs;
     const bytes = fields.bytes ?? null;
     const failed = error !== undefined;
-    // Keys in a fixed order, so that lines read alike (`files` only on tree lines).
+    // Keys in a fixed order, so that lines read alike (`files` only on tree lines, `bytesSent` on a file's upload).
     return {
         v: AUDIT_VERSION,
         time: new Date(endedAt).toISOString(),
@@ -121,9 +127,12 @@ export function recordOf(
         localSource: fields.localSource ?? null,
         ...(fields.files === undefined ? {} : { files: fields.files }),
         bytes,
+        ...(fields.bytesSent === undefined
+            ? {}
+            : { bytesSent: fields.bytesSent, resumedFrom: fields.resumedFrom ?? 0 }),
         sha256: fields.sha256 ?? null,
         durationMs,
-        mbps: fields.mbps !== undefined ? fields.mbps : mbps(bytes, durationMs),
+        mbps: fields.mbps !== undefined ? fields.mbps : mbps(fields.bytesSent ?? bytes, durationMs),
         verifiedBy: fields.verifiedBy ?? null,
         outcome: failed ? "failed" : (fields.outcome ?? "ok"),
         errorCode: failed ? (isFiledropError(error) ? error.code : "INTERNAL") : null,

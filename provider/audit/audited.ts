@@ -6,10 +6,11 @@
  */
 import { isFiledropError } from "../errors";
 import type { RemoteDownloadInputs, RemoteDownloadOutputs } from "../handlers/remoteDownload";
-import type { RemoteFileInputs, RemoteFileOutputs } from "../handlers/remoteFile";
+import type { RemoteFileInputs, RemoteFileOutputs, Transfer } from "../handlers/remoteFile";
 import type { RemoteTreeOutputs } from "../handlers/remoteTree";
 import { localPath } from "../localFiles";
 import type { Manifest } from "../manifest";
+import type { DestroyOutcome } from "../ops/ownership";
 import { planSync, remotePathOf } from "../plan/treeManifest";
 import { appendAudit, auditLogPath } from "./auditLog";
 import { type AuditContext, type AuditOutcome, type AuditRecord, recordOf } from "./auditRecord";
@@ -84,7 +85,7 @@ function fileRecords(
     const i = subjectOf<RemoteFileOutputs>(method, args);
     const ctx = contextOf("RemoteFile", i, startedAt, [i.content]);
     if (method === "delete") {
-        const outcome: AuditOutcome = result === "deleted" || result === undefined ? "ok" : (result as AuditOutcome);
+        const outcome = outcomeOf(result as DestroyOutcome | undefined);
         const r = recordOf(
             ctx,
             {
@@ -101,7 +102,7 @@ function fileRecords(
     if (method === "read" || (method === "update" && (args[1] as RemoteFileInputs).sha256 === i.sha256)) {
         return []; // a refresh or a metadata-only update moves no file
     }
-    const outs = (result as { outs?: RemoteFileOutputs } | undefined)?.outs;
+    const { outs, transfer } = (result ?? {}) as { outs?: RemoteFileOutputs; transfer?: Transfer };
     return [
         recordOf(
             ctx,
@@ -110,6 +111,9 @@ function fileRecords(
                 remotePath: outs?.resolvedPath ?? i.path,
                 localSource: i.sourcePath === undefined ? "(content)" : localPath(i.sourcePath),
                 bytes: outs?.size ?? i.size ?? null,
+                // A resumed upload sent less than the file's size: say how much, and time that (mbps).
+                bytesSent: transfer?.bytesSent,
+                resumedFrom: transfer?.resumedFrom,
                 sha256: secretContent(i) ? null : (outs?.sha256 ?? i.sha256 ?? null),
                 verifiedBy: outs?.verifiedBy ?? null,
             },
@@ -124,6 +128,11 @@ function fileRecords(
  */
 function secretContent(i: RemoteFileInputs): boolean {
     return i.contentSecret === true;
+}
+
+/** A destroy's outcome for one file as the log says it: "deleted" (or not told) is "ok". */
+function outcomeOf(o: DestroyOutcome | undefined): AuditOutcome {
+    return o === "deleted" || o === undefined ? "ok" : o;
 }
 
 function treeRecords(
@@ -148,7 +157,8 @@ function treeRecords(
         );
     if (method === "delete") {
         const owned: Manifest = i.files ?? {};
-        const left = new Set(Array.isArray(result) ? (result as string[]) : []);
+        // What became of each file (remoteTree.ts remove): deleted is "ok", the others say themselves.
+        const outcomes = (result ?? {}) as Record<string, DestroyOutcome | undefined>;
         const rels = Object.keys(owned);
         const lines =
             error === undefined
@@ -157,7 +167,7 @@ function treeRecords(
                           operation: "remove",
                           bytes: owned[rel].size,
                           sha256: owned[rel].sha256,
-                          outcome: left.has(rel) ? "left" : "ok",
+                          outcome: outcomeOf(outcomes[rel]),
                       }),
                   )
                 : [];

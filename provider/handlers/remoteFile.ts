@@ -25,11 +25,11 @@ import {
     finishCreate,
     type Ownership,
 } from "../ops/ownership";
+import { sweepButNewest } from "../ops/refreshSweep";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { refuseChangedSinceWritten } from "../ops/sinceWritten";
 import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
-import { sweepTemporaries } from "../ops/temporaries";
 import { verifiedUpload } from "../ops/upload";
 import { checkConnection, checkedMode, fileNameProblem, remotePathProblem } from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
@@ -38,6 +38,7 @@ import { argumentFailures } from "../plan/knownKeys";
 import { ownerFailures } from "../plan/ownerInputs";
 import { type FileChanges, fileChanges } from "../plan/previewNotes";
 import { isProtocol, protocolInfo, protocolsThat } from "../protocols";
+import { withResumeAdvice } from "../resumeAdvice";
 import { withTransport } from "../transport/pool";
 import type { Transport } from "../transport/types";
 import { isKnown } from "../unknown";
@@ -143,6 +144,21 @@ export interface RemoteFileOutputs extends RemoteFileInputs {
     writtenUid?: number;
     /** 2 for outputs with the ownership rules of issue 8; absent in state written by earlier releases. */
     stateVersion?: number;
+}
+
+/**
+ * What the upload of a create or update sent, returned beside `id` and `outs` (which are all Pulumi reads) for the
+ * audit log: never kept in the state, where it would change on every run.
+ */
+export interface Transfer {
+    /** Bytes this run sent. */
+    bytesSent: number;
+    /** Bytes an interrupted earlier run had left in the temporary, continued and not sent again (0: sent whole). */
+    resumedFrom: number;
+}
+
+function transferOf(r: { size: number; bytesSent?: number; resumedFrom?: number }): Transfer {
+    return { bytesSent: r.bytesSent ?? r.size, resumedFrom: r.resumedFrom ?? 0 };
 }
 
 /** How diff treats every input key (the compiler insists on all of them; test/unit checks each rule). */
@@ -376,12 +392,21 @@ async function withCheckRecovery<T>(
     }
 }
 
-export async function create(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
+/** Runs a create or update on a pooled connection; a cut or unreachable connection says to run `up` again. */
+function uploading<T>(i: RemoteFileInputs, op: (t: Transport) => Promise<T>): Promise<T> {
+    return withTransport(i.connection, credsOf(i), op).catch((e: unknown) => Promise.reject(withResumeAdvice(e)));
+}
+
+export async function create(
+    inputs: RemoteFileInputs,
+): Promise<dynamic.CreateResult<RemoteFileOutputs> & { transfer: Transfer }> {
     return withCheckRecovery(inputs, () => createNow(inputs));
 }
 
-async function createNow(inputs: RemoteFileInputs): Promise<dynamic.CreateResult<RemoteFileOutputs>> {
-    return withTransport(inputs.connection, credsOf(inputs), async (t) => {
+async function createNow(
+    inputs: RemoteFileInputs,
+): Promise<dynamic.CreateResult<RemoteFileOutputs> & { transfer: Transfer }> {
+    return uploading(inputs, async (t) => {
         const known = new KnownStats(); // this attempt's stats: each path is asked once (issue 13)
         const target = await writeTarget(t, inputs.path, inputs.symlinks ?? DEFAULT_SYMLINKS, known);
         if (inputs.validateInPlace !== undefined && (await recoverInterruptedCheck(t, target.path)) !== "none") {
@@ -425,7 +450,7 @@ async function createNow(inputs: RemoteFileInputs): Promise<dynamic.CreateResult
             writtenUid: r.uid,
             stateVersion: STATE_VERSION,
         };
-        return { id: t.endpoint + inputs.path, outs: plain(outs) };
+        return { id: t.endpoint + inputs.path, outs: plain(outs), transfer: transferOf(r) };
     });
 }
 
@@ -448,8 +473,8 @@ export async function update(
 async function updateNow(
     olds: RemoteFileOutputs,
     news: RemoteFileInputs,
-): Promise<dynamic.UpdateResult<RemoteFileOutputs>> {
-    return withTransport(news.connection, credsOf(news), async (t) => {
+): Promise<dynamic.UpdateResult<RemoteFileOutputs> & { transfer?: Transfer }> {
+    return uploading(news, async (t) => {
         // Outputs of an earlier release become version 2 here: `onDelete` then means what the current inputs say.
         // An input no longer given (e.g. onDelete back to its default) must not live on from the old outputs.
         const unset = Object.fromEntries(Object.keys(RULES).map((k) => [k, undefined]));
@@ -478,6 +503,7 @@ async function updateNow(
                     writeId: newWriteId(),
                     writtenUid: r.uid,
                 }),
+                transfer: transferOf(r),
             };
         }
         // Same bytes: only metadata may differ. Set it without uploading again.
@@ -525,7 +551,8 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
         const now = await writeTarget(t, props.path, props.symlinks ?? DEFAULT_SYMLINKS, known).catch(() => undefined);
         const where = now?.path ?? writtenPath(props);
         const resolvedPath = now === undefined ? props.resolvedPath : now.link === undefined ? undefined : now.path;
-        await sweepTemporaries(t, posix.dirname(where), where); // an interrupted run's leftovers (issue 8 item 6)
+        // An interrupted run's leftovers (issue 8 item 6), but not the partial upload the next `up` continues.
+        await sweepButNewest(t, posix.dirname(where), where);
         const st = await t.stat(where);
         if (st?.kind !== "file") {
             // Gone (or replaced by something else) out of band: keep the resource, mark it missing, and the next

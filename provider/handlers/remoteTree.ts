@@ -15,6 +15,7 @@ import { modeProblem, parseMode } from "../mode";
 import { applyMode } from "../ops/applyMode";
 import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
+import type { DestroyOutcome } from "../ops/ownership";
 import { ensureDirs, removeEmptyDirs } from "../ops/remoteDirs";
 import { type Adopted, adoptExisting, releaseFiles } from "../ops/treeOwnership";
 import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
@@ -401,13 +402,13 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
     });
 }
 
-/** Destroys the tree's files by the ownership rules; returns the files left in place (for the audit log). */
-export async function remove(_id: string, props: RemoteTreeOutputs): Promise<string[]> {
+/** Destroys the tree's files by the ownership rules; returns what became of each file (for the audit log). */
+export async function remove(_id: string, props: RemoteTreeOutputs): Promise<Record<string, DestroyOutcome>> {
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const created = props.createdDirs ?? [];
         await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
         // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
-        const { left } = await releaseFiles(
+        const { outcomes } = await releaseFiles(
             t,
             props.destination,
             Object.keys(props.files ?? {}),
@@ -421,6 +422,6 @@ export async function remove(_id: string, props: RemoteTreeOutputs): Promise<str
             created.filter((d) => !gone.includes(d)),
             props.destination,
         );
-        return left;
+        return outcomes;
     });
 }

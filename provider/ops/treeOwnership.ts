@@ -11,6 +11,7 @@ import type { Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { backupSlot, copyRemote } from "./backup";
 import type { KnownStats } from "./knownStats";
+import type { DestroyOutcome } from "./ownership";
 import { hashMany, remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
 
@@ -58,7 +59,8 @@ export async function adoptExisting(
 
 /**
  * Gives up the files `rels` the tree owns (`owned` holds what it last wrote): restores adopted ones, deletes created
- * ones, leaves (and warns about) those changed since. Returns the files no longer the tree's (all but the left ones).
+ * ones, leaves (and warns about) those changed since. Returns the files no longer the tree's (all but the left ones),
+ * the left ones, and what became of each file (for the audit log: a file already gone is `gone`, not deleted).
  */
 export async function releaseFiles(
     t: Transport,
@@ -66,7 +68,7 @@ export async function releaseFiles(
     rels: readonly string[],
     owned: Manifest,
     adopted: Adopted,
-): Promise<{ released: string[]; left: string[] }> {
+): Promise<{ released: string[]; left: string[]; outcomes: Record<string, DestroyOutcome> }> {
     const paths = rels.map((rel) => remotePathOf(destination, rel));
     const present = new Set<string>();
     await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
@@ -79,6 +81,7 @@ export async function releaseFiles(
         paths.filter((_p, i) => present.has(rels[i])),
     );
     const left: string[] = [];
+    const outcomes: Record<string, DestroyOutcome> = {};
     const errors = await forEachLimit([...rels], STATS_IN_FLIGHT, async (rel) => {
         const p = remotePathOf(destination, rel);
         const backup = adopted[rel];
@@ -86,20 +89,27 @@ export async function releaseFiles(
         if (!present.has(rel)) {
             if ((await t.stat(p)) !== undefined) {
                 left.push(rel); // something else (a folder, a link) took its place
+                outcomes[rel] = "left";
             } else if (hasBackup) {
                 await t.rename(backup, p);
+                outcomes[rel] = "restored";
+            } else {
+                outcomes[rel] = "gone";
             }
             return;
         }
         const current = hashes.get(p) ?? (await remoteSha256(t, p)).sha256;
         if (current !== owned[rel]?.sha256) {
             left.push(rel);
+            outcomes[rel] = "left";
             return;
         }
         if (hasBackup) {
             await replaceTarget(t, backup, p); // over the file this tree wrote: never delete it first
+            outcomes[rel] = "restored";
         } else {
             await t.remove(p);
+            outcomes[rel] = "deleted";
         }
     });
     if (errors.length > 0) {
@@ -112,5 +122,5 @@ export async function releaseFiles(
             `${left.length} file(s) below ${t.endpoint}${destination} changed since the tree last wrote them (${shown}); left in place.`,
         );
     }
-    return { released: rels.filter((r) => !left.includes(r)), left };
+    return { released: rels.filter((r) => !left.includes(r)), left, outcomes };
 }

@@ -18,7 +18,10 @@ import { outermostFirst } from "../remotePaths";
 
 /** How files are selected and given modes. */
 export interface TreeSelection {
-    /** Globs of relative paths to include. Default: everything (dotfiles too). */
+    /**
+     * Globs of relative paths to include. Absent: everything (dotfiles too). An empty list selects no file: a list
+     * that a program computes (a rotation with nothing due) must never turn into "every file".
+     */
     include?: string[];
     /** Globs of relative paths (files or folders) to leave out; wins over `include`. */
     exclude?: string[];
@@ -54,13 +57,17 @@ export function remotePathOf(destination: string, rel: string): string {
     return p;
 }
 
-/** A predicate for the selection's include/exclude globs over relative POSIX paths. */
+/**
+ * A predicate for the selection's include/exclude globs over relative POSIX paths. `include` absent (or null)
+ * selects every file; `include: []` selects none, and no folder is walked.
+ */
 export function selector(sel: TreeSelection): { file: (rel: string) => boolean; skipDir: (rel: string) => boolean } {
-    const include = picomatch(sel.include && sel.include.length > 0 ? sel.include : ["**"], MATCH_OPTIONS);
+    const none = Array.isArray(sel.include) && sel.include.length === 0;
+    const include = none ? () => false : picomatch(sel.include ?? ["**"], MATCH_OPTIONS);
     const exclude = sel.exclude && sel.exclude.length > 0 ? picomatch(sel.exclude, MATCH_OPTIONS) : () => false;
     return {
         file: (rel) => include(rel) && !exclude(rel),
-        skipDir: (rel) => exclude(rel),
+        skipDir: (rel) => none || exclude(rel),
     };
 }
 

@@ -15,7 +15,7 @@ import {
     OPERATION_ATTEMPTS,
 } from "../defaults";
 import { progress } from "../engineReport";
-import { isFiledropError, messageOf } from "../errors";
+import { FiledropError, isFiledropError, messageOf } from "../errors";
 import { openTransport } from "./open";
 import type { Transport } from "./types";
 
@@ -27,6 +27,9 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+
+/** Set by {@link abortAll}: why no connection may be opened any more in this process. */
+let aborted: string | undefined;
 
 /** Counters, for tests and logs. */
 export const poolStats = { connectionsOpened: 0, connectAttempts: 0, operationRetries: 0 };
@@ -41,6 +44,7 @@ async function connectWithRetry(c: ConnectionInputs, creds: CredentialInputs): P
               ? Infinity
               : Math.max(1, c.dialErrorLimit);
     for (let attempt = 1; ; attempt++) {
+        refuseIfAborted();
         poolStats.connectAttempts++;
         try {
             const t = await openTransport(c, creds);
@@ -140,6 +144,32 @@ export async function withTransport<T>(
             release(key, entry);
         }
     }
+}
+
+function refuseIfAborted(): void {
+    if (aborted !== undefined) {
+        throw new FiledropError("CONNECTION_LOST", aborted);
+    }
+}
+
+/**
+ * Stops every transfer of this process for good (the Pulumi engine is gone: provider/engineGone.ts): closes every
+ * pooled connection, which fails the operations on them, and refuses new connections and retries with `reason`.
+ * Returns what lifts the refusal again (for unit tests, which share one process).
+ */
+export function abortAll(reason: string): () => void {
+    aborted = reason;
+    const all = [...entries.values()];
+    entries.clear();
+    for (const e of all) {
+        void e.transport?.then((t) => t.close()).catch(() => undefined);
+        for (const w of e.waiters.splice(0)) {
+            w(); // a waiting operation goes on to connect, and is refused there
+        }
+    }
+    return () => {
+        aborted = undefined;
+    };
 }
 
 /** Closes every pooled connection (tests and benchmarks). */

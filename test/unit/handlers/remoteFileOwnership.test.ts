@@ -298,12 +298,14 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
             assert.deepStrictEqual(server.fs.tree("/"), [], "destroy leaves no file, marker or folder");
         });
 
-        it("refresh and destroy sweep the stale temporaries of the file (only ours), and destroy removes the folders", async function () {
+        it("refresh sweeps the stale temporaries of the file (only ours) but the newest, which the next up continues; destroy sweeps all and removes the folders", async function () {
             const { id, outs } = await create(base);
-            server.fs.writeFile("/etc/app/.app.conf.filedrop-0123456789ab", "half an upload");
+            server.fs.writeFile("/etc/app/.app.conf.filedrop-0123456789ab", "an older upload");
+            server.fs.lstat("/etc/app/.app.conf.filedrop-0123456789ab")!.mtime -= 60;
+            server.fs.writeFile("/etc/app/.app.conf.filedrop-fedcba987654", "half an upload");
             server.fs.writeFile("/etc/app/.other.filedrop-backup", "not a temporary");
             await read(id, outs);
-            assert.deepStrictEqual(temporaries(server), []);
+            assert.deepStrictEqual(temporaries(server), ["etc/app/.app.conf.filedrop-fedcba987654"]);
             server.fs.writeFile("/etc/app/.app.conf.filedrop-abcdefabcdef", "half an upload");
             server.fs.writeFile(`/etc/app/.app.conf.filedrop-new-${"c".repeat(12)}`, "[]");
             await remove(id, outs);

@@ -53,6 +53,13 @@ describe("sdk/treeSource", () => {
         assert.strictEqual(s.file("src/c.js"), true);
     });
 
+    it("include: [] selects no file (a computed list that comes out empty never means every file)", async () => {
+        assert.deepStrictEqual(await buildManifest(dir, { include: [] }), { manifest: {}, problems: [] });
+        const s = selector({ include: [] });
+        assert.deepStrictEqual([s.file("a.txt"), s.skipDir("src")], [false, true]);
+        assert.strictEqual(Object.keys((await buildManifest(dir, { include: undefined })).manifest).length, 7);
+    });
+
     it("refuses symlinks pointing outside the source, and dangling ones", async () => {
         const d = fs.mkdtempSync(path.join(os.tmpdir(), "tree-unit-esc-"));
         fs.writeFileSync(path.join(d, "ok.txt"), "x");
