@@ -1,34 +1,19 @@
 /**
- * Issue 8 items 3, 4 and 5 end to end: plain `pulumi up` through the engine against real OpenSSH variants.
- * - item 3: an sshd whose SFTP subsystem refuses renames keeps the target on a failure (no remove-then-rename),
- *   and one refusing only posix-rename replaces the file non-atomically, saying so (`atomic: false`).
- * - item 4: known_hosts (or a pinned `hostKey`) holding only the server's RSA key while the server also offers
- *   ed25519 connects, as OpenSSH does.
- * - item 5: sshd `MaxSessions 2`, 50 files with `validate`: every validate runs and every file is verified by the
- *   server's hasher (no silent fallback to read-back).
- * Each variant server is started once in its describe.
+ * Renames never lose the target, through the engine (plain `pulumi up`) against real OpenSSH variants: an sshd whose
+ * SFTP subsystem refuses renames keeps the target on a failure (no remove-then-rename), and one refusing only
+ * posix-rename replaces the file non-atomically, saying so (`atomic: false`). Each variant server is started once in
+ * its describe.
  */
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { remoteFilesProgram } from "../harness/programs";
-import { type Sshd, type SshdOptions, startSshd } from "../harness/servers/sshd";
+import { sshdPerDescribe as variant } from "../harness/servers/sshdVariant";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, scratchDir, sshConnection, type World } from "../harness/world";
+import { getWorld, remoteDir, sshConnection, type World } from "../harness/world";
 
 const REMOTE_FILE = "pulumi-nodejs:dynamic/filedrop:RemoteFile";
-let n = 0;
-const serverDir = (name: string) => path.join(scratchDir(), "servers", `issue8-${name}-${n++}`);
 const ours = (dir: string) => fs.readdirSync(dir).filter((e) => e.includes(".filedrop-"));
-
-function variant(options: SshdOptions, name: string): { get: () => Sshd } {
-    let s: Sshd | undefined;
-    before(async function () {
-        s = await startSshd(serverDir(name), options);
-    });
-    after(async () => s?.stop());
-    return { get: () => s! };
-}
 
 function seed(w: World, dir: string, name: string, content: string): string {
     const p = path.join(dir, name);
@@ -37,7 +22,7 @@ function seed(w: World, dir: string, name: string, content: string): string {
     return p;
 }
 
-describe("issue 8 item 3: renames never lose the target (sftp, engine)", function () {
+describe("ssh: renames never lose the target (sftp, engine)", function () {
     let w: World;
     before(async function () {
         w = await getWorld();
@@ -90,81 +75,5 @@ describe("issue 8 item 3: renames never lose the target (sftp, engine)", functio
             );
             assert.deepStrictEqual(ours(dir), []);
         });
-    });
-});
-
-describe("issue 8 item 5: exec channels vs sshd MaxSessions 2 (engine)", function () {
-    let w: World;
-    before(async function () {
-        w = await getWorld();
-    });
-    const s = variant({ maxSessions: 2 }, "maxsessions");
-
-    it("50 files with `validate`: every validate runs, every file is verified by the server's hasher", async function () {
-        const dir = remoteDir(w, "i8-maxsessions");
-        const log = path.join(dir, "validated.log");
-        const files = Array.from({ length: 50 }, (_, i) => ({
-            name: `f${i}`,
-            path: path.join(dir, "conf", `f${i}.conf`),
-            content: `n = ${i}\n`,
-            // Runs on the temporary; each run leaves one line, so the test can count them.
-            validate: `grep -q '^n = ' {path} && echo ok >> ${log}`,
-        }));
-        const stack = new TestStack(w, "i8-maxsessions", remoteFilesProgram);
-        stack.setSettings({ connection: sshConnection({ ...w, sshd: s.get() }), files });
-        const r = await stack.ok("up");
-        assert.doesNotMatch(r.output, /does not allow running commands|reading them back/);
-        assert.strictEqual(
-            fs
-                .readFileSync(log, "utf8")
-                .split("\n")
-                .filter((l) => l === "ok").length,
-            50,
-        );
-        const outs = stack.resources(REMOTE_FILE).map((x) => x.outputs.verifiedBy);
-        assert.strictEqual(outs.length, 50);
-        assert.deepStrictEqual([...new Set(outs)], ["ssh exec: openssl dgst -sha256"]);
-        for (const f of files) {
-            assert.strictEqual(fs.readFileSync(f.path, "utf8"), f.content);
-        }
-        await stack.ok("destroy");
-    });
-});
-
-describe("issue 8 item 4: known_hosts with only the RSA key of a server offering ed25519 too (engine)", function () {
-    let w: World;
-    before(async function () {
-        w = await getWorld();
-    });
-    const s = variant({ hostKeyTypes: ["ed25519", "rsa"] }, "twokeys");
-
-    it("`up` connects with known_hosts holding only the RSA line, and with the RSA key line pinned as `hostKey`", async function () {
-        const sshd = s.get();
-        const rsa = sshd.hostKeys[1];
-        assert.match(rsa.publicKey, /^ssh-rsa /);
-        const rsaOnly = path.join(path.dirname(sshd.knownHostsPath), "known_hosts.rsa-only");
-        fs.writeFileSync(rsaOnly, `[${sshd.host}]:${sshd.port} ${rsa.publicKey}\n`);
-        const dir = remoteDir(w, "i8-twokeys");
-        const viaKnownHosts = path.join(dir, "known-hosts.txt");
-        const viaPin = path.join(dir, "pinned.txt");
-        const base = sshConnection({ ...w, sshd });
-        const stack = new TestStack(w, "i8-twokeys", remoteFilesProgram);
-        stack.setSettings({
-            connection: { ...base, knownHosts: rsaOnly },
-            files: [
-                { name: "known", path: viaKnownHosts, content: "via known_hosts\n" },
-                {
-                    name: "pinned",
-                    path: viaPin,
-                    content: "via hostKey\n",
-                    connection: { knownHosts: undefined, hostKey: rsa.publicKey },
-                },
-            ],
-        });
-        const r = await stack.ok("up");
-        assert.doesNotMatch(r.output, /ssh-keygen -R|intercepting/);
-        assert.strictEqual(fs.readFileSync(viaKnownHosts, "utf8"), "via known_hosts\n");
-        assert.strictEqual(fs.readFileSync(viaPin, "utf8"), "via hostKey\n");
-        await stack.ok("destroy");
     });
 });

@@ -1,198 +1,24 @@
 /**
- * Issue 10 items 4, 5 and 6 against real OpenSSH, without the engine (the engine run is issue10.engine.test.ts):
- * - item 4: a target sshd in a network namespace of its own, reachable only through a bastion sshd's forward;
- *   both host keys verified; one pooled route.
- * - item 5: a real ssh-agent (ssh-agent + ssh-add) used when no credential is given; a failed login names the
- *   agent's keys by fingerprint and comment.
- * - item 6: `sudo: true` as a deploy user with NOPASSWD sudo writes a root-owned folder, the file owned by root;
- *   a user without sudo is refused in one sentence and nothing is written.
+ * `sudo` against real OpenSSH without the engine: `sudo: true` as a deploy user with NOPASSWD sudo writes a root-owned
+ * folder, the file owned by root; a user without sudo is refused in one sentence and nothing is written; owner and
+ * group by name.
  */
 import * as assert from "node:assert";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Readable } from "node:stream";
-import type { ConnectionInputs, CredentialInputs } from "../../provider/connection";
-import { hasCode, isFiledropError } from "../../provider/errors";
+import type { ConnectionInputs } from "../../provider/connection";
+import { hasCode } from "../../provider/errors";
 import * as dirHandler from "../../provider/handlers/remoteDirectory";
 import * as fileHandler from "../../provider/handlers/remoteFile";
 import * as treeHandler from "../../provider/handlers/remoteTree";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { closeAll, withTransport } from "../../provider/transport/pool";
-import { openSftp } from "../../provider/transport/sftp";
 import { buildManifest } from "../../sdk/treeSource";
-import { type Bastion, startBastion } from "../harness/servers/bastion";
-import { type Sshd, startSshd } from "../harness/servers/sshd";
-import { makeKeyPair } from "../harness/servers/sshKeys";
-import { getServers, remoteDir, type Servers, scratchDir } from "../harness/world";
+import { textUpload as upload } from "../harness/textUpload";
+import { getServers, type Servers, scratchDir } from "../harness/world";
 
-const upload = (p: string, text: string) => ({
-    path: p,
-    open: () => Readable.from([Buffer.from(text)]),
-    createParents: false,
-});
-
-describe("issue 10 item 4: through a bastion (two real sshd's, the target isolated)", function () {
-    let w: Servers;
-    let target: Sshd;
-    let bastion: Bastion;
-    let key: string;
-    const via = (extra: Partial<ConnectionInputs["proxy"]> = {}): ConnectionInputs => ({
-        host: "127.0.0.1",
-        port: target.port,
-        user: target.user,
-        knownHosts: target.knownHostsPath,
-        dialErrorLimit: 1,
-        proxy: {
-            host: bastion.host,
-            port: bastion.port,
-            user: target.user,
-            knownHosts: bastion.knownHostsPath,
-            ...extra,
-        },
-    });
-
-    before(async function () {
-        w = await getServers();
-        const dir = path.join(scratchDir(), "servers", `issue10-bastion-${Date.now()}`);
-        target = await startSshd(path.join(dir, "target"), { isolatedNetwork: true });
-        bastion = await startBastion(path.join(dir, "bastion"), target);
-        key = fs.readFileSync(target.privateKeyPath, "utf8");
-    });
-
-    after(async function () {
-        await closeAll();
-        await bastion?.stop();
-        await target?.stop();
-    });
-
-    it("a direct connection to the target is refused: nothing listens there outside the target's namespace", async function () {
-        await assert.rejects(
-            openSftp(
-                { host: "127.0.0.1", port: target.port, user: target.user, knownHosts: target.knownHostsPath },
-                { privateKey: key },
-            ),
-            (e: Error) => hasCode(e, "CONNECT_FAILED") && /ECONNREFUSED/.test(e.message),
-        );
-        assert.doesNotMatch(fs.readFileSync(target.logFile, "utf8"), /Connection from/);
-    });
-
-    it("through the bastion the file is written and verified; the bastion's log shows the forward; one pooled route", async function () {
-        const dir = remoteDir(w, "bastion");
-        const creds: CredentialInputs = { privateKey: key, proxy: { password: target.password } };
-        const c = via();
-        const first = await withTransport(c, creds, (t) => verifiedUpload(t, upload(path.join(dir, "a.conf"), "a\n")));
-        await withTransport(c, creds, (t) => verifiedUpload(t, upload(path.join(dir, "b.conf"), "b\n")));
-        assert.strictEqual(fs.readFileSync(path.join(dir, "a.conf"), "utf8"), "a\n");
-        assert.strictEqual(fs.readFileSync(path.join(dir, "b.conf"), "utf8"), "b\n");
-        assert.match(first.verifiedBy, /sha256sum|openssl|shasum|read back/);
-        assert.strictEqual(bastion.connections(), 1, "both operations share one pooled route");
-        const log = fs.readFileSync(bastion.logFile, "utf8");
-        const forward = log.split("\n").filter((l) => /direct[-_]tcpip/.test(l) && l.includes(`port ${target.port}`));
-        assert.ok(
-            forward.length >= 1,
-            `the bastion's log names no forward to port ${target.port}:\n${log.slice(-3000)}`,
-        );
-        assert.match(log, new RegExp(`Accepted password for ${target.user}`));
-        assert.match(fs.readFileSync(target.logFile, "utf8"), new RegExp(`Accepted publickey for ${target.user}`));
-        console.log(`      bastion log: ${forward[0].trim()}`);
-    });
-
-    it("both host keys are verified: a wrong bastion key and a wrong target key are each refused, naming which", async function () {
-        const other = makeKeyPair(path.dirname(bastion.knownHostsPath), "not_the_key", "ed25519");
-        const creds: CredentialInputs = { privateKey: key, proxy: { password: target.password } };
-        await assert.rejects(
-            openSftp(via({ hostKey: other.publicKey, knownHosts: undefined }), creds),
-            (e: Error) =>
-                hasCode(e, "HOST_KEY_MISMATCH") &&
-                e.message.includes(`the bastion sftp://${target.user}@127.0.0.1:${bastion.port}`) &&
-                e.message.includes(bastion.hostKey.fingerprint) &&
-                e.message.includes("`proxy.hostKey`"),
-        );
-        await assert.rejects(
-            openSftp({ ...via(), knownHosts: undefined, hostKey: other.publicKey }, creds),
-            (e: Error) =>
-                hasCode(e, "HOST_KEY_MISMATCH") &&
-                e.message.includes(target.hostKeyFingerprint) &&
-                !e.message.includes("bastion"),
-        );
-    });
-
-    it("a bastion login failure names the bastion and never the password", async function () {
-        await assert.rejects(
-            openSftp(via(), { privateKey: key, proxy: { password: "wrong-password-xyz" } }),
-            (e: Error) =>
-                hasCode(e, "AUTH_FAILED") &&
-                e.message.includes(`to the bastion sftp://${target.user}@127.0.0.1:${bastion.port}`) &&
-                !e.message.includes("wrong-password-xyz"),
-        );
-    });
-});
-
-describe("issue 10 item 5: the ssh-agent in SSH_AUTH_SOCK by default (real ssh-agent)", function () {
-    let w: Servers;
-    let agent: ChildProcess;
-    let sock: string;
-    const saved = process.env.SSH_AUTH_SOCK;
-    const conn = (): ConnectionInputs => ({
-        host: w.sshd.host,
-        port: w.sshd.port,
-        user: w.sshd.user,
-        knownHosts: w.sshd.knownHostsPath,
-        dialErrorLimit: 1,
-    });
-
-    before(async function () {
-        w = await getServers();
-        const dir = fs.mkdtempSync(path.join(scratchDir(), "agent-"));
-        sock = path.join(dir, "agent.sock");
-        // -D: foreground, so the test owns (and ends) exactly this agent.
-        agent = spawn("ssh-agent", ["-D", "-a", sock], { stdio: "ignore" });
-        for (let i = 0; i < 100 && !fs.existsSync(sock); i++) {
-            await new Promise((r) => setTimeout(r, 50));
-        }
-        assert.ok(fs.existsSync(sock), "ssh-agent did not create its socket within 5 s");
-    });
-
-    after(async function () {
-        await closeAll();
-        agent?.kill();
-        if (saved === undefined) {
-            delete process.env.SSH_AUTH_SOCK;
-        } else {
-            process.env.SSH_AUTH_SOCK = saved;
-        }
-    });
-
-    const ssh_add = (...args: string[]) =>
-        execFileSync("ssh-add", args, { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "pipe" });
-
-    it("a key the server does not accept: the failure names the agent's key by fingerprint and comment", async function () {
-        const stranger = makeKeyPair(path.dirname(sock), "stranger", "ed25519", "", "stranger@laptop");
-        ssh_add(stranger.privatePath);
-        process.env.SSH_AUTH_SOCK = sock;
-        await assert.rejects(
-            openSftp(conn(), {}),
-            (e: Error) =>
-                isFiledropError(e) &&
-                e.code === "AUTH_FAILED" &&
-                e.message.includes(`agent keys ${stranger.fingerprint} (stranger@laptop)`) &&
-                /ssh-add -l/.test(e.message),
-        );
-    });
-
-    it("with no password, key or agentSocketPath, the agent's authorised key logs in", async function () {
-        ssh_add(w.sshd.privateKeyPath);
-        process.env.SSH_AUTH_SOCK = sock;
-        const dir = remoteDir(w, "agent");
-        const r = await withTransport(conn(), {}, (t) => verifiedUpload(t, upload(path.join(dir, "f"), "by agent\n")));
-        assert.strictEqual(fs.readFileSync(path.join(dir, "f"), "utf8"), "by agent\n");
-        assert.strictEqual(r.size, 9);
-    });
-});
-
-describe("issue 10 item 6: sudo (real NOPASSWD sudo for the deploy user)", function () {
+describe("ssh: sudo (real NOPASSWD sudo for the deploy user)", function () {
     let w: Servers;
     let rootDir: string;
     let key: string;
