@@ -117,7 +117,16 @@ export async function stopWorld(): Promise<void> {
             log(`stop hook: ${(e as Error).message}`);
         }
     }
-    // The scratch folder (servers, state, programs, remote root) goes too, unless asked to keep it for debugging.
+    removeScratchNow();
+    servers = undefined;
+    world = undefined;
+}
+
+/**
+ * Removes the scratch folder (servers, state, programs, remote root), synchronously, unless FILEDROP_KEEP_TEST_DIR
+ * asks to keep it for debugging. Also run when a signal stops the run (rootHooks.ts).
+ */
+export function removeScratchNow(): void {
     if (scratch !== undefined) {
         if (process.env.FILEDROP_KEEP_TEST_DIR === undefined) {
             try {
@@ -130,8 +139,6 @@ export async function stopWorld(): Promise<void> {
         }
     }
     scratch = undefined;
-    servers = undefined;
-    world = undefined;
 }
 
 /** SSH connection args for the test sshd, by private key, verified against its known_hosts. */

@@ -27,7 +27,7 @@ interface Line {
     errorCode: string | null;
 }
 
-describe("audit log and RemoteDownload through the engine (issue 12 items 3, 4)", function () {
+describe("audit log and RemoteDownload through the engine", function () {
     let w: World;
     let ftp: FtpServers;
     let stack: TestStack;

@@ -70,7 +70,7 @@ class SwitchableForward {
     }
 }
 
-describe("issue 8 inputs: refused fields, silent omissions and advice that works", function () {
+describe("inputs: refused fields, silent omissions and advice that works", function () {
     let w: World;
 
     before(async function () {

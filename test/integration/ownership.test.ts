@@ -13,7 +13,7 @@ import { TestStack } from "../harness/stack";
 import { dirsAndTreesProgram } from "../harness/treePrograms";
 import { getWorld, remoteDir, snapshot, sshConnection, type World } from "../harness/world";
 
-describe("RemoteFile ownership over sftp (issue 8: symlinks, adoption, leftovers)", function () {
+describe("RemoteFile ownership over sftp (symlinks, adoption, leftovers)", function () {
     let w: World;
     let n = 0;
     const newStack = (files: Record<string, unknown>[], name = `own-${++n}`) => {

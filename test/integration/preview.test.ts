@@ -28,7 +28,7 @@ function show(title: string, lines: string[]): void {
     }
 }
 
-describe("preview for a reviewer (issue 11)", function () {
+describe("preview for a reviewer", function () {
     let w: World;
     let stack: TestStack;
     let dest: string;

@@ -17,7 +17,7 @@ import { getWorld, remoteDir, sshConnection, type World } from "../harness/world
 /** The last commit of main before issue 11: the layout of the state users have today. */
 const RELEASE_BEFORE_ISSUE_11 = "ef6a5fca9cc98117b25e570e57baf2eef0695433";
 
-describe("upgrade from the release before issue 11 (preview)", function () {
+describe("upgrade from a release that kept absolute source paths and no source text (preview)", function () {
     let w: World;
     let stack: TestStack;
     let programs: string;

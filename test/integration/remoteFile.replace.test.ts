@@ -1,6 +1,6 @@
 /**
  * Replaces that keep the same remote file: Pulumi creates the replacement before deleting the old resource, so the
- * old delete must not remove the file the new resource just wrote (README "Destroy and replace").
+ * old delete must not remove the file the new resource just wrote (docs/destroy-and-replace.md, "Replace").
  */
 import * as assert from "node:assert";
 import * as fs from "node:fs";

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { ensureInstalled } from "./installed";
+import { ensureInstalled, serverBinary } from "./installed";
 import { freePort } from "./ports";
 import type { Sshd } from "./sshd";
 import { type KeyPair, makeKeyPair } from "./sshKeys";
@@ -37,6 +37,7 @@ const MAX_SESSIONS = 16;
 /** Starts a bastion that reaches `target` (started with `isolatedNetwork`) on its namespace's 127.0.0.1. */
 export async function startBastion(dir: string, target: Sshd): Promise<Bastion> {
     const inst = ensureInstalled();
+    const sshd = serverBinary("sshd");
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const host = "127.0.0.1";
     const port = await freePort();
@@ -64,13 +65,9 @@ export async function startBastion(dir: string, target: Sshd): Promise<Bastion> 
         }
         count++;
         const log = fs.openSync(logFile, "a", 0o600);
-        const child = spawn(
-            "nsenter",
-            ["-t", String(target.pid), "-n", "--", inst.sshd, "-i", "-e", "-f", configFile],
-            {
-                stdio: ["pipe", "pipe", log],
-            },
-        );
+        const child = spawn("nsenter", ["-t", String(target.pid), "-n", "--", sshd, "-i", "-e", "-f", configFile], {
+            stdio: ["pipe", "pipe", log],
+        });
         fs.closeSync(log);
         children.add(child);
         sock.pipe(child.stdin!);

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { probeFtp } from "./ftpProbe";
-import { ensureInstalled } from "./installed";
+import { ensureInstalled, serverBinary } from "./installed";
 import { canConnect, freePorts } from "./ports";
 import { ServerProcess } from "./serverProcess";
 import { writeTemplate } from "./templates";
@@ -93,6 +93,7 @@ function proftpdLimits(o: FtpServerOptions): string {
 /** Starts one FTP server with its files in `dir` and waits until a real login and listing work. */
 export async function startFtpServer(dir: string, name: string, o: FtpServerOptions): Promise<FtpServer> {
     const inst = ensureInstalled();
+    const binary = serverBinary(o.software);
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const host = o.listenHost ?? "127.0.0.1";
     const passiveAddress = o.passiveAddress ?? host;
@@ -141,7 +142,7 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
             UMASK: o.umask ?? "022",
             CHMOD: o.chmod === false ? "NO" : "YES",
         });
-        proc = ServerProcess.start(name, inst.vsftpd, [configFile], `${logFile}.daemon`);
+        proc = ServerProcess.start(name, binary, [configFile], `${logFile}.daemon`);
     } else {
         if (o.deniedCommands || o.chmod !== undefined || o.umask !== undefined) {
             throw new Error(`${name}: deniedCommands, chmod and umask are vsftpd options (ProFTPD: denyRenameIn)`);
@@ -164,7 +165,7 @@ export async function startFtpServer(dir: string, name: string, o: FtpServerOpti
             TLS_OPTIONS: options.length > 0 ? `TLSOptions ${options.join(" ")}` : "",
         });
         // -n: no daemon (foreground), so the pid is the listener; -q: no startup chatter.
-        proc = ServerProcess.start(name, inst.proftpd, ["-n", "-q", "-c", configFile], `${logFile}.daemon`);
+        proc = ServerProcess.start(name, binary, ["-n", "-q", "-c", configFile], `${logFile}.daemon`);
     }
     fs.writeFileSync(logFile, "");
     try {

@@ -10,7 +10,7 @@ import { REPO } from "./paths";
 
 /** The server binaries and test accounts of this machine. */
 export interface Installed {
-    /** Path of OpenSSH's sshd. */
+    /** Path of OpenSSH's sshd, as install.sh found it (servers start `serverBinary("sshd")`, which checks it). */
     readonly sshd: string;
     /** Path of vsftpd (installed, or unpacked into /var/cache/filedrop-ftp). */
     readonly vsftpd: string;
@@ -45,6 +45,38 @@ function loginUser(name: string, password: string): LoginUser {
     }
     const f = line.split(":");
     return { name, password, uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+}
+
+/** The server programs the harness runs; each has an override, FILEDROP_<NAME>_BIN (e.g. FILEDROP_PROFTPD_BIN). */
+export type ServerBinary = "sshd" | "vsftpd" | "proftpd" | "nginx";
+
+/** Where Debian's nginx-light puts nginx (install.sh installs it). */
+const NGINX = "/usr/sbin/nginx";
+
+/** The environment variable that overrides where `name` is: FILEDROP_SSHD_BIN, FILEDROP_VSFTPD_BIN, … */
+export const binaryOverride = (name: ServerBinary): string => `FILEDROP_${name.toUpperCase()}_BIN`;
+
+/**
+ * The path of a server program, checked to be there and executable now: a package removed since install.sh ran
+ * (another `apt-get install` of a conflicting FTP server does that) fails the server's start at once, naming the
+ * program, instead of a readiness wait. `FILEDROP_<NAME>_BIN` (e.g. FILEDROP_PROFTPD_BIN=/opt/proftpd/sbin/proftpd)
+ * runs another build of it.
+ * @default the path install.sh reported (nginx: /usr/sbin/nginx)
+ */
+export function serverBinary(name: ServerBinary): string {
+    const variable = binaryOverride(name);
+    const overridden = process.env[variable];
+    const found = overridden || (name === "nginx" ? NGINX : ensureInstalled()[name]);
+    try {
+        fs.accessSync(found, fs.constants.X_OK);
+    } catch (e) {
+        const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : "is not executable";
+        const fix = overridden
+            ? `fix or unset ${variable}`
+            : `run \`bash scripts/servers/install.sh\` again (another apt-get install may have removed its package), or point ${variable} at a ${name}`;
+        throw new Error(`${name} cannot start: ${found} ${why}; ${fix}.`);
+    }
+    return found;
 }
 
 /** Runs scripts/servers/install.sh on first call (up to 15 minutes on a fresh machine) and returns what it set up. */

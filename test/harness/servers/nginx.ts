@@ -9,11 +9,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
-import type { LoginUser } from "./installed";
+import { type LoginUser, serverBinary } from "./installed";
 import { freePorts } from "./ports";
 import { ServerProcess } from "./serverProcess";
-
-export const NGINX_BIN = "/usr/sbin/nginx";
 
 /** A running test nginx. */
 export interface Nginx {
@@ -68,6 +66,7 @@ export function fetchPage(port: number, ca?: string): Promise<{ status?: number;
 
 /** Starts nginx under `dir` as `user`; resolves once its default server answers (at most 15 s). */
 export async function startNginx(dir: string, user: LoginUser): Promise<Nginx> {
+    const nginx = serverBinary("nginx");
     const prefix = path.join(dir, "nginx");
     for (const d of ["conf.d", "tls", "logs", "tmp"]) {
         fs.mkdirSync(path.join(prefix, d), { recursive: true });
@@ -97,7 +96,7 @@ export async function startNginx(dir: string, user: LoginUser): Promise<Nginx> {
         ].join("\n"),
     );
     chownTree(prefix, user);
-    const command = `${NGINX_BIN} -p ${prefix}/ -e ${errorLog} -c ${conf}`;
+    const command = `${nginx} -p ${prefix}/ -e ${errorLog} -c ${conf}`;
     // setpriv execs nginx as the user (no fork), so the harness owns nginx's pid itself.
     const proc = ServerProcess.start(
         "nginx",

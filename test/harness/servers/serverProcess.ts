@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { descendants, isRunning } from "./processes";
 
 const live = new Set<ServerProcess>();
@@ -30,30 +31,36 @@ export class ServerProcess {
         /** stdout and stderr of the server. */
         public readonly logFile: string,
     ) {
+        requireExecutable(name, cmd);
         const fd = fs.openSync(logFile, "a", 0o600);
         this.child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: true });
         fs.closeSync(fd);
+        // "close", not "exit": a child that could not be spawned at all emits "error" and "close", never "exit",
+        // and stop() must not wait for it forever.
         this.exited = new Promise((resolve) =>
-            this.child.once("exit", (code, signal) => {
-                this.exitStatus = signal ?? `exit ${code}`;
+            this.child.once("close", (code, signal) => {
+                this.exitStatus ??= signal ?? `exit ${code}`;
                 live.delete(this);
                 resolve();
             }),
         );
         this.child.once("error", (e) => {
-            this.exitStatus = e.message;
+            this.exitStatus = `${cmd} could not be started: ${e.message}`;
         });
         live.add(this);
     }
 
-    /** Starts `cmd args` in the foreground (the command must not daemonise). */
+    /**
+     * Starts `cmd args` in the foreground (the command must not daemonise). Throws at once, naming `cmd`, when it is
+     * not an executable file (an absolute path, or a name found on PATH).
+     */
     static start(name: string, cmd: string, args: readonly string[], logFile: string): ServerProcess {
         return new ServerProcess(name, cmd, args, logFile);
     }
 
-    /** The listener's pid. */
+    /** The listener's pid (0 when it could not be spawned). */
     get pid(): number {
-        return this.child.pid!;
+        return this.child.pid ?? 0;
     }
 
     /** Undefined while running; how it ended otherwise. */
@@ -81,7 +88,7 @@ export class ServerProcess {
 
     /** SIGTERM to the listener and its sessions, SIGKILL after `graceMs`; resolves when all are gone. */
     async stop(graceMs = 5000): Promise<void> {
-        const pids = this.exitStatus === undefined ? [this.pid, ...descendants(this.pid)] : [];
+        const pids = this.exitStatus === undefined && this.pid > 0 ? [this.pid, ...descendants(this.pid)] : [];
         this.lastStopped = pids;
         signal(pids, "SIGTERM");
         const deadline = Date.now() + graceMs;
@@ -97,7 +104,59 @@ export class ServerProcess {
 
     /** Synchronous last resort at process exit. */
     killNow(): void {
-        signal([this.pid, ...descendants(this.pid)], "SIGKILL");
+        if (this.pid > 0) {
+            signal([this.pid, ...descendants(this.pid)], "SIGKILL");
+        }
+    }
+}
+
+/** Throws, naming the server and the command, unless `cmd` is an executable file (a path, or a name on PATH). */
+function requireExecutable(name: string, cmd: string): void {
+    const candidates = cmd.includes("/")
+        ? [cmd]
+        : (process.env.PATH ?? "").split(":").map((d) => path.join(d || ".", cmd));
+    for (const c of candidates) {
+        try {
+            fs.accessSync(c, fs.constants.X_OK);
+            if (fs.statSync(c).isFile()) {
+                return;
+            }
+        } catch {
+            // not this one
+        }
+    }
+    throw new Error(
+        `${name} cannot start: ${cmd} ${cmd.includes("/") ? "does not exist or is not executable" : "is not on PATH"}.`,
+    );
+}
+
+/**
+ * SIGKILLs every server still running and every other process below this one (sessions, CLIs, helpers), at once
+ * and synchronously: what a signal handler can still do before the process ends.
+ */
+export function killEverythingBelow(): void {
+    for (const s of live) {
+        s.killNow();
+    }
+    signal(descendants(process.pid), "SIGKILL");
+}
+
+/**
+ * On SIGINT (Ctrl-C), SIGTERM (CI's timeout, `kill`) or SIGHUP: end every server and every other process below this
+ * one, run `last` (synchronous), then end this process by the same signal, as it would have ended without us. Without
+ * this, a signal ends the process without its "exit" event and the servers (detached, in process groups of their
+ * own) keep running.
+ */
+export function endServersOnSignals(last: () => void = () => undefined): void {
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+        process.once(sig, () => {
+            killEverythingBelow();
+            try {
+                last();
+            } finally {
+                process.kill(process.pid, sig);
+            }
+        });
     }
 }
 

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { ensureInstalled, type LoginUser } from "./installed";
+import { ensureInstalled, type LoginUser, serverBinary } from "./installed";
 import { freePort } from "./ports";
 import { ServerProcess } from "./serverProcess";
 import { type KeyPair, makeKeyPair, randomPassphrase } from "./sshKeys";
@@ -113,6 +113,7 @@ async function waitForListening(logFile: string, port: number, proc: ServerProce
 /** Starts an sshd whose files (config, keys, known_hosts, log) live in `dir`. */
 export async function startSshd(dir: string, options: SshdOptions = {}): Promise<Sshd> {
     const inst = ensureInstalled();
+    const sshd = serverBinary("sshd");
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     const host = "127.0.0.1";
     const port = await freePort();
@@ -150,10 +151,10 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
         ? ServerProcess.start(
               "sshd",
               "unshare",
-              ["--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', inst.sshd, ...sshdArgs],
+              ["--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', sshd, ...sshdArgs],
               logFile,
           )
-        : ServerProcess.start("sshd", inst.sshd, sshdArgs, logFile);
+        : ServerProcess.start("sshd", sshd, sshdArgs, logFile);
     try {
         await (options.isolatedNetwork ? waitForListening(logFile, port, proc) : waitForBanner(host, port, proc));
     } catch (e) {

@@ -4,7 +4,7 @@ import { endpointKey } from "../../../provider/connection";
 import { checkConnection } from "../../../provider/plan/checkInputs";
 import { agentFor } from "../../../provider/transport/ssh/sshAuth";
 
-describe("issue 10: agent by default, proxy and sudo at check", function () {
+describe("ssh extras at check: agent by default, proxy and sudo", function () {
     const saved = process.env.SSH_AUTH_SOCK;
     afterEach(() => {
         if (saved === undefined) {

@@ -13,7 +13,7 @@ import { hasCode } from "../../../provider/errors";
 import { keyBlobOf, knownKeyTypes, verifyKnownHosts } from "../../../provider/trust/hostKeys";
 import { checkHostKey, hostKeyAlgorithmsFor } from "../../../provider/trust/sshTrust";
 
-describe("trust: host key types (issue 8 item 4)", function () {
+describe("trust: host key types", function () {
     let rsaLine: string;
     let ed25519Line: string;
     let otherRsaLine: string;

@@ -1,6 +1,6 @@
 /** Remote hashes asked for at the same time share commands (provider/transport/ssh/hashBatcher.ts, issue 13). */
 import * as assert from "node:assert";
-import { HashBatcher } from "../../../provider/transport/ssh/hashBatcher";
+import { HashBatcher } from "../../../../provider/transport/ssh/hashBatcher";
 
 /** A hasher whose commands finish when the test says; records each command's paths. */
 function manualHasher() {

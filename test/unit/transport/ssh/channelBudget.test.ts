@@ -5,11 +5,11 @@
  */
 import * as assert from "node:assert";
 import { Readable } from "node:stream";
-import { hasCode } from "../../../provider/errors";
-import { verifiedUpload } from "../../../provider/ops/upload";
-import { ChannelBudget } from "../../../provider/transport/ssh/channelBudget";
-import { freshServer, onServer } from "../support/fixtures";
-import type { MemoryServer } from "../support/memoryTransport";
+import { hasCode } from "../../../../provider/errors";
+import { verifiedUpload } from "../../../../provider/ops/upload";
+import { ChannelBudget } from "../../../../provider/transport/ssh/channelBudget";
+import { freshServer, onServer } from "../../support/fixtures";
+import type { MemoryServer } from "../../support/memoryTransport";
 
 describe("transport/channelBudget: exec channels vs MaxSessions (memory transport)", function () {
     let server: MemoryServer;

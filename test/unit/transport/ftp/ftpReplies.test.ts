@@ -8,7 +8,7 @@ import {
     parseLsListing,
     parseMlstReply,
     statFromStatListing,
-} from "../../../provider/transport/ftp/ftpReplies";
+} from "../../../../provider/transport/ftp/ftpReplies";
 
 const VSFTPD_DIR = `213-Status follows:
 drwxr-xr-x    2 1001     1001         4096 Nov 23 13:06 .

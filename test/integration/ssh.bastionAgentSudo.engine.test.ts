@@ -1,5 +1,5 @@
 /**
- * Issue 10 items 4, 5 and 6 through the engine, as a user runs them (one stack, plain `pulumi`, the packed package):
+ * A bastion, the ssh-agent and sudo through the engine, as a user runs them (one stack, plain `pulumi`, the packed package):
  * a RemoteDirectory and a RemoteFile on a target sshd reachable only through a bastion, logging in to the target
  * with the ssh-agent in SSH_AUTH_SOCK (no credential in the program) and to the bastion with a password written
  * without `pulumi.secret`, as a deploy user with `sudo: true`, owner and group by name. Then an owner-only change
@@ -27,7 +27,7 @@ const conf = new RemoteFile("conf", {
 module.exports = { sha256: conf.sha256, verifiedBy: conf.verifiedBy };
 `;
 
-describe("issue 10 through the engine: bastion + agent + sudo + owner by name (one stack)", function () {
+describe("ssh through the engine: bastion + agent + sudo + owner by name (one stack)", function () {
     let w: World;
     let target: Sshd;
     let bastion: Bastion;
@@ -36,7 +36,7 @@ describe("issue 10 through the engine: bastion + agent + sudo + owner by name (o
 
     before(async function () {
         w = await getWorld();
-        const dir = path.join(scratchDir(), "servers", `issue10-engine-${Date.now()}`);
+        const dir = path.join(scratchDir(), "servers", `ssh-bastion-agent-sudo-${Date.now()}`);
         target = await startSshd(path.join(dir, "target"), { isolatedNetwork: true });
         bastion = await startBastion(path.join(dir, "bastion"), target);
         const sock = path.join(dir, "agent.sock");
@@ -69,7 +69,7 @@ describe("issue 10 through the engine: bastion + agent + sudo + owner by name (o
         const siteDir = path.join(parent, "sites");
         const bastionPassword = target.password;
         const other = target.otherUser;
-        const stack = new TestStack(w, "issue10-engine", program);
+        const stack = new TestStack(w, "ssh-bastion-agent-sudo", program);
         const settings = (owner: string) => ({
             connection: {
                 host: "127.0.0.1",
