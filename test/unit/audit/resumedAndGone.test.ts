@@ -19,7 +19,7 @@ import {
     remove as removeTree,
 } from "../../../provider/handlers/remoteTree";
 import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
-import { checkedBy, createdBy, freshServer, sha } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import { treeInputsOf } from "../support/treeInputs";
 
@@ -85,14 +85,7 @@ describe("audit log: resumed uploads and files already gone (memory transport)",
         const f = freshServer();
         try {
             const content = "hello\n";
-            const inputs: RemoteFileInputs = await checkedBy(check, {
-                connection: f.connection,
-                credentials: f.credentials,
-                path: "/srv/hello.txt",
-                content,
-                sha256: sha(content),
-                size: content.length,
-            });
+            const inputs: RemoteFileInputs = await checkedBy(check, remoteFileInputs(f, "/srv/hello.txt", content));
             await audited("remoteFile", "create", [inputs], () => create(inputs));
             const [up] = lines();
             assert.deepStrictEqual([up.bytes, up.bytesSent, up.resumedFrom], [6, 6, 0]);

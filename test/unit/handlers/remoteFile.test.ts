@@ -10,7 +10,7 @@ import {
     remove,
     update,
 } from "../../../provider/handlers/remoteFile";
-import { checkedBy, createdBy, freshServer, sha, temporaries } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha, temporaries } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile handler (memory transport)", function () {
@@ -20,14 +20,7 @@ describe("RemoteFile handler (memory transport)", function () {
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = {
-            connection: f.connection,
-            credentials: f.credentials,
-            path: "/etc/app/app.conf",
-            content: "a = 1\n",
-            sha256: sha("a = 1\n"),
-            size: 6,
-        };
+        base = remoteFileInputs(f, "/etc/app/app.conf", "a = 1\n");
     });
     afterEach(() => server.uninstall());
 

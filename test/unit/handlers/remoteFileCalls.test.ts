@@ -11,7 +11,7 @@ import {
     type RemoteFileOutputs,
     update,
 } from "../../../provider/handlers/remoteFile";
-import { checkedBy, createdBy, freshServer, sha } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 /** The calls made since `from`, as `op path` lines (temporary and marker names shortened). */
@@ -40,14 +40,7 @@ describe("RemoteFile: transport calls of one create and one update (memory trans
         const f = freshServer();
         server = f.server;
         server.fs.mkdirp("/srv/app");
-        base = {
-            connection: f.connection,
-            credentials: f.credentials,
-            path: "/srv/app/a.conf",
-            content: "a = 1\n",
-            sha256: sha("a = 1\n"),
-            size: 6,
-        };
+        base = remoteFileInputs(f, "/srv/app/a.conf", "a = 1\n");
     });
     afterEach(() => server.uninstall());
 

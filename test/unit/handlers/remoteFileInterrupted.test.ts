@@ -19,7 +19,7 @@ import {
 } from "../../../provider/handlers/remoteFile";
 import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
 import { RESUME_ADVICE } from "../../../provider/resumeAdvice";
-import { checkedBy, createdBy, freshServer, sha } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
 
 describe("RemoteFile: an interrupted upload (memory transport)", function () {
     this.timeout(30_000); // the machine is shared
@@ -31,14 +31,7 @@ describe("RemoteFile: an interrupted upload (memory transport)", function () {
             const target = "/srv/big.bin";
             const first = await createdBy<RemoteFileInputs, RemoteFileOutputs>(
                 create,
-                await checkedBy(check, {
-                    connection: f.connection,
-                    credentials: f.credentials,
-                    path: target,
-                    content: old,
-                    sha256: sha(old),
-                    size: old.length,
-                }),
+                await checkedBy(check, remoteFileInputs(f, target, old)),
             );
             const data = randomBytes(4 << 20);
             const file = path.join(dir, "big.bin");

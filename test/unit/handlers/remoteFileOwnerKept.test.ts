@@ -13,7 +13,7 @@ import {
     update,
 } from "../../../provider/handlers/remoteFile";
 import { givenWarnings } from "../../../provider/warnings";
-import { checkedBy, createdBy, freshServer, sha, temporaries } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha, temporaries } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 const SVC = 1001; // a service account: owner and group of the files it reads
@@ -27,14 +27,7 @@ describe("RemoteFile keeps the owner, group and mode of the file it replaces (me
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = {
-            connection: f.connection,
-            credentials: f.credentials,
-            path,
-            content: "a = 1\n",
-            sha256: sha("a = 1\n"),
-            size: 6,
-        };
+        base = remoteFileInputs(f, path, "a = 1\n");
         givenWarnings.length = 0;
         server.fs.uid = 0; // root, or `sudo: true` (the case of the report); tests of other users say so
         server.fs.gid = 0;

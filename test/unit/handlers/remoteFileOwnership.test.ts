@@ -14,7 +14,7 @@ import {
     update,
 } from "../../../provider/handlers/remoteFile";
 import { givenWarnings } from "../../../provider/warnings";
-import { checkedBy, createdBy, freshServer, sha, temporaries } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha, temporaries } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)", function () {
@@ -25,14 +25,7 @@ describe("RemoteFile ownership: symlinks, adoption, leftovers (memory transport)
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = {
-            connection: f.connection,
-            credentials: f.credentials,
-            path,
-            content: "a = 1\n",
-            sha256: sha("a = 1\n"),
-            size: 6,
-        };
+        base = remoteFileInputs(f, path, "a = 1\n");
         givenWarnings.length = 0;
     });
     afterEach(() => server.uninstall());

@@ -16,7 +16,7 @@ import {
 import { backupPathFor, newFileMarkerFor } from "../../../provider/ops/backup";
 import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
 import { givenWarnings } from "../../../provider/warnings";
-import { checkedBy, createdBy, freshServer, sha } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 const STRANGER = 1001;
@@ -31,14 +31,7 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = {
-            connection: f.connection,
-            credentials: f.credentials,
-            path,
-            content,
-            sha256: sha(content),
-            size: content.length,
-        };
+        base = remoteFileInputs(f, path, content);
         server.fs.mkdir("/shared");
         server.fs.mkdir("/root");
         server.fs.writeFile(secret, "TOKEN=s3cret\n", 0o600);

@@ -11,7 +11,7 @@ import {
     read,
     update,
 } from "../../../provider/handlers/remoteFile";
-import { checkedBy, createdBy, freshServer, sha } from "../support/fixtures";
+import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 describe("RemoteFile writeId (memory transport)", function () {
@@ -21,14 +21,7 @@ describe("RemoteFile writeId (memory transport)", function () {
     beforeEach(function () {
         const f = freshServer();
         server = f.server;
-        base = {
-            connection: f.connection,
-            credentials: f.credentials,
-            path: "/etc/app/app.conf",
-            content: "a = 1\n",
-            sha256: sha("a = 1\n"),
-            size: 6,
-        };
+        base = remoteFileInputs(f, "/etc/app/app.conf", "a = 1\n");
     });
     afterEach(() => server.uninstall());
 

@@ -2,6 +2,7 @@
 import * as assert from "node:assert";
 import { createHash } from "node:crypto";
 import type { ConnectionInputs } from "../../../provider/connection";
+import type { RemoteFileInputs } from "../../../provider/handlers/remoteFile";
 import { withTransport } from "../../../provider/transport/pool";
 import type { Transport } from "../../../provider/transport/types";
 import { MemoryServer } from "./memoryTransport";
@@ -69,4 +70,16 @@ export async function createdBy<I, O>(
     const r = await create(inputs);
     assertStructSafe(r, "create's result");
     return { id: r.id, outs: r.outs! };
+}
+
+/** A RemoteFile's inputs before check: `content` at `path` on the server of `f` (freshServer). */
+export function remoteFileInputs(f: ReturnType<typeof freshServer>, path: string, content: string): RemoteFileInputs {
+    return {
+        connection: f.connection,
+        credentials: f.credentials,
+        path,
+        content,
+        sha256: sha(content),
+        size: Buffer.byteLength(content),
+    };
 }
