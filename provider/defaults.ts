@@ -66,6 +66,20 @@ export const DEFAULT_CHECK_TIMEOUT_S = 60;
 /** The longest `checkTimeout` check accepts: a day; a check that needs longer is not a check. */
 export const MAX_CHECK_TIMEOUT_S = 86400;
 
+/**
+ * Seconds the lookup of `owner`/`group` names on the server (`id`, `getent`) may take: a hung name service (LDAP,
+ * NIS) fails the deployment with a sentence instead of keeping it waiting (SPEC §8: every remote command we run
+ * has a time limit).
+ */
+export const OWNER_LOOKUP_TIMEOUT_S = 60;
+
+/**
+ * Seconds one server-side hash command (up to 100 files, ssh/sshHasher.ts) may run. Past it the command is stopped
+ * and the files it did not hash are verified by reading them back, so the limit costs speed, never correctness.
+ * Half an hour is about 450 GB at coreutils `sha256sum`'s 250 MB/s.
+ */
+export const HASH_COMMAND_TIMEOUT_S = 1800;
+
 /** A time-limited command that ignores TERM at its limit is KILLed this many seconds later (coreutils `timeout -k`). */
 export const EXEC_KILL_AFTER_S = 5;
 

@@ -3,6 +3,7 @@
  * names are the server's, not this machine's). The state keeps what the user wrote, so it stays stable; the numbers
  * are looked up at each apply, over the same exec path as `validate` (through `sudo` when the connection has it).
  */
+import { OWNER_LOOKUP_TIMEOUT_S } from "../defaults";
 import { FiledropError } from "../errors";
 import type { OwnerRef } from "../plan/ownerInputs";
 import { shellQuote } from "../shellQuote";
@@ -36,7 +37,18 @@ export async function resolveOwner(t: Transport, owner?: OwnerRef, group?: Owner
             `${t.endpoint} does not allow running commands, which resolving \`owner\`/\`group\` names needs; give numbers instead.`,
         );
     }
-    const r = await t.exec(lookups.join("; "));
+    const r = await t.exec(lookups.join("; "), { timeoutMs: OWNER_LOOKUP_TIMEOUT_S * 1000 });
+    if (r.timedOut === true) {
+        throw new FiledropError(
+            "CHECK_TIMEOUT",
+            `Looking up ${[owner, group]
+                .filter((n) => n !== undefined)
+                .map((n) => `"${n}"`)
+                .join(
+                    " and ",
+                )} on ${t.endpoint} did not finish within ${OWNER_LOOKUP_TIMEOUT_S} s and was stopped; check the server's name service (\`getent passwd\` should answer at once), or give numeric ids.`,
+        );
+    }
     for (const line of r.stdout.split("\n")) {
         const m = /^([ug]) (\d+)$/.exec(line.trim());
         if (m) {

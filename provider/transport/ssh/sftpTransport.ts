@@ -35,7 +35,7 @@ export class SftpTransport implements Transport {
     private readonly calls: SftpCalls;
     private readonly execs: SshExec;
     private readonly hasher = new SshHasher(
-        (command) => this.exec(command),
+        (command, options) => this.exec(command, options),
         () => this.endpoint,
     );
 

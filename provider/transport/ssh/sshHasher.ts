@@ -3,10 +3,11 @@
  * coreutils `sha256sum` on our machines, SPEC §7), else `sha256sum`. Many files go in one command, so a tree of
  * 1000 files costs 10 channels, not 1000. Which hasher works is found once per connection.
  */
+import { HASH_COMMAND_TIMEOUT_S } from "../../defaults";
 import { progress } from "../../engineReport";
 import { messageOf } from "../../errors";
 import { shellQuote } from "../../shellQuote";
-import type { ExecResult } from "../types";
+import type { ExecOptions, ExecResult } from "../types";
 import { HashBatcher } from "./hashBatcher";
 
 type HasherName = "openssl" | "sha256sum";
@@ -30,7 +31,7 @@ export class SshHasher {
     private reported = false;
 
     constructor(
-        private readonly exec: (command: string) => Promise<ExecResult>,
+        private readonly exec: (command: string, options?: ExecOptions) => Promise<ExecResult>,
         private readonly where: () => string,
     ) {}
 
@@ -69,7 +70,10 @@ export class SshHasher {
         for (const h of order) {
             let r: ExecResult;
             try {
-                r = await this.exec(`${COMMANDS[h].command} ${batch.map(shellQuote).join(" ")}`);
+                // Time-limited: files a stopped command did not hash are read back (defaults.ts).
+                r = await this.exec(`${COMMANDS[h].command} ${batch.map(shellQuote).join(" ")}`, {
+                    timeoutMs: HASH_COMMAND_TIMEOUT_S * 1000,
+                });
             } catch (e) {
                 // The server refuses exec channels altogether (a limit is waited for, sshExec.ts): read back
                 // instead, say so, and try exec again next time.

@@ -235,7 +235,7 @@ export class MemoryTransport implements Transport {
     readonly capabilities: TransportCapabilities;
     closed = false;
     private readonly hasher = new SshHasher(
-        (command) => this.exec(command),
+        (command, options) => this.exec(command, options),
         () => this.endpoint,
     );
     private readonly channels = new ChannelBudget(1 + EXECS_PER_CONNECTION, 1);
