@@ -111,6 +111,12 @@ export class RemoteTree extends pulumi.dynamic.Resource {
     declare public readonly drift: pulumi.Output<{ changed: string[]; missing: string[]; extra: string[] }>;
     /** What the last `up` did, e.g. "2 added (a, b), 1 changed (c), 0 removed". */
     declare public readonly lastChanges: pulumi.Output<string>;
+    /**
+     * New each time an `up` changes a file of the tree on the server (an upload, the repair of drift found by a
+     * refresh, a removal, a mode or owner change), kept when it writes nothing: put it in a reload's `triggers`.
+     * Unset in state written by earlier releases until the stack next changes a file.
+     */
+    declare public readonly writeId: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
         startProviderHost();
@@ -161,6 +167,7 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 createdDirs: undefined,
                 drift: undefined,
                 lastChanges: undefined,
+                writeId: undefined,
             },
             {
                 ...opts,

@@ -38,6 +38,7 @@ import {
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { isKnown } from "../unknown";
+import { newWriteId } from "../writeId";
 import { plain } from "./plain";
 
 export type Prune = boolean | "all";
@@ -100,6 +101,12 @@ export interface RemoteTreeOutputs extends RemoteTreeInputs {
     drift: TreeDrift;
     /** What the last create/update did, e.g. "2 added (a, b), 1 changed (c), 0 removed". */
     lastChanges: string;
+    /**
+     * New whenever a create or update changes a file on the server (an upload, also the repair of drift, a removal,
+     * a mode or owner change), kept otherwise: what a reload's `triggers` should name (provider/writeId.ts). Absent
+     * in state written by earlier releases until the next change.
+     */
+    writeId?: string;
     verifiedBy?: string;
     /**
      * Files that were at their path before the tree first wrote them (adopted), each with where the earlier file is
@@ -256,6 +263,7 @@ async function sync(
     createdBefore: string[],
     adoptedBefore: Adopted = {},
     ownerChanged = false,
+    writeIdBefore?: string,
 ): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
     const plan = planSync(owned, news.manifest, news.prune);
@@ -330,6 +338,13 @@ async function sync(
         lastChanges: `${describeDiff(plan)}${extra.length > 0 ? `; ${extra.length} stray file(s) pruned` : ""}`,
         verifiedBy: up.verifiedBy,
         adopted: Object.keys(adopted).length > 0 ? sortAdopted(adopted) : undefined,
+        writeId:
+            ownerChanged ||
+            extra.length > 0 ||
+            Object.keys(up.uploaded).length + plan.removed.length + plan.chmodOnly.length > 0 ||
+            writeIdBefore === undefined
+                ? newWriteId()
+                : writeIdBefore,
     };
     if (up.errors.length > 0) {
         throw partialFailure(id, outs, up.errors);
@@ -377,7 +392,15 @@ export async function update(
         (news.owner !== undefined && news.owner !== olds.owner) ||
         (news.group !== undefined && news.group !== olds.group);
     return {
-        outs: await sync(id, news, olds.files ?? {}, olds.createdDirs ?? [], olds.adopted ?? {}, ownerChanged),
+        outs: await sync(
+            id,
+            news,
+            olds.files ?? {},
+            olds.createdDirs ?? [],
+            olds.adopted ?? {},
+            ownerChanged,
+            olds.writeId,
+        ),
     };
 }
 

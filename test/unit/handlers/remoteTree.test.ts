@@ -48,6 +48,24 @@ describe("RemoteTree handler (memory transport)", function () {
         }
     });
 
+    it("writeId is new whenever a sync changes a file (an edit, a drift repair), and kept when nothing was written", async function () {
+        const { id, outs } = await create(await inputs());
+        assert.match(outs.writeId ?? "", /^[0-9a-f]{16}$/);
+        const same = (await update(id, outs, await inputs())).outs as RemoteTreeOutputs;
+        assert.strictEqual(same.writeId, outs.writeId, "nothing written: a reload must not run");
+        // A hand edit on the server: refresh records it, and the next up puts the file back.
+        server.fs.writeFile("/var/www/index.html", "<h1>hand edit</h1>");
+        const refreshed = (await read(id, same)).props as RemoteTreeOutputs;
+        assert.deepStrictEqual(refreshed.drift.changed, ["index.html"]);
+        assert.strictEqual(refreshed.writeId, outs.writeId, "a refresh writes nothing");
+        const repaired = (await update(id, refreshed, await inputs())).outs as RemoteTreeOutputs;
+        assert.strictEqual(server.fs.text("/var/www/index.html"), "<h1>hi</h1>");
+        assert.notStrictEqual(repaired.writeId, outs.writeId, "the repair wrote the file: the reload runs");
+        src.write("css/site.css", "body{color:red}");
+        const edited = (await update(id, repaired, await inputs())).outs as RemoteTreeOutputs;
+        assert.notStrictEqual(edited.writeId, repaired.writeId);
+    });
+
     it('a stack deployed before the fix, with "00640" in its state, diffs and refreshes clean too', async function () {
         const i = await inputs({ modes: { "**": "0640" } });
         const { id, outs } = await create(i);
