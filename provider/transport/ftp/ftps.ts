@@ -34,7 +34,7 @@ import {
 import { formatMode } from "../../mode";
 import { describeEntry } from "../describeEntry";
 import type { ExecResult, RemoteEntry, RemoteStat, Transport, TransportCapabilities, WriteOptions } from "../types";
-import { parseDigestReply, parseFtpTime, parseMlstReply, statFromStatListing } from "./ftpReplies";
+import { parseDigestReply, parseFtpTime, parseLsListing, parseMlstReply, statFromStatListing } from "./ftpReplies";
 import { probeAtomicOverwrite } from "./ftpsProbe";
 import { type FtpSession, openFtpSession, replyText } from "./ftpsSession";
 import { FtpSessions } from "./ftpsSessions";
@@ -190,12 +190,30 @@ export class FtpsTransport implements Transport {
     }
 
     list(path: string): Promise<RemoteEntry[]> {
-        return this.run("list", path, async (s) => {
-            const infos = await s.client.list(path);
-            return infos
-                .filter((f) => f.name !== "." && f.name !== "..")
-                .map((f) => ({ name: posix.basename(f.name), stat: statOfInfo(f) }));
-        });
+        return this.run("list", path, (s) => this.listWith(s, path));
+    }
+
+    private async listWith(s: FtpSession, path: string): Promise<RemoteEntry[]> {
+        const infos = await s.client.list(path);
+        return infos
+            .filter((f) => f.name !== "." && f.name !== "..")
+            .map((f) => ({ name: posix.basename(f.name), stat: statOfInfo(f) }));
+    }
+
+    /**
+     * What the long listing of `path`'s folder shows at its name, links included, or undefined. ProFTPD's MLST and
+     * MLSD leave a dangling symlink out (they follow links); `STAT -a <folder>` lists it as `ls -l` does. Where the
+     * server gives no such listing, its LIST/MLSD decides.
+     */
+    private async listedWith(s: FtpSession, path: string): Promise<RemoteStat | undefined> {
+        const name = posix.basename(path);
+        const dir = posix.dirname(path);
+        const r = await s.client.sendIgnoringError(`STAT -a ${dir}`);
+        const entries =
+            r.code >= 200 && r.code < 300
+                ? parseLsListing(r.message)
+                : await this.listWith(s, dir).catch(() => [] as RemoteEntry[]);
+        return entries.find((e) => e.name === name)?.stat;
     }
 
     /** STOR (or, with `append`, APPE) of `data` to `path`; returns the bytes sent. */
@@ -246,7 +264,9 @@ export class FtpsTransport implements Transport {
         return this.run("write", path, async (s) => {
             if (options?.exclusive === true) {
                 // FTP has no O_EXCL: look first (callers also give side files a random part, see WriteOptions).
-                const there = await this.statWith(s, path);
+                // A stat follows links (ProFTPD's MLST answers 550 for a dangling one, and a STOR would then create
+                // the file it points to), so where it sees nothing the folder's listing, which shows links, decides.
+                const there = (await this.statWith(s, path)) ?? (await this.listedWith(s, path));
                 if (there !== undefined) {
                     throw alreadyExists(this.endpoint, path, describeEntry(there));
                 }
