@@ -39,15 +39,20 @@ export function prepare(world: World): void {
     prepared.add(world.programsDir);
 }
 
-/** A stack running examples/<example>/index.ts, with its stack selected and `config` set (secrets with --secret). */
+/**
+ * A stack running examples/<example>/index.ts, with its stack selected and `config` set (secrets with --secret), in
+ * a program folder (and state) named `stackName`.
+ */
 export async function exampleStack(
     world: World,
     example: string,
     config: Record<string, string>,
     secretConfig: Record<string, string> = {},
+    stackName = `example-${example}`,
 ): Promise<TestStack> {
     prepare(world);
-    const stack = new TestStack(world, `example-${example}`, "");
+    // Its own program folder, state and config per name: two tests of one example in a run must not share them.
+    const stack = new TestStack(world, stackName, "");
     fs.rmSync(path.join(stack.dir, "index.js"));
     fs.copyFileSync(path.join(REPO, "examples", example, "index.ts"), path.join(stack.dir, "index.ts"));
     fs.writeFileSync(path.join(stack.dir, "Pulumi.yaml"), `name: ${stack.name}\nruntime: nodejs\nmain: index.ts\n`);

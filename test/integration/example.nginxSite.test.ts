@@ -8,34 +8,16 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { exampleStack, setConfig } from "../harness/examples";
-import { ensureInstalled } from "../harness/servers/installed";
-import { fetchPage, type Nginx, startNginx } from "../harness/servers/nginx";
-import { type CertFiles, makeCa, makeServerCert } from "../harness/servers/tlsCerts";
+import { setConfig } from "../harness/examples";
+import { nginxSiteStack, pageWhen, says } from "../harness/nginxSite";
+import { fetchPage, type Nginx } from "../harness/servers/nginx";
+import type { CertFiles } from "../harness/servers/tlsCerts";
 import type { TestStack } from "../harness/stack";
 import { getWorld, type World } from "../harness/world";
 
 function show(what: string): void {
     process.stdout.write(`      [nginx-site] ${what}\n`);
 }
-
-/** The page, polled until `until` accepts it (a reload is asynchronous in nginx), at most 10 s; the last one. */
-async function pageWhen(
-    port: number,
-    ca: string,
-    until: (p: { status?: number; body: string; error?: string }) => boolean,
-): Promise<{ status?: number; body: string; error?: string }> {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-        const p = await fetchPage(port, ca);
-        if (until(p) || Date.now() > deadline) {
-            return p;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
-
-const says = (text: string) => (p: { body: string }) => p.body === `${text}\n`;
 
 describe("examples/nginx-site with a real nginx and @pulumi/command", function () {
     let world: World;
@@ -46,27 +28,7 @@ describe("examples/nginx-site with a real nginx and @pulumi/command", function (
 
     before(async function () {
         world = await getWorld();
-        const dir = path.join(world.dir, "servers", `nginx-${Math.random().toString(36).slice(2, 8)}`);
-        fs.mkdirSync(dir, { recursive: true });
-        nginx = await startNginx(dir, ensureInstalled().user);
-        const certs = path.join(dir, "certs");
-        fs.mkdirSync(certs);
-        ca = makeCa(certs, "ca", "filedrop nginx example CA");
-        site = makeServerCert(certs, "site", ca);
-        stack = await exampleStack(world, "nginx-site", {
-            host: world.sshd.host,
-            port: String(world.sshd.port),
-            user: world.sshd.user,
-            privateKeyPath: world.sshd.privateKeyPath,
-            hostKey: world.sshd.hostPublicKey,
-            nginx: nginx.command,
-            confDir: nginx.confDir,
-            tlsDir: nginx.tlsDir,
-            listen: `127.0.0.1:${nginx.sitePort}`,
-            message: "site v1",
-            certPath: site.certPath,
-            keyPath: site.keyPath,
-        });
+        ({ nginx, ca, site, stack } = await nginxSiteStack(world, "nginx", "site v1"));
     });
 
     after(async function () {

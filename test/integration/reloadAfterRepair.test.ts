@@ -8,23 +8,16 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { exampleStack } from "../harness/examples";
-import { ensureInstalled } from "../harness/servers/installed";
-import { fetchPage, type Nginx, startNginx } from "../harness/servers/nginx";
-import { type CertFiles, makeCa, makeServerCert } from "../harness/servers/tlsCerts";
+import { nginxSiteStack, pageWhen, says } from "../harness/nginxSite";
+import type { Nginx } from "../harness/servers/nginx";
+import type { CertFiles } from "../harness/servers/tlsCerts";
 import type { TestStack } from "../harness/stack";
 import { getWorld, type World } from "../harness/world";
 
 /** The page, polled until it says `text` (a reload is asynchronous in nginx), at most 10 s; the last body. */
 async function pageSaying(port: number, ca: string, text: string): Promise<string> {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-        const p = await fetchPage(port, ca);
-        if (p.body === `${text}\n` || Date.now() > deadline) {
-            return p.error ?? p.body.trim();
-        }
-        await new Promise((r) => setTimeout(r, 100));
-    }
+    const p = await pageWhen(port, ca, says(text));
+    return p.error ?? p.body.trim();
 }
 
 describe("reload after a drift repair (examples/nginx-site, real nginx)", function () {
@@ -35,27 +28,7 @@ describe("reload after a drift repair (examples/nginx-site, real nginx)", functi
 
     before(async function () {
         world = await getWorld();
-        const dir = path.join(world.dir, "servers", `nginx-repair-${Math.random().toString(36).slice(2, 8)}`);
-        fs.mkdirSync(dir, { recursive: true });
-        nginx = await startNginx(dir, ensureInstalled().user);
-        const certs = path.join(dir, "certs");
-        fs.mkdirSync(certs);
-        ca = makeCa(certs, "ca", "filedrop nginx repair CA");
-        const site = makeServerCert(certs, "site", ca);
-        stack = await exampleStack(world, "nginx-site", {
-            host: world.sshd.host,
-            port: String(world.sshd.port),
-            user: world.sshd.user,
-            privateKeyPath: world.sshd.privateKeyPath,
-            hostKey: world.sshd.hostPublicKey,
-            nginx: nginx.command,
-            confDir: nginx.confDir,
-            tlsDir: nginx.tlsDir,
-            listen: `127.0.0.1:${nginx.sitePort}`,
-            message: "declared",
-            certPath: site.certPath,
-            keyPath: site.keyPath,
-        });
+        ({ nginx, ca, stack } = await nginxSiteStack(world, "nginx-repair", "declared"));
     });
 
     after(async function () {
