@@ -426,12 +426,12 @@ async function createNow(
         try {
             r = await upload(t, inputs, target.path, known, ownWrite ? "absent" : "target");
         } catch (e) {
-            await finishCreate(t, target.path, inputs.sha256);
+            await finishCreate(t, owned);
             await abandonAdoption(t, target.path, owned).catch(() => undefined);
             await removeEmptyDirs(t, owned.createdDirs).catch(() => undefined);
             throw e;
         }
-        await finishCreate(t, target.path, inputs.sha256);
+        await finishCreate(t, owned);
         const outs: RemoteFileOutputs = {
             ...inputs,
             sha256: r.sha256,

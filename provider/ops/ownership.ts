@@ -28,6 +28,8 @@ export interface Ownership {
     backupPath?: string;
     /** Folders made for the file, by this create or by an interrupted earlier one, outermost first. */
     createdDirs: string[];
+    /** The new-file marker finishCreate removes; absent where a stranger's file is at its name. */
+    marker?: string;
 }
 
 /**
@@ -48,6 +50,9 @@ export async function adopt(
     const createdDirs = createParents ? await ensureDirs(t, posix.dirname(path), undefined, known) : [];
     const markerWhose = (await statOf(t, marker, known)) === undefined ? undefined : await whoseSideFile(t, marker);
     const earlier = markerWhose === "ours" ? await markerDirs(t, marker) : undefined;
+    // The marker finishCreate may remove: ours, or none there (a stranger's is left alone, as the warning says).
+    const ourMarker =
+        markerWhose === undefined || markerWhose === "ours" || markerWhose === "linked" ? marker : undefined;
     if (markerWhose !== undefined && markerWhose !== "ours" && markerWhose !== "linked") {
         warn(
             `${t.endpoint}${marker} is ${markerWhose}, not a marker this package left; it was left alone and not read. Someone who can write to that folder may have planted it.`,
@@ -69,24 +74,24 @@ export async function adopt(
                 hasCode(e, "ALREADY_EXISTS") ? undefined : t.remove(marker).catch(() => undefined),
             );
         }
-        return { existedBefore: false, createdDirs: dirs };
+        return { existedBefore: false, createdDirs: dirs, marker: ourMarker };
     }
     const current = (await remoteSha256(t, path)).sha256;
     if (earlier !== undefined && current === sha256) {
-        return { existedBefore: false, createdDirs: [...earlier, ...createdDirs] }; // our own interrupted write
+        return { existedBefore: false, createdDirs: [...earlier, ...createdDirs], marker: ourMarker }; // our own interrupted write
     }
     const slot = await backupSlot(t, path, sha256);
     const backup = slot.backup;
     if (current === sha256 && slot.existing) {
         // An interrupted create of ours replaced the adopted file after copying it: the copy is the file from before.
         const previousSha256 = (await remoteSha256(t, backup)).sha256;
-        return { existedBefore: true, previousSha256, backupPath: backup, createdDirs };
+        return { existedBefore: true, previousSha256, backupPath: backup, createdDirs, marker: ourMarker };
     }
     if (onDelete === "delete") {
         warn(
             `${t.endpoint}${path} already existed; this stack now manages it, and with \`onDelete: "delete"\` destroy deletes it (no copy kept).`,
         );
-        return { existedBefore: true, previousSha256: current, createdDirs };
+        return { existedBefore: true, previousSha256: current, createdDirs, marker: ourMarker };
     }
     if (slot.existing) {
         await t.remove(backup); // an earlier attempt's copy of what may since have changed: made again
@@ -95,7 +100,7 @@ export async function adopt(
     warn(
         `${t.endpoint}${path} already existed; this stack now manages it and keeps the earlier file at ${backup}, which destroy puts back.${lost ? ` Note: ${lost}.` : ""}`,
     );
-    return { existedBefore: true, previousSha256: current, backupPath: backup, createdDirs };
+    return { existedBefore: true, previousSha256: current, backupPath: backup, createdDirs, marker: ourMarker };
 }
 
 /** The folders recorded in an interrupted create's marker, or `undefined` when there is no marker. */
@@ -112,9 +117,14 @@ async function markerDirs(t: Transport, marker: string): Promise<string[] | unde
     }
 }
 
-/** Removes the new-file marker of a create (done, or failed: then the target was left as it was). */
-export async function finishCreate(t: Transport, path: string, sha256: string): Promise<void> {
-    await t.remove(newFileMarkerFor(path, sha256)).catch(() => undefined);
+/**
+ * Removes the new-file marker of a create (done, or failed: then the target was left as it was); never a file a
+ * stranger planted at its name (`owned.marker` is absent then).
+ */
+export async function finishCreate(t: Transport, owned: Ownership): Promise<void> {
+    if (owned.marker !== undefined) {
+        await t.remove(owned.marker).catch(() => undefined);
+    }
 }
 
 /** What destroy needs to know of a RemoteFile (its outputs). */

@@ -66,6 +66,7 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
         assert.strictEqual(server.fs.readFile(path).toString(), content);
         assert.strictEqual(server.fs.lstat(path)!.uid, server.fs.uid);
         assert.strictEqual(server.fs.lstat(tmp)?.kind, "symlink", "the planted link is left alone");
+        assert.strictEqual(server.fs.lstat(marker)?.kind, "symlink", "the planted marker too, as the warning says");
         warned(/is a symlink owned by uid 1001, not a temporary this package left there/);
         warned(/is a symlink owned by uid 1001, not a marker this package left/);
     });
