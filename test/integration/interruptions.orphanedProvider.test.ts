@@ -6,13 +6,13 @@
  * here (not its tree, as processTree's killMidUpload does); whatever the run left is killed by the test at the end.
  */
 import * as assert from "node:assert";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { stagedBigUpload } from "../harness/bigUpload";
 import { DropProxy } from "../harness/dropProxy";
 import { TreeWatch, waitGone } from "../harness/orphans";
 import { uploadTemporary } from "../harness/processTree";
-import { remoteFilesProgram } from "../harness/programs";
 import { TestStack } from "../harness/stack";
 import { getWorld, remoteDir, sshConnection, type World } from "../harness/world";
 
@@ -52,20 +52,13 @@ describe("interruptions: the provider after the CLI is killed (sftp, real CLI)",
     it("SIGKILL of the CLI mid-upload: the provider stops writing and exits within 10 s; the next up continues the upload", async function () {
         const proxy = await new DropProxy(w.sshd.port, []).start();
         try {
-            const root = remoteDir(w, "orphan-upload");
-            const target = path.join(root, "big.bin");
-            const payload = randomBytes(SIZE);
-            const big = path.join(fs.mkdtempSync(path.join(w.dir, "orphan-src-")), "big.bin");
-            fs.writeFileSync(big, payload);
-            const connection = sshConnection(w, {
-                port: proxy.port,
-                knownHosts: undefined,
-                hostKey: w.sshd.hostKeyFingerprint,
-            });
-            const s = new TestStack(w, "orphan-upload", remoteFilesProgram);
-            s.setSettings({ connection, files: [{ name: "big", path: target, content: "small first\n" }] });
-            await s.ok("up");
-            s.setSettings({ connection, files: [{ name: "big", path: target, sourceAsset: big }] });
+            const {
+                stack: s,
+                root,
+                target,
+                payload,
+                source: big,
+            } = await stagedBigUpload(w, "orphan-upload", proxy.port, SIZE);
 
             const run = s.start("up");
             const watch = new TreeWatch(run.pid);

@@ -5,14 +5,13 @@
  * through the dropping proxy (which never cuts here) only to count the bytes the client sent.
  */
 import * as assert from "node:assert";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { stagedBigUpload } from "../harness/bigUpload";
 import { DropProxy } from "../harness/dropProxy";
 import { killMidUpload, uploadTemporary } from "../harness/processTree";
-import { remoteFilesProgram } from "../harness/programs";
-import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, sshConnection, type World } from "../harness/world";
+import { getWorld, type World } from "../harness/world";
 
 const SIZE = 128 << 20;
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -28,20 +27,13 @@ describe("resume after a killed `pulumi up` (sftp, real CLI)", function () {
     after(() => proxy.stop());
 
     it("the next up sends only what the killed one had not, and the file verifies whole", async function () {
-        const root = remoteDir(w, "resume-kill");
-        const target = path.join(root, "big.bin");
-        const payload = randomBytes(SIZE);
-        const big = path.join(fs.mkdtempSync(path.join(w.dir, "resume-src-")), "big.bin");
-        fs.writeFileSync(big, payload);
-        const connection = sshConnection(w, {
-            port: proxy.port,
-            knownHosts: undefined,
-            hostKey: w.sshd.hostKeyFingerprint,
-        });
-        const s = new TestStack(w, "resume-kill", remoteFilesProgram);
-        s.setSettings({ connection, files: [{ name: "big", path: target, content: "small first\n" }] });
-        await s.ok("up");
-        s.setSettings({ connection, files: [{ name: "big", path: target, sourceAsset: big }] });
+        const {
+            stack: s,
+            root,
+            target,
+            payload,
+            source: big,
+        } = await stagedBigUpload(w, "resume-kill", proxy.port, SIZE);
 
         const killed = await killMidUpload(s.start("up"), root, "big.bin", SIZE / 3);
         assert.ok(
