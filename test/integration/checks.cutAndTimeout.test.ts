@@ -81,17 +81,27 @@ describe("checks cut or hung (sftp, real CLI): the previous file comes back, nev
         return { root, target, flag, sleep, s, set };
     }
 
+    /**
+     * Starts `up` of `s`, cuts its connection once the check runs (with the network `down`: new connections refused
+     * too) and returns the run, which must have failed without an "exited undefined".
+     */
+    async function upCutDuringCheck(s: TestStack, flag: string, down: boolean) {
+        const run = s.start("up");
+        await started(flag, run);
+        proxy.refusing = down;
+        proxy.cutNow();
+        const r = await run.done;
+        assert.notStrictEqual(r.code, 0, r.output);
+        assert.doesNotMatch(r.output, /exited undefined/);
+        return r;
+    }
+
     it("an update cut while its check runs: the previous file is put back over a new connection, and the check's processes end", async function () {
         const { root, target, flag, sleep, s, set } = setup("cut-update");
         set("good 1\n");
         await s.ok("up");
         set("broken 2\n");
-        const run = s.start("up");
-        await started(flag, run);
-        proxy.cutNow();
-        const r = await run.done;
-        assert.notStrictEqual(r.code, 0, r.output);
-        assert.doesNotMatch(r.output, /exited undefined/);
+        const r = await upCutDuringCheck(s, flag, false);
         assert.match(r.output, /lost during the in-place check of .*site\.conf.*the previous file was put back/s);
         assert.strictEqual(fs.readFileSync(target, "utf8"), "good 1\n", "the previous file is back");
         assert.deepStrictEqual(ours(root), []);
@@ -104,13 +114,7 @@ describe("checks cut or hung (sftp, real CLI): the previous file comes back, nev
         set("good 1\n");
         await s.ok("up");
         set("broken 2\n");
-        const run = s.start("up");
-        await started(flag, run);
-        proxy.refusing = true;
-        proxy.cutNow();
-        const r = await run.done;
-        assert.notStrictEqual(r.code, 0, r.output);
-        assert.doesNotMatch(r.output, /exited undefined/);
+        const r = await upCutDuringCheck(s, flag, true);
         assert.match(r.output, /the previous file is kept at \S+\.filedrop-old-/);
         proxy.refusing = false;
         set("good 1\n"); // back to what the state says was deployed
@@ -124,13 +128,7 @@ describe("checks cut or hung (sftp, real CLI): the previous file comes back, nev
         const { root, target, flag, s, set } = setup("cut-create");
         set("broken 1\n");
         await s.select(); // the stack must exist before `start`
-        const run = s.start("up");
-        await started(flag, run);
-        proxy.refusing = true;
-        proxy.cutNow();
-        const r = await run.done;
-        assert.notStrictEqual(r.code, 0, r.output);
-        assert.doesNotMatch(r.output, /exited undefined/);
+        await upCutDuringCheck(s, flag, true);
         proxy.refusing = false;
         set("good 1\n");
         const again = await s.run("up");
