@@ -9,35 +9,29 @@
 import { randomBytes } from "node:crypto";
 import * as posix from "node:path/posix";
 import { isFiledropError } from "../errors";
+import { checkRecordOf, checkRecordPath } from "../sideFiles";
 import type { RemoteEntry, Transport } from "../transport/types";
 import { warn } from "../warnings";
 import { remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
 
-const RECORD = /^\.(.+)\.filedrop-old-([0-9a-f]{12})-([0-9a-f]{8}|none)$/;
-
-function recordPath(target: string, checkedSha256: string, suffix: string): string {
-    const name = `.${posix.basename(target)}.filedrop-old-${checkedSha256.slice(0, 12)}-${suffix}`;
-    return posix.join(posix.dirname(target), name);
-}
-
 /** Where the previous file waits while the new file with content `checkedSha256` is checked in place. */
 export function keptPathFor(target: string, checkedSha256: string): string {
-    return recordPath(target, checkedSha256, randomBytes(4).toString("hex"));
+    return checkRecordPath(target, checkedSha256, randomBytes(4).toString("hex"));
 }
 
 /** The record that nothing was at `target` while the new file with content `checkedSha256` is checked. */
 export function absentRecordFor(target: string, checkedSha256: string): string {
-    return recordPath(target, checkedSha256, "none");
+    return checkRecordPath(target, checkedSha256, "none");
 }
 
 /** The check records of `target` among a folder's entries (regular files only: a link is never one of ours). */
 function recordsOf(target: string, entries: readonly RemoteEntry[]) {
     const base = posix.basename(target);
     return entries.flatMap((e) => {
-        const m = RECORD.exec(e.name);
-        return m !== null && m[1] === base && e.stat.kind === "file"
-            ? [{ path: posix.join(posix.dirname(target), e.name), tag: m[2], absent: m[3] === "none", stat: e.stat }]
+        const r = checkRecordOf(base, e.name);
+        return r !== undefined && e.stat.kind === "file"
+            ? [{ path: posix.join(posix.dirname(target), e.name), ...r, stat: e.stat }]
             : [];
     });
 }

@@ -6,6 +6,7 @@ import type { CheckFailure } from "../checkFailure";
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../connection";
 import { modeProblem, normalizeMode } from "../mode";
 import { isProtocol, PROTOCOL_NAMES, protocolInfo } from "../protocols";
+import { CHECK_RECORD_EXTRA } from "../sideFiles";
 import { isValidPin } from "../trust/hostKeys";
 import { isKnown } from "../unknown";
 import { hasDefaultAgent, sshExtrasFailures } from "./checkSshExtras";
@@ -50,7 +51,7 @@ export function remotePathProblem(path: unknown): string | undefined {
  * `.<name>.filedrop-old-<12 hex>-<8 hex>` (ops/checkRecords.ts); backups, temporaries, markers and moved-aside
  * copies add less. A file name must leave room for it under NAME_MAX (255).
  */
-const SIDE_FILE_NAME_EXTRA = ".".length + ".filedrop-old-".length + 12 + "-".length + 8;
+const SIDE_FILE_NAME_EXTRA = CHECK_RECORD_EXTRA;
 export const MAX_FILE_NAME_BYTES = 255 - SIDE_FILE_NAME_EXTRA;
 
 /**
