@@ -5,6 +5,9 @@
 #   pulumi-language-nodejs          Pulumi's Node.js language host (runs index.ts / index.js programs)
 #   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin shim (Pulumi's own, from the sdk module)
 #   pulumi-resource-command         @pulumi/command's provider plugin v1.2.1 (for programs that share a connection)
+#   pulumi-language-python(-exec), pulumi-language-yaml
+#                                   the Python and YAML language hosts (programs that use the provider plugin), for
+#                                   the versions whose Python host source pulumi-src holds (3.248.0; not 3.259.0)
 #
 # Usage: bash scripts/engine.sh [VERSION]   VERSION defaults to the @pulumi/pulumi devDependency (3.248.0, Node 20);
 #        3.259.0 is the "current" line (needs Node >= 22 for the SDK). Progress on stderr, the bin folder on stdout
@@ -24,6 +27,10 @@
 #      else from the source copy in pulumi-src (`build.sh OUTDIR VERSION`, seconds with warm Go caches), which also
 #      builds pulumi-resource-command. pulumi-src is, first that exists: $FILEDROP_PULUMI_SRC, <repo>/../shared/
 #      pulumi-src (CI), <main checkout of this git worktree>/../shared/pulumi-src.
+#    - the Python and YAML language hosts, with the same `build.sh OUTDIR VERSION python yaml` (~1-2 minutes with
+#      warm Go caches; the YAML host comes from github.com/pulumi/pulumi-yaml v1.32.0 on the proxy), only for a
+#      version whose Python host source is in pulumi-src. A cache made before these hosts existed gets only them.
+#    The Python programs' virtualenv (pip `pulumi==VERSION`) is scripts/python.sh's job.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,9 +51,28 @@ if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/
     log "pulumi on PATH is $onpath, not v$version: using the cached build of v$version"
 fi
 
+# pulumi-src, the source copy of what the module proxy does not serve (see the header); may be absent when the
+# cache is already complete.
+src=""
+common="$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
+for candidate in "${FILEDROP_PULUMI_SRC:-}" "$here/../shared/pulumi-src" ${common:+"$(dirname "$common")/../shared/pulumi-src"}; do
+    if [ -n "$candidate" ] && [ -x "$candidate/build.sh" ]; then
+        src="$(cd "$candidate" && pwd)"
+        break
+    fi
+done
+
+# The Python and YAML hosts belong to this version's engine when pulumi-src has the Python host's source for it.
+extras=()
+extra_files=()
+if [ -n "$src" ] && [ -d "$src/pulumi-language-python-v$version" ]; then
+    extras=(python yaml)
+    extra_files=(pulumi-language-python pulumi-language-python-exec pulumi-language-yaml)
+fi
+
 complete() {
     local f
-    for f in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-command; do
+    for f in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-command "${extra_files[@]}"; do
         [ -x "$bin/$f" ] || return 1
     done
 }
@@ -126,31 +152,29 @@ if [ ! -x "$bin/pulumi-language-nodejs" ]; then
     fi
 fi
 
-# The language host (if still missing) and the command plugin from the source copy in pulumi-src.
-if [ ! -x "$bin/pulumi-language-nodejs" ] || [ ! -x "$bin/pulumi-resource-command" ]; then
-    src=""
-    common="$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
-    for candidate in "${FILEDROP_PULUMI_SRC:-}" "$here/../shared/pulumi-src" ${common:+"$(dirname "$common")/../shared/pulumi-src"}; do
-        if [ -n "$candidate" ] && [ -x "$candidate/build.sh" ]; then
-            src="$(cd "$candidate" && pwd)"
-            break
-        fi
-    done
+# The language host (if still missing), the command plugin and this version's Python and YAML hosts from the source
+# copy in pulumi-src (build.sh builds the Node.js host and the command plugin every time; only missing files are
+# installed).
+missing=()
+for f in pulumi-language-nodejs pulumi-resource-command "${extra_files[@]}"; do
+    [ -x "$bin/$f" ] || missing+=("$f")
+done
+if [ ${#missing[@]} -gt 0 ]; then
     if [ -z "$src" ]; then
         log "no pulumi-src found (looked at \$FILEDROP_PULUMI_SRC, $here/../shared/pulumi-src${common:+, $(dirname "$common")/../shared/pulumi-src});"
         log "set FILEDROP_PULUMI_SRC to the folder holding build.sh, or put pulumi-language-nodejs v$version on PATH"
         exit 1
     fi
-    log "building pulumi-language-nodejs and pulumi-resource-command v1.2.1 from $src"
+    log "building ${missing[*]} from $src"
     start=$(date +%s)
     out="$cache/src/plugins"
     rm -rf "$out"
-    bash "$src/build.sh" "$out" "$version" >&2
-    for f in pulumi-language-nodejs pulumi-resource-command; do
-        [ -x "$bin/$f" ] || install -m 0755 "$out/$f" "$bin/$f"
+    bash "$src/build.sh" "$out" "$version" "${extras[@]}" >&2
+    for f in "${missing[@]}"; do
+        install -m 0755 "$out/$f" "$bin/$f"
     done
     rm -rf "$out"
-    log "built the language host and the command plugin in $(( $(date +%s) - start ))s"
+    log "built ${missing[*]} in $(( $(date +%s) - start ))s"
 fi
 
 complete || { log "the engine in $bin is incomplete"; exit 1; }

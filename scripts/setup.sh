@@ -8,6 +8,8 @@ command -v go >/dev/null || need+=(golang-go)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 command -v openssl >/dev/null || need+=(openssl)
+# Python programs' virtualenvs (scripts/python.sh).
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
     echo "[setup] installing Debian packages: ${need[*]}" >&2
     sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo

@@ -15,6 +15,8 @@ start=$(date +%s)
 bash scripts/setup.sh
 npm run --silent lint   # formatter and linter (Biome, biome.json): a style slip fails here, in seconds
 default_engine="$(bash scripts/engine.sh | tail -n 1)"
+python_venv="$(bash scripts/python.sh | tail -n 1)"   # the Python programs' shared virtualenv (pip pulumi==3.248.0)
+export FILEDROP_PYTHON_VENV="$python_venv"
 rm -rf dist && npx tsc -p tsconfig.json   # a clean build: files moved away must not leave stale tests in dist/
 echo "[test] setup took $(( $(date +%s) - start ))s" >&2
 
