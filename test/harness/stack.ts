@@ -29,18 +29,31 @@ export class TestStack {
     /** Everything every command printed so far, for "no secret in the output" checks. */
     public readonly outputs: string[] = [];
 
+    /** Variables added to every command's environment (e.g. pip settings for a Python program). */
+    public readonly env: Record<string, string> = {};
+
+    /**
+     * `programSource` is a JavaScript program's index.js (the Pulumi.yaml is written for it), or every file of a
+     * program in another language by its path in the program folder, Pulumi.yaml included.
+     */
     constructor(
         private readonly world: World,
         public readonly name: string,
-        programSource: string,
+        programSource: string | Record<string, string>,
     ) {
         this.dir = path.join(world.programsDir, name);
         this.stateDir = path.join(world.dir, "state", name);
         fs.mkdirSync(this.dir, { recursive: true });
         fs.mkdirSync(this.stateDir, { recursive: true });
         fs.mkdirSync(path.join(this.dir, ".pulumi-home"), { recursive: true });
-        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: index.js\n`);
-        fs.writeFileSync(path.join(this.dir, "index.js"), programSource);
+        const files =
+            typeof programSource === "string"
+                ? { "Pulumi.yaml": `name: ${name}\nruntime: nodejs\nmain: index.js\n`, "index.js": programSource }
+                : programSource;
+        for (const [rel, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(this.dir, rel)), { recursive: true });
+            fs.writeFileSync(path.join(this.dir, rel), text);
+        }
     }
 
     /** Writes settings.json, which the program reads. */
@@ -116,6 +129,7 @@ export class TestStack {
             passphrase: this.passphrase,
         });
         env.PULUMI_DEBUG_COMMANDS = "true";
+        Object.assign(env, this.env);
         return new Promise((resolve) => {
             const child = spawn(path.join(this.world.line.engineBin, "pulumi"), args, { cwd: this.dir, env });
             started?.(child.pid ?? 0);
