@@ -6,10 +6,10 @@ import remoteFileProvider = require("../provider/providers/remoteFile");
 
 import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { readLocalSource } from "../provider/plan/sourceText";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
-import { readLocalSource } from "./sourceText";
 import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteFile}. */

@@ -6,10 +6,10 @@ import { localPath, storedLocalPath } from "../provider/localFiles";
 import remoteTreeProvider = require("../provider/providers/remoteTree");
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { buildManifest } from "../provider/plan/treeSource";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
-import { buildManifest } from "./treeSource";
 
 /** Arguments of a {@link RemoteTree}. */
 export interface RemoteTreeArgs {
