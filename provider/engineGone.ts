@@ -34,9 +34,19 @@ export const SUSPECT_POLL_MS = 500;
 /** How long aborting the transfers may take before the process exits anyway. */
 export const ABORT_GRACE_MS = 1000;
 
-/** True inside Pulumi's dynamic-provider process (not in a program, a unit test or a benchmark). */
-export function inDynamicProvider(argv: readonly string[] = process.argv): boolean {
-    return /dynamic-provider[\\/]index\.js$/.test(argv[1] ?? "");
+let servingPlugin = false;
+
+/** Called by the plugin face's entry point (provider/plugin/main.ts): this process is the `filedrop` plugin. */
+export function markPluginProcess(): void {
+    servingPlugin = true;
+}
+
+/**
+ * True inside a provider process: Pulumi's dynamic-provider process, or the `filedrop` plugin (not in a program, a
+ * unit test or a benchmark).
+ */
+export function inProviderProcess(argv: readonly string[] = process.argv): boolean {
+    return servingPlugin || /dynamic-provider[\\/]index\.js$/.test(argv[1] ?? "");
 }
 
 /** The engine's gRPC address (`127.0.0.1:port`): the plugin's last argument that looks like one. */
@@ -92,7 +102,7 @@ function stdinPipe(): (Readable & { unref?: () => void }) | undefined {
  * `onGone` (abort the transfers; given at most ABORT_GRACE_MS) and exits with code 1. Never throws.
  */
 export function exitWhenEngineGone(onGone: () => void | Promise<void>, parts?: EngineWatchParts): void {
-    if (parts === undefined && (watching || !inDynamicProvider())) {
+    if (parts === undefined && (watching || !inProviderProcess())) {
         return;
     }
     const address = parts === undefined ? engineAddressOf() : parts.address;

@@ -13,7 +13,7 @@
  */
 
 import type { CheckFailure } from "./checkFailure";
-import { inDynamicProvider } from "./engineGone";
+import { inProviderProcess } from "./engineGone";
 import { isFiledropError } from "./errors";
 
 /** Check failures with the field named at the start of the reason and no property (see above). */
@@ -60,7 +60,7 @@ export function progress(message: string): void {
         // Inside a program this goes to the engine. Pulumi's dynamic provider process has no engine connection of its
         // own, and there log.info prints the line on stdout, which the CLI shows as the provider's output; outside
         // both (unit tests, benchmarks) nobody is told.
-        const inProvider = inDynamicProvider();
+        const inProvider = inProviderProcess();
         if (inProvider || pulumi.runtime.getEngine() !== undefined) {
             void pulumi.log.info(message, undefined, undefined, true);
         }

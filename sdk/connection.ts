@@ -2,16 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProxyCredentialInputs, ProxyInputs } from "../provider/connection";
 import { type ConnectionInputs, type CredentialInputs, protocolOf } from "../provider/connection";
 import { hasLoginCredential } from "../provider/plan/checkInputs";
-import {
-    CONNECTION_PUBLIC_FIELDS,
-    CONNECTION_SECRET_FIELDS,
-    PROXY_PUBLIC_FIELDS,
-    PROXY_SECRET_FIELDS,
-    RESOURCE_ARGS,
-    type ResourceKind,
-    type SameKeys,
-} from "../provider/plan/knownKeys";
+import type { SameKeys } from "../provider/plan/knownKeys";
+import { connectionCredentials, publicConnection } from "../provider/plan/prepareConnection";
 import { isProtocol, type Protocol, protocolInfo } from "../provider/protocols";
+
+export { unknownArgs } from "../provider/plan/prepareConnection";
 
 /**
  * How to reach the server. SSH fields use the names of `@pulumi/command`'s `remote.ConnectionArgs`; to give the
@@ -178,29 +173,6 @@ export interface ProxyConnectionArgs {
     readonly dialErrorLimit?: pulumi.Input<number>;
 }
 
-/** Splits a user's `proxy` object: public fields to the first part, secret and unknown ones to the second. */
-function splitProxy(p: unknown): [Record<string, unknown> | undefined, Record<string, unknown> | undefined] {
-    if (typeof p !== "object" || p === null) {
-        return [p as undefined, undefined];
-    }
-    const pub: Record<string, unknown> = {};
-    const sec: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(p)) {
-        if ((PROXY_PUBLIC_FIELDS as readonly string[]).includes(k)) {
-            if (v !== undefined) {
-                pub[k] = v;
-            }
-        } else if ((PROXY_SECRET_FIELDS as readonly string[]).includes(k)) {
-            if (v !== undefined) {
-                sec[k] = v;
-            }
-        } else {
-            sec[k] = v === undefined ? null : v;
-        }
-    }
-    return [pub, Object.keys(sec).length > 0 ? sec : undefined];
-}
-
 /**
  * Splits user connection args into the public part (kept visible in state) and the credentials (always secret).
  * A field that is not a known public one goes to the credentials, also when its value is `undefined` (as `null`):
@@ -214,40 +186,17 @@ export function splitConnection(
     connection: pulumi.Output<ConnectionInputs>;
     credentials: pulumi.Output<CredentialInputs>;
 } {
-    const isPublic = (k: string) => (CONNECTION_PUBLIC_FIELDS as readonly string[]).includes(k);
-    const isSecret = (k: string) => (CONNECTION_SECRET_FIELDS as readonly string[]).includes(k);
     const all = pulumi.output(args) as unknown as pulumi.Output<Record<string, unknown>>;
     const connection = pulumi.unsecret(
         all.apply((c) => {
-            const pub: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(c)) {
-                if (k === "proxy") {
-                    if (v !== undefined) {
-                        pub.proxy = splitProxy(v)[0];
-                    }
-                } else if (isPublic(k) && v !== undefined) {
-                    pub[k] = v;
-                }
-            }
+            const pub = publicConnection(c);
             warnInsecure(pub, resourceName);
             return pub as unknown as ConnectionInputs;
         }),
     );
     const credentials = pulumi.secret(
         all.apply((c) => {
-            const creds: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(c)) {
-                if (k === "proxy") {
-                    const secret = splitProxy(v)[1];
-                    if (secret !== undefined) {
-                        creds.proxy = secret;
-                    }
-                } else if (isSecret(k) && v !== undefined) {
-                    creds[k] = v;
-                } else if (!isPublic(k) && !isSecret(k)) {
-                    creds[k] = v === undefined ? null : v;
-                }
-            }
+            const creds = connectionCredentials(c);
             noteMissingCredential(c as unknown as ConnectionInputs, creds as CredentialInputs);
             return creds as CredentialInputs;
         }),
@@ -273,16 +222,6 @@ function noteMissingCredential(c: ConnectionInputs, creds: CredentialInputs): vo
             `filedrop: no credential is given for ${c.host} (${fields}), so this preview connects nowhere and shows the changes from the program and the state alone; \`pulumi up\` needs the credential.`,
         );
     }
-}
-
-/**
- * The names of `args` that are not arguments of `kind`, for the provider's check to refuse by name (see
- * provider/plan/knownKeys.ts); undefined when there are none, so nothing is added to the inputs.
- */
-export function unknownArgs(kind: ResourceKind, args: object): string[] | undefined {
-    const known: readonly string[] = RESOURCE_ARGS[kind];
-    const unknown = Object.keys(args).filter((k) => !known.includes(k));
-    return unknown.length > 0 ? unknown : undefined;
 }
 
 function warnInsecure(c: Record<string, unknown>, name: string): void {

@@ -4,12 +4,12 @@ import { localPath, storedLocalPath } from "../provider/localFiles";
 
 import remoteFileProvider = require("../provider/providers/remoteFile");
 
-import { contentSizeWarning } from "../provider/plan/contentSize";
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { sourceFileFacts, textFacts } from "../provider/plan/prepareFile";
+import { readLocalSource } from "../provider/plan/sourceText";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
-import { readLocalSource } from "./sourceText";
 import { SparseDynamicResource } from "./unsetProps";
 
 /** Arguments of a {@link RemoteFile}. */
@@ -121,12 +121,7 @@ void argsMatch;
 
 /** The size of text content, with a warning when it is large (check refuses it when far too large). */
 function sizeOfText(text: string, name: string): number {
-    const size = Buffer.byteLength(text);
-    const warning = contentSizeWarning(name, size);
-    if (warning !== undefined) {
-        void pulumi.log.warn(warning);
-    }
-    return size;
+    return textFacts(text, name, (w) => void pulumi.log.warn(w)).size;
 }
 
 /** Resolves `content`/`source` into what the provider diffs on: the bytes' SHA-256 and size, and where they are. */
@@ -156,13 +151,12 @@ function resolveContent(
     }
     if (typeof args.source === "string") {
         // A plain path (the common case): no `content` key, and one Output fewer per key (see unsetProps.ts).
-        const stored = storedLocalPath(args.source);
-        const read = pulumi.output(readLocalSource(localPath(stored), `Hashing ${stored} for ${name}`));
+        const facts = pulumi.output(sourceFileFacts(args.source, name));
         return {
-            sourcePath: pulumi.output(stored),
-            sourceText: read.text as pulumi.Output<string>,
-            sha256: read.sha256,
-            size: read.size,
+            sourcePath: facts.sourcePath,
+            sourceText: facts.sourceText as pulumi.Output<string>,
+            sha256: facts.sha256,
+            size: facts.size,
         };
     }
     const resolved = pulumi.output(args.source).apply(async (s) => {

@@ -1,15 +1,13 @@
-import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { messageOf } from "../provider/errors";
-import { localPath, storedLocalPath } from "../provider/localFiles";
+import { storedLocalPath } from "../provider/localFiles";
 
 import remoteTreeProvider = require("../provider/providers/remoteTree");
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { preparedManifest } from "../provider/plan/prepareTree";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
-import { buildManifest } from "./treeSource";
 
 /** Arguments of a {@link RemoteTree}. */
 export interface RemoteTreeArgs {
@@ -125,21 +123,11 @@ export class RemoteTree extends pulumi.dynamic.Resource {
         const built = pulumi
             .all([sourceDir, args.include, args.exclude, args.modes])
             .apply(async ([stored, include, exclude, modes]) => {
-                const dir = localPath(stored);
-                try {
-                    const r = await buildManifest(dir, { include, exclude, modes });
-                    const bytes = Object.values(r.manifest).reduce((n, e) => n + e.size, 0);
-                    void pulumi.log.info(
-                        `${name}: ${Object.keys(r.manifest).length} files (${bytes} bytes) from ${dir}`,
-                    );
-                    return r;
-                } catch (e) {
-                    // Reported by check, with the other inputs (a missing folder there, in its own words).
-                    return {
-                        manifest: {},
-                        problems: fs.existsSync(dir) ? [`cannot read "${dir}": ${messageOf(e)}`] : [],
-                    };
+                const r = await preparedManifest(stored, { include, exclude, modes }, name);
+                if (r.summary !== undefined) {
+                    void pulumi.log.info(r.summary);
                 }
+                return r;
             });
         super(
             remoteTreeProvider,

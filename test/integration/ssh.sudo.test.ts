@@ -13,8 +13,8 @@ import * as dirHandler from "../../provider/handlers/remoteDirectory";
 import * as fileHandler from "../../provider/handlers/remoteFile";
 import * as treeHandler from "../../provider/handlers/remoteTree";
 import { verifiedUpload } from "../../provider/ops/upload";
+import { buildManifest } from "../../provider/plan/treeSource";
 import { closeAll, withTransport } from "../../provider/transport/pool";
-import { buildManifest } from "../../sdk/treeSource";
 import { textUpload as upload } from "../harness/textUpload";
 import { getServers, type Servers, scratchDir } from "../harness/world";
 

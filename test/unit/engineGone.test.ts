@@ -5,7 +5,7 @@
 import * as assert from "node:assert";
 import * as net from "node:net";
 import { PassThrough } from "node:stream";
-import { answers, engineAddressOf, exitWhenEngineGone, inDynamicProvider } from "../../provider/engineGone";
+import { answers, engineAddressOf, exitWhenEngineGone, inProviderProcess } from "../../provider/engineGone";
 
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,8 +33,8 @@ describe("engineGone: a provider whose engine is gone aborts and exits", functio
         assert.deepStrictEqual(engineAddressOf(argv), { host: "127.0.0.1", port: 41239 });
         assert.deepStrictEqual(engineAddressOf(["node", "x.js", "[::1]:5"]), { host: "::1", port: 5 });
         assert.strictEqual(engineAddressOf(["node", "x.js"]), undefined);
-        assert.ok(inDynamicProvider(["node", "/n/@pulumi/pulumi/cmd/dynamic-provider/index.js", "h:1"]));
-        assert.ok(!inDynamicProvider(["node", "/usr/bin/mocha"]));
+        assert.ok(inProviderProcess(["node", "/n/@pulumi/pulumi/cmd/dynamic-provider/index.js", "h:1"]));
+        assert.ok(!inProviderProcess(["node", "/usr/bin/mocha"]));
     });
 
     it("stdin ends and the engine refuses: aborts the transfers, then exits with 1", async function () {

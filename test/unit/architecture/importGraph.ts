@@ -21,7 +21,11 @@ export interface ImportEdge {
  */
 export const FLOORS: readonly { readonly name: string; readonly match: (path: string) => boolean }[] = [
     { name: "sdk", match: (p) => p.startsWith("sdk/") },
-    { name: "faces", match: (p) => p === "provider/index.ts" || p.startsWith("provider/providers/") },
+    {
+        name: "faces",
+        match: (p) =>
+            p === "provider/index.ts" || p.startsWith("provider/providers/") || p.startsWith("provider/plugin/"),
+    },
     { name: "audit", match: (p) => p.startsWith("provider/audit/") },
     { name: "handlers", match: (p) => p.startsWith("provider/handlers/") },
     { name: "ops", match: (p) => p.startsWith("provider/ops/") },

@@ -4,7 +4,7 @@ import { hasCode } from "../../../provider/errors";
 import { removeFiles, sweepFolders } from "../../../provider/ops/treeRemove";
 import { listFiles, scanOwned } from "../../../provider/ops/treeScan";
 import { type RunOnTransport, uploadFiles } from "../../../provider/ops/treeUpload";
-import { buildManifest } from "../../../sdk/treeSource";
+import { buildManifest } from "../../../provider/plan/treeSource";
 import { freshServer, onServer, temporaries } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import type { MemoryServer } from "../support/memoryTransport";

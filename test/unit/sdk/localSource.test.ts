@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SOURCE_TEXT_HEADER, TEXT_DIFF_MAX_BYTES } from "../../../provider/defaults";
+import { readLocalSource } from "../../../provider/plan/sourceText";
 import { hashCounted } from "../../../provider/progress/localHashing";
-import { readLocalSource } from "../../../sdk/sourceText";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 

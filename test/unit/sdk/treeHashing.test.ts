@@ -7,8 +7,8 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { buildManifest } from "../../../provider/plan/treeSource";
 import { hashCounted } from "../../../provider/progress/localHashing";
-import { buildManifest } from "../../../sdk/treeSource";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 

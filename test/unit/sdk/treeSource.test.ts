@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { selector } from "../../../provider/plan/treeManifest";
-import { buildManifest } from "../../../sdk/treeSource";
+import { buildManifest } from "../../../provider/plan/treeSource";
 
 describe("sdk/treeSource", () => {
     let dir: string;

@@ -1,6 +1,6 @@
 /** A RemoteTree's inputs as the engine hands them to the handlers: the SDK's manifest of a local folder, through check. */
 import { check, type RemoteTreeInputs } from "../../../provider/handlers/remoteTree";
-import { buildManifest } from "../../../sdk/treeSource";
+import { buildManifest } from "../../../provider/plan/treeSource";
 import { checkedBy, type freshServer } from "./fixtures";
 
 /**

@@ -5,11 +5,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { forEachLimit } from "../provider/concurrency";
-import { LOCAL_HASHES_IN_FLIGHT } from "../provider/defaults";
-import type { Manifest } from "../provider/manifest";
-import { modesOf, selector, type TreeSelection } from "../provider/plan/treeManifest";
-import { hashCounted, sha256OfFilesShown } from "../provider/progress/localHashing";
+import { forEachLimit } from "../concurrency";
+import { LOCAL_HASHES_IN_FLIGHT } from "../defaults";
+import type { Manifest } from "../manifest";
+import { hashCounted, sha256OfFilesShown } from "../progress/localHashing";
+import { modesOf, selector, type TreeSelection } from "./treeManifest";
 
 /** A local file found by the walk. */
 interface Found {

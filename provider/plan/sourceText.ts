@@ -3,9 +3,9 @@
  * in the inputs (`sourceText`) so that `pulumi preview --diff` can show what changed in it, as for `content`.
  */
 import * as fs from "node:fs/promises";
-import { SOURCE_TEXT_HEADER, TEXT_DIFF_MAX_BYTES } from "../provider/defaults";
-import { sha256OfText } from "../provider/hashing";
-import { sha256OfFileShown } from "../provider/progress/localHashing";
+import { SOURCE_TEXT_HEADER, TEXT_DIFF_MAX_BYTES } from "../defaults";
+import { sha256OfText } from "../hashing";
+import { sha256OfFileShown } from "../progress/localHashing";
 
 /**
  * SOURCE_TEXT_HEADER and the text of `bytes`, or undefined when they are larger than TEXT_DIFF_MAX_BYTES, not
