@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provider from "@pulumi/pulumi/provider";
 import type { CheckFailure } from "../checkFailure";
+import { reported } from "../engineReport";
 import { FiledropError } from "../errors";
 import { plain } from "../handlers/plain";
 import { checkConnection } from "../plan/checkInputs";
@@ -115,7 +116,7 @@ export function filedropProvider(): provider.Provider {
             const state = unwrapProperties(props);
             if (Object.keys(state.plain).length === 0) {
                 // `pulumi import`: no state, no inputs; the id says where (importRead.ts).
-                const r = await importRead(kind, name, id, face(kind).read);
+                const r = await reported(() => importRead(kind, name, id));
                 return {
                     id: r.id,
                     props: wrapProperties(plain(r.props), [...r.secretKeys, ...alwaysSecret(kind, r.props)]),

@@ -1,8 +1,11 @@
 /**
- * Serving the plugin with `@pulumi/pulumi/provider`'s `main`, with one RPC of its server answered here: configure.
- * The SDK's server (provider/server.js, 3.248) answers configure without looking at the configuration; ours reads
- * the audit log's setting from it (`pulumi config set filedrop:auditLog …`, as the dynamic resources do) and starts
- * the lifeline (providers/handlerMethods.ts), then answers as the SDK's does.
+ * Serving the plugin with `@pulumi/pulumi/provider`'s `main`, with two RPCs of its server (provider/server.js,
+ * 3.248) amended here:
+ * - configure: the SDK's answers without looking at the configuration; ours reads the audit log's setting from it
+ *   (`pulumi config set filedrop:auditLog …`, as the dynamic resources do) and starts the lifeline
+ *   (providers/handlerMethods.ts), then answers as the SDK's does;
+ * - read: `pulumi import` reads with no properties at all, which the SDK's read dereferences
+ *   ("Cannot read properties of undefined (reading 'toJavaScript')"); they are given as empty here.
  *
  * The SDK's server class is not exported, so the implementation object it hands gRPC is wrapped on its way in
  * (`Server.prototype.addService` of the very `@grpc/grpc-js` that `@pulumi/pulumi` loads).
@@ -15,6 +18,12 @@ import { configureFace } from "../providers/handlerMethods";
 interface ConfigureRequest {
     getVariablesMap(): { get(key: string): string | undefined };
     getArgs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+/** The parts of the read request amended here (pulumirpc.ReadRequest). */
+interface ReadRequest {
+    getProperties(): unknown;
+    setProperties(v: unknown): void;
 }
 
 type Callback = (err: unknown, value?: unknown) => void;
@@ -41,6 +50,7 @@ export async function serve(p: provider.Provider, args: string[]): Promise<void>
     const provproto = sdk("../proto/provider_pb") as {
         ConfigureResponse: new () => Record<string, (v: boolean) => void>;
     };
+    const structproto = sdk("google-protobuf/google/protobuf/struct_pb") as { Struct: new () => unknown };
     const addService = grpc.Server.prototype.addService;
     grpc.Server.prototype.addService = function (this: unknown, service: unknown, impl: Implementation) {
         const ours = Object.create(impl) as Implementation;
@@ -55,6 +65,13 @@ export async function serve(p: provider.Provider, args: string[]): Promise<void>
             } catch (e) {
                 callback(e);
             }
+        };
+        const read = impl.read as (call: { request: ReadRequest }, callback: Callback) => unknown;
+        ours.read = (call: { request: ReadRequest }, callback: Callback) => {
+            if (call.request.getProperties() === undefined) {
+                call.request.setProperties(new structproto.Struct());
+            }
+            return read.call(ours, call, callback);
         };
         return addService.call(this, service, ours);
     };
