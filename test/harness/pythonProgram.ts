@@ -19,12 +19,14 @@ import type { TestStack } from "./stack";
 import type { World } from "./world";
 
 const q = (v: string | number) => (typeof v === "number" ? String(v) : JSON.stringify(v));
+/** A connection field's name as the generated Python SDK spells it (`knownHosts` → `known_hosts`). */
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The program's files (Pulumi.yaml, requirements.txt, __main__.py, assets/), by path in the program folder. */
 export function pythonProgram(name: string, servers: SiteServer[]): Record<string, string> {
     const sites = servers.map((s) => {
-        const fields = Object.entries(s.connection).map(([k, v]) => `    "${k}": ${q(v)},`);
-        fields.push(`    "${s.secretField}": config.require_secret("${s.prefix}Secret"),`);
+        const fields = Object.entries(s.connection).map(([k, v]) => `    "${snake(k)}": ${q(v)},`);
+        fields.push(`    "${snake(s.secretField)}": config.require_secret("${s.prefix}Secret"),`);
         if (s.caFile) {
             fields.push(`    "ca": open(${q(s.caFile)}).read(),`);
         }
