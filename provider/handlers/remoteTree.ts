@@ -22,9 +22,9 @@ import { notIn, removeFiles, sweepFolders } from "../ops/treeRemove";
 import { listFiles, scanOwned } from "../ops/treeScan";
 import { filesReplaced, type Replaced, type RunOnTransport, uploadFiles } from "../ops/treeUpload";
 import { checkConnection, fileNameProblem, remotePathProblem } from "../plan/checkInputs";
-import { encodeManifest, manifestOf, type StoredManifest } from "../plan/manifestCodec";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
+import { encodeManifest, manifestOf, type StoredManifest } from "../plan/manifestCodec";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
 import {
@@ -399,14 +399,6 @@ function sortAdopted(a: Adopted): Adopted {
         Object.keys(a)
             .sort()
             .map((k) => [k, a[k]]),
-    );
-}
-
-function sortManifest(m: Manifest): Manifest {
-    return Object.fromEntries(
-        Object.keys(m)
-            .sort()
-            .map((k) => [k, m[k]]),
     );
 }
 

@@ -3,7 +3,7 @@
  * step's folder listings (the temporary sweep) already say which paths are empty, so a first upload asks nothing
  * per file before writing it, and an update looks only at the folders its removals may have emptied.
  */
-import { manifestOf } from "../../../provider/plan/manifestCodec";
+
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +14,7 @@ import {
     type RemoteTreeOutputs,
     update,
 } from "../../../provider/handlers/remoteTree";
+import { manifestOf } from "../../../provider/plan/manifestCodec";
 import { createdBy, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import type { MemoryServer } from "../support/memoryTransport";

@@ -1,5 +1,5 @@
 /** Issue 8 item 2 (and 6) for RemoteTree on the memory transport: adopted files are put back, changed ones left. */
-import { manifestOf } from "../../../provider/plan/manifestCodec";
+
 import * as assert from "node:assert";
 import {
     create as createRaw,
@@ -9,6 +9,7 @@ import {
     remove,
     update,
 } from "../../../provider/handlers/remoteTree";
+import { manifestOf } from "../../../provider/plan/manifestCodec";
 import { givenWarnings } from "../../../provider/warnings";
 import { createdBy, freshServer, temporaries } from "../support/fixtures";
 import { localTree } from "../support/localTree";
