@@ -180,12 +180,16 @@ function report(arms: Arm[]): void {
         }
     }
     console.log(out.join("\n"));
+    for (const f of failures) {
+        console.log(`\nFAILED: ${f}`);
+    }
     console.log(
         `\n${JSON.stringify(Object.fromEntries([...samples].map(([k, xs]) => [k, { median: median(xs), runs: xs }])))}`,
     );
 }
 
 const arms: Arm[] = [];
+const failures: string[] = [];
 
 async function main(): Promise<void> {
     const w = await getWorld();
@@ -201,7 +205,18 @@ async function main(): Promise<void> {
         for (let rep = 0; rep < reps; rep++) {
             const steps: [string, () => Promise<void>][] = [
                 ["floor", () => floor(w, n)],
-                ...arms.map((a) => [a.name, () => treeArm(a, n, rep, work)] as [string, () => Promise<void>]),
+                ...arms.map(
+                    (a) =>
+                        [
+                            a.name,
+                            // A failure (e.g. a provider out of memory) is a figure too: recorded, and the run goes on.
+                            () =>
+                                treeArm(a, n, rep, work).catch((e: unknown) => {
+                                    failures.push(`${n} files, ${a.name}: ${(e as Error).message.slice(0, 2000)}`);
+                                    log(`FAILED ${failures.at(-1)}`);
+                                }),
+                        ] as [string, () => Promise<void>],
+                ),
                 ["tools", () => toolsRun(w, n, rep, work)],
             ];
             for (const [name, run] of rep % 2 === 0 ? steps : [...steps].reverse()) {
