@@ -77,17 +77,19 @@ function stateBytes(s: TestStack): number {
 
 interface Arm {
     name: string;
+    /** For stack and folder names (no spaces). */
+    slug: string;
     world: World;
 }
 
 async function treeArm(arm: Arm, n: number, rep: number, work: string): Promise<void> {
     const w = arm.world;
     const k = (what: string) => `${n}.${arm.name}.${what}`;
-    const src = path.join(work, `tree-${n}-${arm.name}-${rep}`);
+    const src = path.join(work, `tree-${n}-${arm.slug}-${rep}`);
     makeTree(src, n);
-    const destDir = remoteDir(w, `scale-${n}-${arm.name}`);
+    const destDir = remoteDir(w, `scale-${n}-${arm.slug}`);
     const dest = path.join(destDir, "site");
-    const s = new TestStack(w, `scale-${n}-${arm.name}-${++seq}`, dirsAndTreesProgram);
+    const s = new TestStack(w, `scale-${n}-${arm.slug}-${++seq}`, dirsAndTreesProgram);
     s.setSettings({ connection: sshConnection(w), trees: [{ name: "site", source: src, destination: dest }] });
     await timed(s, "up", k("up"), (sum) => sum.create === 2);
     await sameTree(src, dest, `${arm.name} first up`);
@@ -193,11 +195,11 @@ const failures: string[] = [];
 
 async function main(): Promise<void> {
     const w = await getWorld();
-    arms.push({ name: "this", world: w });
+    arms.push({ name: "this", slug: "this", world: w });
     if (base) {
         const programsDir = path.join(w.dir, `programs-base-${base.slice(0, 8)}`);
         npmInstall(programsDir, [packCommit(base), `@pulumi/pulumi@${w.line.pulumiVersion}`], lineEnv(w.line));
-        arms.push({ name: `base ${base.slice(0, 7)}`, world: { ...w, programsDir } });
+        arms.push({ name: `base ${base.slice(0, 7)}`, slug: "base", world: { ...w, programsDir } });
     }
     const work = path.join(w.dir, "bench-scale");
     fs.mkdirSync(work, { recursive: true });
