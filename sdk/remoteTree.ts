@@ -4,6 +4,7 @@ import { storedLocalPath } from "../provider/localFiles";
 import remoteTreeProvider = require("../provider/providers/remoteTree");
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
+import { encodeManifest, manifestOf, type StoredManifest } from "../provider/plan/manifestCodec";
 import { preparedManifest } from "../provider/plan/prepareTree";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
 import { startProviderHost } from "./providerStart";
@@ -147,7 +148,8 @@ export class RemoteTree extends pulumi.dynamic.Resource {
                 group: args.group,
                 prune: args.prune,
                 createParents: args.createParents,
-                manifest: built.apply((b) => b.manifest),
+                // Packed: one string through the engine and in the state (provider/plan/manifestCodec.ts).
+                manifest: built.apply((b) => encodeManifest(b.manifest)),
                 problems: built.apply((b) => b.problems),
                 // Lets check name the changed files in a preview only (see the class comment); never stored.
                 preview: pulumi.runtime.isDryRun(),
@@ -166,5 +168,12 @@ export class RemoteTree extends pulumi.dynamic.Resource {
             "filedrop",
             "RemoteTree",
         );
+        // The state keeps both packed, and `manifest` only when it differs from `files`: programs see the maps.
+        const stored = (o: unknown) => o as pulumi.Output<StoredManifest | undefined>;
+        const files = stored(this.files);
+        Object.assign(this, {
+            files: files.apply((f) => manifestOf(f)),
+            manifest: pulumi.all([stored(this.manifest), files]).apply(([m, f]) => manifestOf(m ?? f)),
+        });
     }
 }

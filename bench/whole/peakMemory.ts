@@ -23,16 +23,28 @@ function read(file: string): string | undefined {
 
 /** Starts polling the processes under `rootPid`. */
 export function samplePeak(rootPid: number): PeakSampler {
-    let peakKiB: number | undefined;
+    const s = samplePeaks(rootPid);
+    return { stop: () => s.stop().provider };
+}
+
+/** The program process: the node process Pulumi's language host starts to run the program. */
+function isProgram(cmd: string): boolean {
+    return cmd.includes("run.js") || cmd.includes("@pulumi/pulumi/cmd/run");
+}
+
+/** Like samplePeak, for the dynamic-provider process and the program process (issue 22): MiB each, when seen. */
+export function samplePeaks(rootPid: number): { stop(): { provider?: number; program?: number } } {
+    const peakKiB: { provider?: number; program?: number } = {};
     const poll = () => {
         for (const pid of processTree(rootPid)) {
             const cmd = read(`/proc/${pid}/cmdline`);
-            if (cmd === undefined || !cmd.includes("dynamic-provider")) {
+            const role = cmd?.includes("dynamic-provider") ? "provider" : cmd && isProgram(cmd) ? "program" : undefined;
+            if (role === undefined) {
                 continue;
             }
             const m = /VmHWM:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? "");
             if (m) {
-                peakKiB = Math.max(peakKiB ?? 0, Number(m[1]));
+                peakKiB[role] = Math.max(peakKiB[role] ?? 0, Number(m[1]));
             }
         }
     };
@@ -40,7 +52,8 @@ export function samplePeak(rootPid: number): PeakSampler {
     return {
         stop() {
             clearInterval(timer);
-            return peakKiB === undefined ? undefined : peakKiB / 1024;
+            const mib = (k: number | undefined) => (k === undefined ? undefined : k / 1024);
+            return { provider: mib(peakKiB.provider), program: mib(peakKiB.program) };
         },
     };
 }

@@ -17,7 +17,7 @@ import { TestStack } from "../../test/harness/stack";
 import { dirsAndTreesProgram } from "../../test/harness/treePrograms";
 import { getWorld, remoteDir, sshConnection, stopWorld, type World } from "../../test/harness/world";
 import { argOf, log, median } from "../common";
-import { editTree, makeTree } from "./benchTree";
+import { editTree, editTreeScale, makeTree } from "./benchTree";
 import { summarize } from "./cpuProfile";
 import { sampleCpu } from "./cpuTimes";
 import { noopProgram } from "./programs";
@@ -127,26 +127,43 @@ function moduleLoad(): void {
     console.log(`\nprovider module load (handlers/remoteFile, fresh node, median of 5): ${median(ms).toFixed(1)} ms`);
 }
 
-/** The same for a 1000-file RemoteTree: first up, then the up after 3 edits, 2 adds, 1 delete (`--what tree`). */
+/**
+ * The same for a RemoteTree of `--files` (1000) files: first up, an unchanged preview (profiled), then the up after
+ * the bench's edit (profiled; `--what tree`). With `--package <programs folder>`, that folder's installed package is
+ * profiled instead of this tree's (an earlier commit's, as treeScale.js installs it).
+ */
 async function treeProfile(w: World): Promise<void> {
+    const n = Number(argOf("files", "1000"));
+    const pkg = argOf("package", "");
+    const world = pkg ? { ...w, programsDir: pkg } : w;
     const src = path.join(w.dir, "profile-tree");
-    makeTree(src);
-    const s = new TestStack(w, `profile-tree-${++seq}`, dirsAndTreesProgram);
+    makeTree(src, n);
+    const s = new TestStack(world, `profile-tree-${++seq}`, dirsAndTreesProgram);
     s.setSettings({
         connection: sshConnection(w),
         trees: [{ name: "site", source: src, destination: path.join(remoteDir(w, "profile-tree"), "site") }],
     });
-    const empty = new TestStack(w, `profile-empty-${++seq}`, "module.exports = {};\n");
-    await measured(empty, "up");
+    const noop = new TestStack(w, `profile-noop-${++seq}`, noopProgram);
+    noop.setSettings({ count: 1 });
+    await measured(noop, "up");
+    await measured(noop, "preview");
     await measured(s, "up");
-    editTree(src);
+    await measured(s, "preview");
+    n === 1000 ? editTree(src) : editTreeScale(src, n);
+    await measured(s, "up");
     const profDir = path.join(w.dir, "cpuprof-tree");
-    fs.mkdirSync(profDir);
     process.env.NODE_OPTIONS = `--require ${path.join(__dirname, "cpuProfiler.js")}`;
     process.env.FILEDROP_CPU_PROF_DIR = profDir;
-    await measured(s, "up");
+    for (const cmd of ["preview", "up"] as const) {
+        if (cmd === "up") {
+            editTreeScale(src, n, 1);
+        }
+        fs.rmSync(profDir, { recursive: true, force: true });
+        fs.mkdirSync(profDir);
+        await measured(s, cmd);
+        report(profDir, `${n}-file tree, ${cmd === "up" ? "up after an edit" : "unchanged preview"} (profiled)`);
+    }
     delete process.env.NODE_OPTIONS;
-    report(profDir, "incremental tree up (profiled)");
 }
 
 async function main(): Promise<void> {

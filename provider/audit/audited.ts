@@ -11,6 +11,7 @@ import type { RemoteTreeOutputs } from "../handlers/remoteTree";
 import { localPath } from "../localFiles";
 import type { Manifest } from "../manifest";
 import type { DestroyOutcome } from "../ops/ownership";
+import { manifestOf } from "../plan/manifestCodec";
 import { planSync, remotePathOf } from "../plan/treeManifest";
 import { appendAudit, auditLogPath } from "./auditLog";
 import { type AuditContext, type AuditOutcome, type AuditRecord, recordOf } from "./auditRecord";
@@ -156,7 +157,7 @@ function treeRecords(
             now,
         );
     if (method === "delete") {
-        const owned: Manifest = i.files ?? {};
+        const owned: Manifest = manifestOf(i.files);
         // What became of each file (remoteTree.ts remove): deleted is "ok", the others say themselves.
         const outcomes = (result ?? {}) as Record<string, DestroyOutcome | undefined>;
         const rels = Object.keys(owned);
@@ -182,13 +183,14 @@ function treeRecords(
             ),
         ];
     }
-    const before: Manifest = method === "update" ? ((args[1] as RemoteTreeOutputs).files ?? {}) : {};
+    const before: Manifest = method === "update" ? manifestOf((args[1] as RemoteTreeOutputs).files) : {};
     // A partly failed sync still reports what the tree now owns (remoteTree.ts partialFailure).
-    const after: Manifest | undefined =
+    const afterStored =
         (result as { outs?: RemoteTreeOutputs } | undefined)?.outs?.files ??
         (isFiledropError(error)
             ? (error as unknown as { properties?: RemoteTreeOutputs }).properties?.files
             : undefined);
+    const after: Manifest | undefined = afterStored === undefined ? undefined : manifestOf(afterStored);
     const verifiedBy =
         (result as { outs?: RemoteTreeOutputs } | undefined)?.outs?.verifiedBy ??
         (error as { properties?: RemoteTreeOutputs } | undefined)?.properties?.verifiedBy ??

@@ -24,10 +24,12 @@ import { filesReplaced, type Replaced, type RunOnTransport, uploadFiles } from "
 import { checkConnection, fileNameProblem, remotePathProblem } from "../plan/checkInputs";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
+import { encodeManifest, manifestOf, type StoredManifest } from "../plan/manifestCodec";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
 import {
     describeDiff,
+    diffManifests,
     foldersOf,
     planSync,
     relativePathProblem,
@@ -63,8 +65,11 @@ export interface RemoteTreeInputs {
     group?: string | number;
     prune?: Prune;
     createParents?: boolean;
-    /** The files the program wants there. */
-    manifest: Manifest;
+    /**
+     * The files the program wants there: packed (plan/manifestCodec.ts) as the SDK sends it and check returns it;
+     * a map in state written by earlier releases.
+     */
+    manifest: StoredManifest;
     /** Problems found while building the manifest (symlinks leaving the source...), reported by check. */
     problems?: string[];
     /**
@@ -93,9 +98,14 @@ export interface TreeDrift {
 }
 
 /** Outputs: the inputs plus what the tree owns on the server. */
-export interface RemoteTreeOutputs extends RemoteTreeInputs {
-    /** The files the tree uploaded and owns, as last verified on the server. */
-    files: Manifest;
+export interface RemoteTreeOutputs extends Omit<RemoteTreeInputs, "manifest"> {
+    /**
+     * The manifest last deployed; left out when it is the same as `files` (the usual case: one copy in the state
+     * instead of two). Earlier releases always kept it. Read it with `deployedManifest`.
+     */
+    manifest?: StoredManifest;
+    /** The files the tree uploaded and owns, as last verified on the server (packed like `manifest`). */
+    files: StoredManifest;
     /** Remote folders the tree created, outermost first; destroy removes them when empty. */
     createdDirs: string[];
     drift: TreeDrift;
@@ -165,8 +175,9 @@ export async function check(
     for (const p of news.problems ?? []) {
         failures.push({ property: "source", reason: p });
     }
-    if (isKnown(news.manifest) && news.manifest) {
-        for (const rel of Object.keys(news.manifest)) {
+    const manifest = isKnown(news.manifest) && news.manifest ? manifestOf(news.manifest) : undefined;
+    if (manifest !== undefined) {
+        for (const rel of Object.keys(manifest)) {
             const p = relativePathProblem(rel);
             const name = p === undefined ? fileNameProblem(rel) : undefined;
             if (p) {
@@ -186,7 +197,28 @@ export async function check(
         failures.push({ property: "prune", reason: `must be true, false or "all"; got ${JSON.stringify(news.prune)}` });
     }
     failures.push(...ownerFailures(news));
-    return { inputs: plain(withChanges(olds, withDefaults(news))), failures };
+    const inputs = withChanges(olds, withDefaults(news));
+    if (manifest !== undefined && typeof inputs.manifest !== "string") {
+        inputs.manifest = encodeManifest(manifest); // one string through the engine and in the state (issue 22)
+    }
+    return { inputs: plain(inputs), failures };
+}
+
+/** The value to keep for a manifest: `m` packed, or `same` (an already packed string) when it holds the same files. */
+function packed(m: Manifest, same?: StoredManifest): string {
+    if (typeof same === "string") {
+        const s = manifestOf(same);
+        const d = diffManifests(s, m);
+        if (d.added.length + d.changed.length + d.removed.length === 0) {
+            return same;
+        }
+    }
+    return encodeManifest(m);
+}
+
+/** The manifest last deployed, from outputs: `manifest`, or `files` when it was left out as the same. */
+export function deployedManifest(outs: Pick<RemoteTreeOutputs, "manifest" | "files">): StoredManifest {
+    return outs.manifest ?? outs.files;
 }
 
 /**
@@ -212,7 +244,7 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: olds.connection, path: olds.destination ?? "" },
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
-    const files = treeChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    const files = treeChanges(sameTree ? manifestOf(olds!.manifest) : undefined, manifestOf(news.manifest), news.prune);
     const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
     const changes: TreeChanges | undefined = !rotated
         ? files
@@ -227,8 +259,9 @@ export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTre
     const changed: string[] = [];
     if (!isKnown(news.manifest)) {
         changed.push("manifest");
-    } else {
-        const plan = planSync(olds.files ?? {}, news.manifest, news.prune);
+    } else if (typeof olds.files !== "string" || olds.files !== news.manifest) {
+        // The same packed string is the same files: the unchanged tree costs a string compare (issue 22).
+        const plan = planSync(manifestOf(olds.files), manifestOf(news.manifest), news.prune);
         if (plan.added.length + plan.changed.length + plan.removed.length > 0) {
             changed.push("manifest");
             // No detailedDiff for Node dynamic providers: `pulumi preview --diff` names the files through the
@@ -239,7 +272,13 @@ export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTre
     if (news.prune === "all" && (olds.drift?.extra ?? []).length > 0) {
         changed.push("drift");
     }
-    return diffByRules(RULES, olds, news, { olds: olds.destination, news: news.destination }, changed);
+    return diffByRules(
+        RULES,
+        { ...olds, manifest: deployedManifest(olds) },
+        news,
+        { olds: olds.destination, news: news.destination },
+        changed,
+    );
 }
 
 /** A failure that still records what the tree now owns, so state never loses track of uploaded files. */
@@ -266,7 +305,8 @@ async function sync(
     writeIdBefore?: string,
 ): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
-    const plan = planSync(owned, news.manifest, news.prune);
+    const want = manifestOf(news.manifest);
+    const plan = planSync(owned, want, news.prune);
     const createdDirs = [...createdBefore];
     const adopted: Adopted = {};
     let ids: OwnerIds = {};
@@ -280,19 +320,19 @@ async function sync(
         } else if ((await statOf(t, news.destination, known))?.kind !== "directory") {
             throw folderMissing(t.endpoint, news.destination);
         }
-        await sweepFolders(t, [news.destination, ...foldersOf(news.destination, news.manifest)], known);
+        await sweepFolders(t, [news.destination, ...foldersOf(news.destination, want)], known);
         for (const rel of plan.chmodOnly) {
-            await applyMode(t, remotePathOf(news.destination, rel), parseMode(news.manifest[rel].mode));
+            await applyMode(t, remotePathOf(news.destination, rel), parseMode(want[rel].mode));
         }
         ids = await resolveOwner(t, news.owner, news.group);
         if (ownerChanged) {
             // The files kept as they are get the new owner/group here; the ones uploaded get it on their temporary.
-            const kept = Object.keys(owned).filter((rel) => rel in news.manifest && !plan.upload.includes(rel));
+            const kept = Object.keys(owned).filter((rel) => rel in want && !plan.upload.includes(rel));
             for (const rel of kept) {
                 await t.chown(remotePathOf(news.destination, rel), ids.uid ?? -1, ids.gid ?? -1);
             }
         }
-        const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), news.manifest, owned) : [];
+        const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), want, owned) : [];
         // Files the tree gives up: by the ownership rules (an adopted one is put back, a changed one left).
         await releaseFiles(t, news.destination, plan.removed, owned, adoptedBefore);
         // Only folders this update may have emptied are looked at: each a stat and a listing (issue 13).
@@ -302,20 +342,12 @@ async function sync(
             strays,
             foldersAbove(news.destination, [...plan.removed, ...strays], createdDirs),
         );
-        Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, news.manifest, known));
+        Object.assign(adopted, await adoptExisting(t, news.destination, plan.added, want, known));
         // The files replaced (adopted ones, and the tree's own changed ones) keep their owner and group unless given.
         replaced = await filesReplaced(t, news.destination, plan.upload, known);
         return strays;
     });
-    const up = await uploadFiles(
-        run,
-        localPath(news.sourceDir),
-        news.destination,
-        news.manifest,
-        plan.upload,
-        ids,
-        replaced,
-    );
+    const up = await uploadFiles(run, localPath(news.sourceDir), news.destination, want, plan.upload, ids, replaced);
     const files: Manifest = { ...owned };
     for (const [rel, backup] of Object.entries(adoptedBefore)) {
         if (!plan.removed.includes(rel)) {
@@ -326,13 +358,17 @@ async function sync(
         delete files[rel];
     }
     for (const rel of plan.chmodOnly) {
-        files[rel] = { ...files[rel], mode: news.manifest[rel].mode };
+        files[rel] = { ...files[rel], mode: want[rel].mode };
     }
     Object.assign(files, up.uploaded);
     const dirs = outermostFirst(new Set([...createdDirs, ...up.createdDirs]));
+    const wanted = typeof news.manifest === "string" ? news.manifest : encodeManifest(want);
+    const filesPacked = packed(files, wanted);
     const outs: RemoteTreeOutputs = {
         ...news,
-        files: sortManifest(files),
+        // One copy in the state when the tree owns exactly what the program wants (deployedManifest).
+        manifest: filesPacked === wanted ? undefined : wanted,
+        files: filesPacked,
         createdDirs: dirs,
         drift: NO_DRIFT,
         lastChanges: `${describeDiff(plan)}${extra.length > 0 ? `; ${extra.length} stray file(s) pruned` : ""}`,
@@ -366,14 +402,6 @@ function sortAdopted(a: Adopted): Adopted {
     );
 }
 
-function sortManifest(m: Manifest): Manifest {
-    return Object.fromEntries(
-        Object.keys(m)
-            .sort()
-            .map((k) => [k, m[k]]),
-    );
-}
-
 function idOf(i: RemoteTreeInputs): string {
     return `tree:${i.connection.host}:${i.connection.port ?? ""}${i.destination}`;
 }
@@ -395,7 +423,7 @@ export async function update(
         outs: await sync(
             id,
             news,
-            olds.files ?? {},
+            manifestOf(olds.files),
             olds.createdDirs ?? [],
             olds.adopted ?? {},
             ownerChanged,
@@ -405,19 +433,25 @@ export async function update(
 }
 
 export async function read(id: string, props: RemoteTreeOutputs): Promise<dynamic.ReadResult<RemoteTreeOutputs>> {
+    const owned = manifestOf(props.files);
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
-        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
-        const scan = await scanOwned(t, props.destination, props.files ?? {});
+        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, owned)]); // leftovers of a crash
+        const scan = await scanOwned(t, props.destination, owned);
         const extra =
             props.prune === "all" && (await t.stat(props.destination))?.kind === "directory"
-                ? notIn(await listFiles(t, props.destination), props.files ?? {})
+                ? notIn(await listFiles(t, props.destination), owned)
                 : [];
-        const inputs = inputsOf(RULES, props) as RemoteTreeOutputs;
+        // The manifest last deployed stays what it was (the next preview names changes from it), packed.
+        const deployed = deployedManifest(props);
+        const manifest = typeof deployed === "string" ? deployed : encodeManifest(deployed);
+        const files = packed(scan.files, props.files);
+        const inputs = inputsOf(RULES, { ...props, manifest }) as unknown as RemoteTreeOutputs;
         return {
             id,
             props: plain({
                 ...props,
-                files: sortManifest(scan.files),
+                manifest: manifest === files ? undefined : manifest,
+                files,
                 drift: { changed: scan.changed, missing: scan.missing, extra: extra.sort() },
             }),
             inputs: plain(inputs),
@@ -429,15 +463,10 @@ export async function read(id: string, props: RemoteTreeOutputs): Promise<dynami
 export async function remove(_id: string, props: RemoteTreeOutputs): Promise<Record<string, DestroyOutcome>> {
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const created = props.createdDirs ?? [];
-        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, props.files ?? {})]); // leftovers of a crash
+        const owned = manifestOf(props.files);
+        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, owned)]); // leftovers of a crash
         // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
-        const { outcomes } = await releaseFiles(
-            t,
-            props.destination,
-            Object.keys(props.files ?? {}),
-            props.files ?? {},
-            props.adopted ?? {},
-        );
+        const { outcomes } = await releaseFiles(t, props.destination, Object.keys(owned), owned, props.adopted ?? {});
         const gone = await removeFiles(t, props.destination, [], created);
         // Folders shared with sibling resources deleted in parallel: see removeEmptyDirs.
         await removeEmptyDirs(

@@ -9,9 +9,12 @@
  * Values arrive plain (the face unwrapped Pulumi's secrets and remembered which arguments were secret); a value not
  * known yet (a preview) is the UNKNOWN marker, and what depends on it is unknown too.
  */
+
 import { storedLocalPath } from "../localFiles";
+import type { Manifest } from "../manifest";
 import { isKnown, UNKNOWN } from "../unknown";
 import type { ResourceKind } from "./knownKeys";
+import { encodeManifest } from "./manifestCodec";
 import { connectionCredentials, publicConnection, unknownArgs } from "./prepareConnection";
 import { preparedContent } from "./prepareFile";
 import { preparedManifest } from "./prepareTree";
@@ -104,7 +107,8 @@ export async function prepareInputs(
                 sourceDir,
                 destination: args.destination,
                 ...copied(args, ["include", "exclude", "modes", "owner", "group", "prune", "createParents"]),
-                manifest: built.manifest,
+                // Packed: one string through the engine and in the state (manifestCodec.ts), as the SDK sends it.
+                manifest: built.manifest === UNKNOWN ? UNKNOWN : encodeManifest(built.manifest as Manifest),
                 problems: built.problems,
                 preview: true,
             };

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { forEachLimit } from "../concurrency";
 import { LOCAL_HASHES_IN_FLIGHT } from "../defaults";
+import { LocalHashCache, type Stamp, stampOf } from "../localHashCache";
 import type { Manifest } from "../manifest";
 import { hashCounted, sha256OfFilesShown } from "../progress/localHashing";
 import { modesOf, selector, type TreeSelection } from "./treeManifest";
@@ -87,29 +88,47 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
     return { files, problems };
 }
 
-/** Builds the manifest of the selected files of `root`, hashing several files at once. */
+/**
+ * Builds the manifest of the selected files of `root`, hashing several files at once; files unchanged since an
+ * earlier run take their hash from the local hash cache (provider/localHashCache.ts, issue 22).
+ */
 export async function buildManifest(
     root: string,
     sel: TreeSelection,
 ): Promise<{ manifest: Manifest; problems: string[] }> {
+    const walkStarted = Date.now();
     const { files, problems } = walkSource(root, sel);
     const manifest: Manifest = {};
-    const byAbs = new Map(files.map((f) => [f.abs, f]));
     const modeFor = modesOf(sel.modes);
+    const cache = LocalHashCache.open(root, walkStarted);
+    const stamps = new Map<string, Stamp | undefined>();
+    const toHash = files.filter((f) => {
+        const stamp = stampOf(f.abs);
+        const sha256 = cache.get(f.rel, stamp);
+        if (sha256 !== undefined) {
+            manifest[f.rel] = { sha256, size: stamp!.size, mode: modeFor(f.rel, f.localMode) };
+            return false;
+        }
+        stamps.set(f.abs, stamp);
+        return true;
+    });
+    const byAbs = new Map(toHash.map((f) => [f.abs, f]));
     const errors = await sha256OfFilesShown(
-        files.map((f) => f.abs),
+        toHash.map((f) => f.abs),
         `Hashing ${root}`,
         (abs, counted) => hashCounted(abs, counted, byAbs.get(abs)!.size),
         (abs, { sha256, size }) => {
             const f = byAbs.get(abs)!;
             manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, f.localMode) };
+            cache.put(f.rel, stamps.get(abs), sha256, size);
         },
-        (work) => forEachLimit(files, LOCAL_HASHES_IN_FLIGHT, (f) => work(f.abs)),
-        files.reduce((n, f) => n + f.size, 0),
+        (work) => forEachLimit(toHash, LOCAL_HASHES_IN_FLIGHT, (f) => work(f.abs)),
+        toHash.reduce((n, f) => n + f.size, 0),
     );
     if (errors.length > 0) {
         throw errors[0];
     }
+    cache.save();
     const sorted: Manifest = {};
     for (const k of Object.keys(manifest).sort()) {
         sorted[k] = manifest[k];

@@ -97,5 +97,7 @@ export function pulumiEnv(
         PULUMI_CONFIG_PASSPHRASE: o.passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // The tree's local hash cache (provider/localHashCache.ts) in the stack's scratch home, not the user's.
+        FILEDROP_HASH_CACHE: `${o.home}/hash-cache`,
     };
 }

@@ -62,4 +62,25 @@ describe("upgrade from a release that kept absolute source paths and no source t
         assert.deepStrictEqual((await stack.ok("up")).summary, { same: 5, update: 1 });
         assert.strictEqual(fs.readFileSync(path.join(dest, "app.conf"), "utf8"), "listen = 8080\nworkers = 8\n");
     });
+
+    it("after the upgrade a tree edit previews as itself alone, deploys, and the tree's state is packed (issue 22)", async function () {
+        const [before] = stack.resources("pulumi-nodejs:dynamic/filedrop:RemoteTree");
+        assert.strictEqual(typeof before.outputs.files, "object", "the earlier release kept the files as a map");
+        fs.writeFileSync(path.join(stack.dir, "src", "site", "page3.html"), "<p>page 3, edited</p>\n");
+        const r = await stack.ok("preview", ["--diff"]);
+        assert.deepStrictEqual(r.summary, { same: 5, update: 1 }, r.output);
+        const site = resourceBlock(r.output, "site").join("\n");
+        assert.deepStrictEqual(
+            [...site.matchAll(/\[\d+\]: "(.*)"/g)].map((m) => m[1]),
+            ["page3.html (14 → 22 B)"],
+            site,
+        );
+        assert.match(site, /summary: "1 changed"/, site);
+        assert.deepStrictEqual((await stack.ok("up")).summary, { same: 5, update: 1 });
+        assert.strictEqual(fs.readFileSync(path.join(dest, "site", "page3.html"), "utf8"), "<p>page 3, edited</p>\n");
+        const [after] = stack.resources("pulumi-nodejs:dynamic/filedrop:RemoteTree");
+        assert.match(String(after.outputs.files), /^fdm1:/, "what the tree owns is kept packed");
+        assert.ok(!("manifest" in after.outputs), "once: the tree owns just what the program wants");
+        assert.deepStrictEqual((await stack.ok("preview", ["--expect-no-changes"])).summary, { same: 6 });
+    });
 });

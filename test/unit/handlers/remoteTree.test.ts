@@ -3,6 +3,7 @@ import * as assert from "node:assert";
 import * as fs from "node:fs";
 import {
     create as createRaw,
+    deployedManifest,
     diff,
     type RemoteTreeInputs,
     type RemoteTreeOutputs,
@@ -10,6 +11,7 @@ import {
     remove,
     update,
 } from "../../../provider/handlers/remoteTree";
+import { manifestOf } from "../../../provider/plan/manifestCodec";
 import { createdBy, freshServer } from "../support/fixtures";
 import { localTree } from "../support/localTree";
 import type { MemoryServer } from "../support/memoryTransport";
@@ -36,7 +38,7 @@ describe("RemoteTree handler (memory transport)", function () {
 
     it('a tree with modes {"**": "00640"} refreshes clean: no drift, no diff, refresh after refresh', async function () {
         const i = await inputs({ modes: { "**": "00640" } });
-        assert.strictEqual(i.manifest["index.html"].mode, "0640");
+        assert.strictEqual(manifestOf(i.manifest)["index.html"].mode, "0640");
         const { id, outs } = await create(i);
         assert.strictEqual(server.fs.lstat("/var/www/index.html")?.mode, 0o640);
         let props = outs;
@@ -70,8 +72,12 @@ describe("RemoteTree handler (memory transport)", function () {
         const i = await inputs({ modes: { "**": "0640" } });
         const { id, outs } = await create(i);
         const old = (m: RemoteTreeOutputs["files"]) =>
-            Object.fromEntries(Object.entries(m).map(([k, e]) => [k, { ...e, mode: "00640" }]));
-        const stored: RemoteTreeOutputs = { ...outs, manifest: old(outs.manifest), files: old(outs.files) };
+            Object.fromEntries(Object.entries(manifestOf(m)).map(([k, e]) => [k, { ...e, mode: "00640" }]));
+        const stored: RemoteTreeOutputs = {
+            ...outs,
+            manifest: old(deployedManifest(outs)),
+            files: old(outs.files),
+        };
         assert.strictEqual((await diff(id, stored, i)).changes, false);
         const r = await read(id, stored);
         assert.deepStrictEqual((r.props as RemoteTreeOutputs).drift.changed, []);
@@ -130,7 +136,7 @@ describe("RemoteTree handler (memory transport)", function () {
                 e.message,
                 /1 file\(s\) of the tree at \/var\/www failed; the others are in place and recorded/,
             );
-            assert.deepStrictEqual(Object.keys(e.properties!.files).sort(), ["bin/run.sh", "css/site.css"]);
+            assert.deepStrictEqual(Object.keys(manifestOf(e.properties!.files)).sort(), ["bin/run.sh", "css/site.css"]);
             return true;
         });
         assert.strictEqual(server.fs.text("/var/www/index.html"), "old");

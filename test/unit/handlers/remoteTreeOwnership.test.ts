@@ -1,4 +1,5 @@
 /** Issue 8 item 2 (and 6) for RemoteTree on the memory transport: adopted files are put back, changed ones left. */
+
 import * as assert from "node:assert";
 import {
     create as createRaw,
@@ -8,6 +9,7 @@ import {
     remove,
     update,
 } from "../../../provider/handlers/remoteTree";
+import { manifestOf } from "../../../provider/plan/manifestCodec";
 import { givenWarnings } from "../../../provider/warnings";
 import { createdBy, freshServer, temporaries } from "../support/fixtures";
 import { localTree } from "../support/localTree";
@@ -73,7 +75,7 @@ describe("RemoteTree ownership: adopted and changed files (memory transport)", f
         const u = (await update(id, outs, await inputs())).outs as RemoteTreeOutputs;
         assert.strictEqual(server.fs.text("/var/www/index.html"), "<h1>theirs</h1>");
         assert.strictEqual(u.adopted, undefined);
-        assert.deepStrictEqual(Object.keys(u.files), ["css/site.css"]);
+        assert.deepStrictEqual(Object.keys(manifestOf(u.files)), ["css/site.css"]);
     });
 
     it("refresh and destroy sweep our stale temporaries in the tree's folders", async function () {
