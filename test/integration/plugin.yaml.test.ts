@@ -54,6 +54,7 @@ describe("the filedrop plugin from a YAML program (packed package, sshd)", funct
             `        host: ${w.sshd.host}`,
             `        port: ${w.sshd.port}`,
             `        user: ${w.sshd.user}`,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a YAML interpolation of the stack's config
             "        password: ${pw}",
             `        knownHosts: ${w.sshd.knownHostsPath}`,
         ].join("\n");
