@@ -6,6 +6,7 @@ import remoteTreeProvider = require("../provider/providers/remoteTree");
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { preparedManifest } from "../provider/plan/prepareTree";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { refuseImportOption } from "./importOption";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 
@@ -117,6 +118,7 @@ export class RemoteTree extends pulumi.dynamic.Resource {
     declare public readonly writeId: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseImportOption("RemoteTree", name, opts);
         startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const sourceDir = pulumi.output(args.source).apply((s) => storedLocalPath(s));
