@@ -4,6 +4,7 @@ import remoteDirectoryProvider = require("../provider/providers/remoteDirectory"
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { refuseImportOption } from "./importOption";
 import { startProviderHost } from "./providerStart";
 import { SparseDynamicResource } from "./unsetProps";
 
@@ -73,6 +74,7 @@ export class RemoteDirectory extends SparseDynamicResource {
     declare public readonly present: pulumi.Output<boolean>;
 
     constructor(name: string, args: RemoteDirectoryArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseImportOption("RemoteDirectory", name, opts);
         startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         super(

@@ -4,6 +4,7 @@ import remoteDownloadProvider = require("../provider/providers/remoteDownload");
 
 import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { refuseImportOption } from "./importOption";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 import { SparseDynamicResource } from "./unsetProps";
@@ -64,6 +65,7 @@ export class RemoteDownload extends SparseDynamicResource {
     declare public readonly verifiedBy: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteDownloadArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseImportOption("RemoteDownload", name, opts);
         startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const secret = args.secret ?? true;

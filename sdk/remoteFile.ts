@@ -8,6 +8,7 @@ import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { sourceFileFacts, textFacts } from "../provider/plan/prepareFile";
 import { readLocalSource } from "../provider/plan/sourceText";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { refuseImportOption } from "./importOption";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 import { SparseDynamicResource } from "./unsetProps";
@@ -246,6 +247,7 @@ export class RemoteFile extends SparseDynamicResource {
     declare public readonly writeId: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteFileArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseImportOption("RemoteFile", name, opts);
         startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const content = resolveContent(args, name);

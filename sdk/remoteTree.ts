@@ -7,6 +7,7 @@ import type { ArgsOf, SameKeys } from "../provider/plan/knownKeys";
 import { encodeManifest, manifestOf, type StoredManifest } from "../provider/plan/manifestCodec";
 import { preparedManifest } from "../provider/plan/prepareTree";
 import { type ConnectionArgs, splitConnection, unknownArgs } from "./connection";
+import { refuseImportOption } from "./importOption";
 import { startProviderHost } from "./providerStart";
 import { resourceUrn } from "./resourceUrn";
 
@@ -118,6 +119,7 @@ export class RemoteTree extends pulumi.dynamic.Resource {
     declare public readonly writeId: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteTreeArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseImportOption("RemoteTree", name, opts);
         startProviderHost();
         const { connection, credentials } = splitConnection(args.connection, name);
         const sourceDir = pulumi.output(args.source).apply((s) => storedLocalPath(s));

@@ -9,7 +9,7 @@
  */
 import * as path from "node:path";
 import * as ts from "typescript";
-import { CONNECTION_SECRET_FIELDS, PROXY_SECRET_FIELDS } from "../../provider/plan/knownKeys";
+import { CONNECTION_SECRET_FIELDS, PROXY_SECRET_FIELDS, SPLIT_CONNECTION_FIELDS } from "../../provider/plan/knownKeys";
 
 /** A Pulumi schema type (the subset used here). */
 export type TypeSpec =
@@ -223,7 +223,7 @@ export function generateSchema(root = path.join(__dirname, "..", "..", "..")): R
     const connectionFile = source(path.join(sdk, "connection.ts"));
     const types: Record<string, unknown> = {};
     const secretsOf: Record<string, readonly string[]> = {
-        ConnectionArgs: CONNECTION_SECRET_FIELDS,
+        ConnectionArgs: CONNECTION_SECRET_FIELDS.filter((k) => !SPLIT_CONNECTION_FIELDS.includes(k)),
         ProxyConnectionArgs: PROXY_SECRET_FIELDS,
     };
     for (const [iface, name] of Object.entries(OBJECT_TYPES)) {

@@ -35,6 +35,10 @@ export async function languageStack(
     name: string,
     servers: SiteServer[],
 ): Promise<TestStack> {
+    const host = path.join(w.line.engineBin, `pulumi-language-${language}`);
+    if (!fs.existsSync(host)) {
+        throw new Error(`no ${language} language host at ${host}: scripts/engine.sh builds it (Pulumi 3.248.0 only)`);
+    }
     const plugin = installedPluginFolder(w);
     const files = language === "yaml" ? yamlProgram(name, plugin, servers) : pythonProgram(name, servers);
     const stack = new TestStack(w, name, files);

@@ -103,10 +103,19 @@ describe("the npm package (npm pack of a clean checkout)", function () {
         assert.deepStrictEqual(missing, []);
     });
 
+    it("ships the plugin folder (PulumiPlugin.yaml, its entry point, the schema)", function () {
+        for (const f of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "plugin/schema.json"]) {
+            assert.ok(shipped(f), `${f} is not in the tarball`);
+        }
+        assert.match(read("plugin/PulumiPlugin.yaml"), /^runtime: nodejs$/m);
+        assert.match(read("plugin/index.js"), /require\("\.\.\/dist\/provider\/plugin\/main"\)/);
+        assert.ok(shipped("dist/provider/plugin/main.js"), "dist/provider/plugin/main.js is not in the tarball");
+    });
+
     it("ships declarations with their TSDoc", function () {
         const d = read("dist/sdk/remoteFile.d.ts");
         assert.match(d, /\/\*\*[\s\S]*@default[\s\S]*\*\//, "dist/sdk/remoteFile.d.ts has no TSDoc with @default");
-        for (const js of pkg.files.filter((f) => f.endsWith(".js"))) {
+        for (const js of pkg.files.filter((f) => f.startsWith("dist/") && f.endsWith(".js"))) {
             assert.ok(shipped(js.replace(/\.js$/, ".d.ts")), `${js} has no declaration file beside it`);
         }
     });
