@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { SOURCE_TEXT_HEADER } from "../../../provider/defaults";
 import { sha256OfText } from "../../../provider/hashing";
+import { manifestOf } from "../../../provider/plan/manifestCodec";
 import { prepareInputs } from "../../../provider/plan/prepareInputs";
 import { importCredentials, parseFileId } from "../../../provider/plugin/importRead";
 import { UNKNOWN } from "../../../provider/unknown";
@@ -84,7 +85,8 @@ describe("plugin: preparing a resource's arguments", function () {
                 { connection: { host: "h" }, source: dir, destination: "/srv/site" },
                 ctx(),
             );
-            assert.deepStrictEqual(Object.keys(p.inputs.manifest as object), ["index.html"]);
+            // Packed as the SDK sends it (plan/manifestCodec.ts).
+            assert.deepStrictEqual(Object.keys(manifestOf(p.inputs.manifest as string)), ["index.html"]);
             assert.strictEqual(p.inputs.sourceDir, dir);
             assert.deepStrictEqual(p.inputs.problems, []);
         } finally {
