@@ -132,6 +132,8 @@ describe("the filedrop plugin from a YAML program (packed package, sshd)", funct
             delete process.env.FILEDROP_HOST_KEY;
         }
         assert.strictEqual(imported.code, 0, imported.output);
+        // The adoption's warning reaches the user (through the engine's log: a plugin's stderr is not shown).
+        assert.match(imported.output, /warning: filedrop: .*existing\.conf already existed; this stack now manages it/);
         const code = fs.readFileSync(gen, "utf8");
         console.log(`      generated:\n${code.replace(/^/gm, "        ")}`);
         assert.match(code, /content: \|\n\s+server = existing\n\s+port = 80\n/);
