@@ -13,7 +13,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type * as provider from "@pulumi/pulumi/provider";
 import type { CheckFailure } from "../checkFailure";
 import { reported } from "../engineReport";
 import { FiledropError } from "../errors";
@@ -23,9 +22,11 @@ import type { ResourceKind } from "../plan/knownKeys";
 import { prepareInputs } from "../plan/prepareInputs";
 import { methodsFor } from "../providers/handlerMethods";
 import { warn } from "../warnings";
+import { detailedDiffOf } from "./detailedDiff";
 import { importRead } from "./importRead";
 import { alwaysSecret, HANDLER_OF, resourceOf } from "./resources";
 import { unwrapProperties, wrapProperties } from "./secrets";
+import type { DetailedProvider } from "./server";
 
 /** The package's version (package.json beside dist/): the plugin's version. */
 export function packageVersion(): string {
@@ -79,8 +80,8 @@ async function wrappingFailure<T>(secret: Iterable<string>, op: () => Promise<T>
     }
 }
 
-/** The plugin's Provider, for `@pulumi/pulumi/provider`'s `main`. */
-export function filedropProvider(): provider.Provider {
+/** The plugin's Provider, for `@pulumi/pulumi/provider`'s `main` (with the diff server.ts serves). */
+export function filedropProvider(): DetailedProvider {
     const face = (kind: ResourceKind) => methodsFor(HANDLER_OF[kind]);
     return {
         version: packageVersion(),
@@ -96,9 +97,14 @@ export function filedropProvider(): provider.Provider {
             return { inputs: wrapProperties(plain(inputs), secret), failures: r.failures };
         },
 
-        diff: async (id, urn, olds, news) => {
+        diff: async (id, urn, olds, news, oldInputs) => {
             const { kind } = resourceOf(urn);
-            return face(kind).diff(id, unwrapProperties(olds).plain, unwrapProperties(news).plain);
+            const next = unwrapProperties(news).plain;
+            const r = await face(kind).diff(id, unwrapProperties(olds).plain, next);
+            const shown = r.changes
+                ? detailedDiffOf(oldInputs && unwrapProperties(oldInputs).plain, next, r.replaces ?? [])
+                : undefined;
+            return { ...r, detailedDiff: shown };
         },
 
         create: async (urn, inputs) => {

@@ -104,12 +104,15 @@ describe("the npm package (npm pack of a clean checkout)", function () {
     });
 
     it("ships the plugin folder (PulumiPlugin.yaml, its entry point, the schema)", function () {
-        for (const f of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "plugin/schema.json"]) {
+        for (const f of ["plugin/PulumiPlugin.yaml", "plugin/index.js", "plugin/package.json", "plugin/schema.json"]) {
             assert.ok(shipped(f), `${f} is not in the tarball`);
         }
         assert.match(read("plugin/PulumiPlugin.yaml"), /^runtime: nodejs$/m);
         assert.match(read("plugin/index.js"), /require\("\.\.\/dist\/provider\/plugin\/main"\)/);
         assert.ok(shipped("dist/provider/plugin/main.js"), "dist/provider/plugin/main.js is not in the tarball");
+        // `pulumi package add` runs `npm install` in the folder: nothing may be installed there.
+        const own = JSON.parse(read("plugin/package.json"));
+        assert.deepStrictEqual([own.dependencies, own.devDependencies], [undefined, undefined]);
     });
 
     it("ships declarations with their TSDoc", function () {
