@@ -53,8 +53,19 @@ export async function reported<T>(method: () => Promise<T>): Promise<T> {
     }
 }
 
+let statusSink: ((line: string) => void) | undefined;
+
+/** Sends status lines to `to`: the plugin face sends them to the engine's log (provider/plugin/main.ts). */
+export function sendProgressTo(to: (line: string) => void): void {
+    statusSink = to;
+}
+
 /** Shows a status line in `pulumi up`'s display while it is relevant (nothing outside a deployment). */
 export function progress(message: string): void {
+    if (statusSink !== undefined) {
+        statusSink(message);
+        return;
+    }
     try {
         const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
         // Inside a program this goes to the engine. Pulumi's dynamic provider process has no engine connection of its

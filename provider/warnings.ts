@@ -7,11 +7,25 @@
 /** Every warning given in this process, newest last (tests read it; bounded). */
 export const givenWarnings: string[] = [];
 
+let sink: ((line: string) => void) | undefined;
+
+/**
+ * Sends warnings to `to` instead of stderr: the plugin face's stderr is not shown by the CLI, so it sends them to the
+ * engine's log (provider/plugin/main.ts).
+ */
+export function sendWarningsTo(to: (line: string) => void): void {
+    sink = to;
+}
+
 /** Tells the user something they should know that is not a failure (an adopted file, a file left in place). */
 export function warn(message: string): void {
     givenWarnings.push(message);
     if (givenWarnings.length > 200) {
         givenWarnings.shift();
     }
-    process.stderr.write(`warning: filedrop: ${message}\n`);
+    if (sink !== undefined) {
+        sink(`filedrop: ${message}`);
+    } else {
+        process.stderr.write(`warning: filedrop: ${message}\n`);
+    }
 }

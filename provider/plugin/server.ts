@@ -154,3 +154,38 @@ export async function serve(p: DetailedProvider, args: string[]): Promise<void> 
     const { main } = require("@pulumi/pulumi/provider") as typeof provider;
     await main(p as provider.Provider, args);
 }
+
+/**
+ * A writer to the engine's log at `addr` (the engine's own Log RPC, as `pulumi.log` uses in a program): a
+ * `"warning"` is shown with the deployment's diagnostics, a `"status"` line only while it is current (ephemeral).
+ * Never fails: a log that cannot be written is dropped.
+ */
+export function engineLog(addr: { host: string; port: number }): (kind: "warning" | "status", line: string) => void {
+    const sdk = createRequire(require.resolve("@pulumi/pulumi/provider/server"));
+    const grpc = sdk("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
+    const engrpc = sdk("../proto/engine_grpc_pb") as {
+        EngineClient: new (a: string, c: unknown) => { log(req: unknown, cb: () => void): void };
+    };
+    const engproto = sdk("../proto/engine_pb") as {
+        LogRequest: new () => {
+            setSeverity(v: number): void;
+            setMessage(v: string): void;
+            setEphemeral(v: boolean): void;
+        };
+        LogSeverity: Record<"INFO" | "WARNING", number>;
+    };
+    const host = addr.host.includes(":") ? `[${addr.host}]` : addr.host;
+    let client: { log(req: unknown, cb: () => void): void } | undefined;
+    return (kind, line) => {
+        try {
+            client ??= new engrpc.EngineClient(`${host}:${addr.port}`, grpc.credentials.createInsecure());
+            const req = new engproto.LogRequest();
+            req.setSeverity(kind === "warning" ? engproto.LogSeverity.WARNING : engproto.LogSeverity.INFO);
+            req.setMessage(line);
+            req.setEphemeral(kind === "status");
+            client.log(req, () => undefined);
+        } catch {
+            // Nobody to tell.
+        }
+    };
+}

@@ -9,7 +9,7 @@ import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { TestStack } from "../harness/stack";
-import { getWorld, remoteDir, type World } from "../harness/world";
+import { getWorld, remoteDir, sshConnectionCount, type World } from "../harness/world";
 
 /** The plugin folder as a user names it, from a program folder below the world's programs folder. */
 const PLUGIN = "../node_modules/pulumi-filedrop/plugin";
@@ -95,8 +95,10 @@ describe("the filedrop plugin from a YAML program (packed package, sshd)", funct
         }
         console.log(`      state: ${state.length} bytes, no password, no content in clear`);
 
+        const connections = sshConnectionCount(w);
         const again = await stack.ok("preview", ["--expect-no-changes"]);
         assert.deepStrictEqual(again.summary, { same: 2 }, again.output);
+        assert.strictEqual(sshConnectionCount(w), connections, "the preview of an unchanged stack connected");
 
         const down = await stack.ok("destroy");
         assert.deepStrictEqual(down.summary, { delete: 2 }, down.output);
@@ -132,6 +134,8 @@ describe("the filedrop plugin from a YAML program (packed package, sshd)", funct
             delete process.env.FILEDROP_HOST_KEY;
         }
         assert.strictEqual(imported.code, 0, imported.output);
+        // The adoption's warning reaches the user (through the engine's log: a plugin's stderr is not shown).
+        assert.match(imported.output, /warning: filedrop: .*existing\.conf already existed; this stack now manages it/);
         const code = fs.readFileSync(gen, "utf8");
         console.log(`      generated:\n${code.replace(/^/gm, "        ")}`);
         assert.match(code, /content: \|\n\s+server = existing\n\s+port = 80\n/);
