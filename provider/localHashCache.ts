@@ -40,11 +40,10 @@ export interface Stamp {
 export function stampOf(abs: string): Stamp | undefined {
     try {
         const st = fs.statSync(abs, { bigint: true });
-        const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
         return {
             key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`,
             size: Number(st.size),
-            newestMs: Number(newest / 1_000_000n),
+            newestMs: Math.max(Number(st.mtimeNs / 1_000_000n), Number(st.ctimeNs / 1_000_000n)),
         };
     } catch {
         return undefined;
