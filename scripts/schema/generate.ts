@@ -206,6 +206,20 @@ function classDescription(decl: ts.ClassDeclaration, checker: ts.TypeChecker): s
     return flowed(ts.displayPartsToString(symbol?.getDocumentationComment(checker) ?? []));
 }
 
+/**
+ * Outputs the provider keeps packed (provider/plan/manifestCodec.ts, issue 22): the TypeScript SDK unpacks them into
+ * maps in the program, a plugin program receives the packed string.
+ */
+const PACKED_OUTPUTS: Record<string, readonly string[]> = { RemoteTree: ["manifest", "files"] };
+
+/** A packed output's spec: a string, described as such. */
+function packed(spec: PropertySpec): PropertySpec {
+    const note =
+        "From the plugin: packed in one string (`fdm1:`, see docs/plugin.md), to keep the state small; the TypeScript SDK's output is the map.";
+    const description = `${spec.description ?? ""}\n\n${note}`.trim();
+    return { type: "string", description, ...(spec.secret === true ? { secret: true } : {}) };
+}
+
 /** The whole schema (without `version`, which the plugin adds from package.json when it serves it). */
 export function generateSchema(root = path.join(__dirname, "..", "..", "..")): Record<string, unknown> {
     const sdk = path.join(root, "sdk");
@@ -254,7 +268,7 @@ export function generateSchema(root = path.join(__dirname, "..", "..", "..")): R
         for (const m of cls.members) {
             if (ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) {
                 const p = propertyOf(m, typeChecker, r.kind);
-                properties[p.name] = p.spec;
+                properties[p.name] = (PACKED_OUTPUTS[r.kind] ?? []).includes(p.name) ? packed(p.spec) : p.spec;
             }
         }
         resources[TOKEN(r.kind)] = {
