@@ -123,12 +123,24 @@ export async function startBenchSshd(dir: string, o: BenchSshdOptions = {}): Pro
     };
 }
 
-/** Logins per address from a VERBOSE log ("Connection from <client> port <p> on <address> port <port>"). */
+/**
+ * Logins per address from a VERBOSE log: each "Accepted … from <client> port <p>" line, attributed to the address of
+ * the "Connection from <client> port <p> on <address> port …" line before it. Connections that never log in (the
+ * readiness probe of {@link startBenchSshd}) do not count.
+ */
 export function connectionsPerAddress(logFile: string): Map<string, number> {
     const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "";
+    const addressOf = new Map<string, string>();
     const out = new Map<string, number>();
-    for (const m of text.matchAll(/Connection from \S+ port \d+ on (\S+) port \d+/g)) {
-        out.set(m[1], (out.get(m[1]) ?? 0) + 1);
+    for (const m of text.matchAll(
+        /Connection from (\S+) port (\d+) on (\S+) port \d+|Accepted \S+ for \S+ from (\S+) port (\d+)/g,
+    )) {
+        if (m[3] !== undefined) {
+            addressOf.set(`${m[1]}:${m[2]}`, m[3]);
+        } else {
+            const a = addressOf.get(`${m[4]}:${m[5]}`) ?? "?";
+            out.set(a, (out.get(a) ?? 0) + 1);
+        }
     }
     return out;
 }
