@@ -53,15 +53,6 @@ export const OPERATION_ATTEMPTS = 3;
 /** An idle pooled connection closes after this long, so the provider process can exit. */
 export const IDLE_CLOSE_MS = 2000;
 
-/**
- * An idle pooled connection is kept past `IDLE_CLOSE_MS` while other connections of the process are in use (a
- * deployment over many hosts, where one host's next step can come seconds later), up to this long in all.
- */
-export const IDLE_KEEP_MAX_MS = 60000;
-
-/** At most this many idle pooled connections are kept open at once; beyond it the oldest idle one closes. */
-export const MAX_IDLE_CONNECTIONS = 32;
-
 /** Concurrent exec channels per SSH connection: with the SFTP channel, below OpenSSH's default MaxSessions (10). */
 export const EXECS_PER_CONNECTION = 4;
 

@@ -3,11 +3,7 @@
  * (protocol, host, port, user, trust settings, credentials) shares one connection, with at most `maxSessions`
  * operations at once on it, so hundreds of resources never trip OpenSSH's MaxStartups. Transient failures
  * (refused, reset, timeout) are retried with exponential backoff, a bounded number of times; authentication and
- * host-key failures never are. Idle connections close after a short delay so the provider process can exit; while
- * other connections of the process are still at work (a deployment over many hosts) an idle one is kept longer, so
- * a resource whose steps are seconds apart logs in once, but never more than `MAX_IDLE_CONNECTIONS` idle ones at
- * once (the oldest idle one closes first) nor longer than `IDLE_KEEP_MAX_MS`: open connections, and the memory and
- * descriptors they hold, are bounded by the operations in flight plus that many idle ones, not by the host count.
+ * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
  */
 import { type ConnectionInputs, type CredentialInputs, endpointKey, endpointUrl } from "../connection";
 import {
@@ -16,8 +12,6 @@ import {
     DIAL_BACKOFF_FIRST_MS,
     DIAL_BACKOFF_MAX_MS,
     IDLE_CLOSE_MS,
-    IDLE_KEEP_MAX_MS,
-    MAX_IDLE_CONNECTIONS,
     OPERATION_ATTEMPTS,
 } from "../defaults";
 import { progress } from "../engineReport";
@@ -30,48 +24,9 @@ interface Entry {
     active: number;
     waiters: (() => void)[];
     idle?: NodeJS.Timeout;
-    /** When the connection last became idle (Date.now()), while it is idle. */
-    idleSince?: number;
 }
 
 const entries = new Map<string, Entry>();
-
-/** Whether any pooled connection of this process is in use or awaited now (a deployment still at work). */
-function busy(): boolean {
-    for (const e of entries.values()) {
-        if (e.active > 0 || e.waiters.length > 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-function closeEntry(key: string, entry: Entry): void {
-    if (entry.idle) {
-        clearTimeout(entry.idle);
-    }
-    entry.idle = undefined;
-    entry.idleSince = undefined;
-    void entry.transport?.then((t) => t.close()).catch(() => undefined);
-    if (entries.get(key) === entry) {
-        entries.delete(key);
-    }
-}
-
-/** Closes the oldest idle connections beyond `MAX_IDLE_CONNECTIONS`. */
-function trimIdle(): void {
-    const idle = [...entries].filter(([, e]) => e.idleSince !== undefined);
-    idle.sort((a, b) => (a[1].idleSince ?? 0) - (b[1].idleSince ?? 0));
-    for (const [key, e] of idle.slice(0, Math.max(0, idle.length - MAX_IDLE_CONNECTIONS))) {
-        closeEntry(key, e);
-    }
-}
-
-/** Pooled connections open now, and how many of them are idle (tests and logs). */
-export function poolSize(): { open: number; idle: number } {
-    const all = [...entries.values()].filter((e) => e.transport !== undefined);
-    return { open: all.length, idle: all.filter((e) => e.idleSince !== undefined).length };
-}
 
 /** Set by {@link abortAll}: why no connection may be opened any more in this process. */
 let aborted: string | undefined;
@@ -132,7 +87,6 @@ async function acquire(
         clearTimeout(entry.idle);
         entry.idle = undefined;
     }
-    entry.idleSince = undefined;
     try {
         let current = entry.transport ? await entry.transport.catch(() => undefined) : undefined;
         if (!current || current.closed) {
@@ -151,20 +105,11 @@ function release(key: string, entry: Entry): void {
     entry.active--;
     entry.waiters.shift()?.();
     if (entry.active === 0 && entry.waiters.length === 0) {
-        entry.idleSince = Date.now();
-        const arm = () => {
-            entry.idle = setTimeout(() => {
-                // Kept while the process still works elsewhere (this host's next step may come), up to a limit.
-                if (busy() && Date.now() - (entry.idleSince ?? 0) < IDLE_KEEP_MAX_MS) {
-                    arm();
-                } else {
-                    closeEntry(key, entry);
-                }
-            }, IDLE_CLOSE_MS);
-            entry.idle.unref();
-        };
-        arm();
-        trimIdle();
+        entry.idle = setTimeout(() => {
+            void entry.transport?.then((t) => t.close()).catch(() => undefined);
+            entries.delete(key);
+        }, IDLE_CLOSE_MS);
+        entry.idle.unref();
     }
 }
 
