@@ -11,10 +11,13 @@ import { type SftpCalls, STATUS_EOF } from "./sftpCalls";
  * Writes in flight are bounded by bytes as well as by count: past the server's channel window (2 MiB on OpenSSH)
  * more requests only queue inside ssh2 as extra copies, which costs memory and GC time, not speed. Measured by
  * bench/largeFile.ts (1 GiB, 255 KiB writes): 32 in flight 141-146 MiB peak RSS, 7.0-8.3 s; 16 in flight
- * 107-110 MiB, 5.4-5.9 s.
+ * 107-110 MiB, 5.4-5.9 s. Issue 22 (1 GiB in a process with @pulumi/pulumi loaded, as in the provider host, peak
+ * above its idle RSS, 4 runs each, alternating): 16 in flight (4 MiB) +27-52 MiB, 8 in flight (2 MiB, the window)
+ * +25-27 MiB at the same MB/s. ssh2 copies each write into a packet of its own at once (SFTP.js `write`); the
+ * growth is those copies and the read chunks waiting for V8's GC (bench/whole/results/mem1g-1gib-inflight.txt).
  */
-const MAX_BYTES_IN_FLIGHT = 4 << 20;
-const MIN_WRITES_IN_FLIGHT = 16;
+const MAX_BYTES_IN_FLIGHT = 2 << 20;
+const MIN_WRITES_IN_FLIGHT = 4;
 const MAX_WRITES_IN_FLIGHT = 64;
 const READS_IN_FLIGHT = 16;
 
@@ -30,6 +33,11 @@ export function extensionsOf(sftp: SFTPWrapper): Record<string, string> {
     return (sftp as unknown as SftpInternals)._extensions ?? {};
 }
 
+/** How many writes of `maxLen` bytes (the server's maximum write length) are kept in flight at once. */
+export function writesInFlightFor(maxLen: number): number {
+    return Math.max(MIN_WRITES_IN_FLIGHT, Math.min(MAX_WRITES_IN_FLIGHT, Math.floor(MAX_BYTES_IN_FLIGHT / maxLen)));
+}
+
 /**
  * Streams `data` into the open `handle` from byte `start` on (0, or where a resumed upload continues), with many
  * writes in flight, fsyncs where offered, closes; returns the bytes written by this call.
@@ -43,10 +51,7 @@ export async function writePipelined(
     start = 0,
 ): Promise<number> {
     const maxLen = (sftp as unknown as SftpInternals)._maxWriteLen ?? 32768;
-    const writesInFlight = Math.max(
-        MIN_WRITES_IN_FLIGHT,
-        Math.min(MAX_WRITES_IN_FLIGHT, Math.floor(MAX_BYTES_IN_FLIGHT / maxLen)),
-    );
+    const writesInFlight = writesInFlightFor(maxLen);
     let offset = start;
     let inFlight = 0;
     let failure: unknown;
