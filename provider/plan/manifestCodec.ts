@@ -30,7 +30,7 @@ export const PACKED_MANIFEST_PREFIX = "fdm1:";
 
 const DEFAULT_MODE = formatMode(DEFAULT_FILE_MODE);
 const HEX = /^[0-9a-f]{64}$/;
-const LINE = /^([A-Za-z0-9_-]{43})(\d+),((?:[0-7]{4})?),(\d+),/;
+const LINE = /([A-Za-z0-9_-]{43})(\d+),((?:[0-7]{4})?),(\d+),/y;
 
 /** True for a packed manifest (a string with the prefix). */
 export function isPackedManifest(v: unknown): v is string {
@@ -90,31 +90,38 @@ export function decodeManifest(packed: string): Manifest {
         throw damaged(0, `it does not inflate: ${(e as Error).message}`);
     }
     const out: Manifest = {};
-    const lines = text.split("\n");
-    if (lines.pop() !== "") {
-        throw damaged(lines.length + 1, "the last line does not end");
-    }
+    // Line by line without splitting the text first, and each SHA-256 through one scratch buffer: at 50,000 files a
+    // decode otherwise makes an array of every line and a Buffer per line, which V8 keeps as garbage long enough to
+    // grow the provider's heap by tens of MB (issue 22).
+    const sha = Buffer.allocUnsafe(33);
     let prev = "";
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        const m = LINE.exec(line);
-        if (!m) {
-            throw damaged(i + 1, "not an entry");
+    let start = 0;
+    let i = 0;
+    while (start < text.length) {
+        i++;
+        const end = text.indexOf("\n", start);
+        if (end < 0) {
+            throw damaged(i, "the last line does not end");
+        }
+        LINE.lastIndex = start;
+        const m = LINE.exec(text);
+        if (!m || m.index !== start || start + m[0].length > end) {
+            throw damaged(i, "not an entry");
         }
         const shared = Number(m[4]);
         if (shared > prev.length) {
-            throw damaged(i + 1, "it shares more of the path than the previous line has");
+            throw damaged(i, "it shares more of the path than the previous line has");
         }
-        const rel = prev.slice(0, shared) + line.slice(m[0].length);
+        const rel = prev.slice(0, shared) + text.slice(start + m[0].length, end);
         if (rel === "" || rel <= prev) {
-            throw damaged(i + 1, "paths out of order");
+            throw damaged(i, "paths out of order");
         }
-        const sha = Buffer.from(m[1], "base64url");
-        if (sha.length !== 32) {
-            throw damaged(i + 1, "not a SHA-256");
+        if (sha.write(m[1], 0, "base64url") !== 32) {
+            throw damaged(i, "not a SHA-256");
         }
-        out[rel] = { sha256: sha.toString("hex"), size: Number(m[2]), mode: m[3] === "" ? DEFAULT_MODE : m[3] };
+        out[rel] = { sha256: sha.toString("hex", 0, 32), size: Number(m[2]), mode: m[3] === "" ? DEFAULT_MODE : m[3] };
         prev = rel;
+        start = end + 1;
     }
     return out;
 }

@@ -1,0 +1,141 @@
+/**
+ * A 50k-file RemoteTree's provider memory in our own code (issue 22), against the test sshd, without the engine:
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/whole/treeMemory.js [--files 50000]
+ *
+ * The parent makes the tree and the program's packed manifest (as sdk/remoteTree.ts sends it); each command then
+ * runs in a fresh child process, as the dynamic-provider host does: it loads @pulumi/pulumi and the provider, takes
+ * its floor (RSS after a GC), makes the host's calls — first `up`: check, create; unchanged `preview`: check,
+ * diff; `up` after 10 edits + 2 adds + 1 delete: check, diff, update — each on its own JSON copy of the values (the
+ * host deserialises each request), and reports its peak RSS (VmHWM) and the heap sampled every 5 ms above the floor.
+ * Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { getServers, remoteDir, sshConnection, stopWorld } from "../../test/harness/world";
+import { argOf, log } from "../common";
+import { editTreeScale, makeTree } from "./benchTree";
+
+const files = Number(argOf("files", "50000"));
+const MiB = 1 << 20;
+const mib = (n: number) => (n / MiB).toFixed(0).padStart(4);
+
+type Values = Record<string, unknown>;
+interface Handoff {
+    command: "up" | "preview";
+    news: Values;
+    inputs?: Values;
+    outs?: Values;
+    id?: string;
+}
+
+/** The child: one command's calls, as the host makes them; prints a JSON line with the figures and the results. */
+async function child(file: string): Promise<void> {
+    require("@pulumi/pulumi");
+    const tree = require("../../provider/handlers/remoteTree");
+    const { closeAll } = require("../../provider/transport/pool");
+    const h: Handoff = JSON.parse(fs.readFileSync(file, "utf8"));
+    const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+    gc();
+    gc();
+    const floor = process.memoryUsage();
+    let heap = 0;
+    const timer = setInterval(() => {
+        heap = Math.max(heap, process.memoryUsage().heapUsed);
+    }, 5);
+    const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+    const t0 = performance.now();
+    const checked = (await tree.check(copy(h.inputs ?? {}), copy(h.news))).inputs;
+    let outs = h.outs;
+    let id = h.id;
+    if (h.outs === undefined) {
+        ({ id, outs } = await tree.create(copy(checked)));
+    } else {
+        const d = await tree.diff(h.id, copy(h.outs), copy(checked));
+        if ((h.command === "preview") === (d.changes === true)) {
+            throw new Error(`${h.command}: diff says changes=${d.changes}`);
+        }
+        if (h.command === "up") {
+            outs = (await tree.update(h.id, copy(h.outs), copy(checked))).outs;
+        }
+    }
+    heap = Math.max(heap, process.memoryUsage().heapUsed);
+    clearInterval(timer);
+    const ms = performance.now() - t0;
+    await closeAll();
+    const peakRss = process.resourceUsage().maxRSS * 1024;
+    fs.writeFileSync(
+        file,
+        JSON.stringify({
+            inputs: checked,
+            outs,
+            id,
+            floor: floor.rss,
+            rss: peakRss - floor.rss,
+            heap: heap - floor.heapUsed,
+            ms,
+        }),
+    );
+}
+
+async function main(): Promise<void> {
+    const { buildManifest } = require("../../provider/plan/treeSource");
+    const codec = require("../../provider/plan/manifestCodec");
+    const w = await getServers();
+    const conn = sshConnection(w) as Record<string, string>;
+    const src = fs.mkdtempSync(path.join(w.dir, "memory-src-"));
+    makeTree(src, files);
+    const common = {
+        connection: { host: conn.host, port: conn.port, user: conn.user, knownHosts: conn.knownHosts },
+        credentials: { privateKey: conn.privateKey },
+        sourceDir: src,
+        destination: path.join(remoteDir(w, "memory"), "site"),
+        prune: true,
+        createParents: true,
+    };
+    const program = async (preview: boolean) => ({
+        ...common,
+        manifest: codec.encodeManifest((await buildManifest(src, {})).manifest),
+        preview,
+    });
+    const file = path.join(w.dir, "memory-handoff.json");
+    let state: Partial<Handoff> = {};
+    const rows: string[] = [];
+    const run = async (name: string, command: Handoff["command"]) => {
+        fs.writeFileSync(file, JSON.stringify({ ...state, command, news: await program(command === "preview") }));
+        execFileSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, "--child", file], {
+            stdio: "inherit",
+        });
+        const r = JSON.parse(fs.readFileSync(file, "utf8"));
+        const line = `${name.padEnd(38)} peak RSS +${mib(r.rss)}  peak heap +${mib(r.heap)}  (floor RSS ${mib(r.floor)}; ${(r.ms / 1000).toFixed(1)} s)`;
+        log(line);
+        rows.push(line);
+        if (command === "up") {
+            state = { inputs: r.inputs, outs: r.outs, id: r.id };
+        }
+    };
+    await run("first up (check, create)", "up");
+    await run("unchanged preview (check, diff)", "preview");
+    editTreeScale(src, files);
+    await run("incremental up (check, diff, update)", "up");
+    console.log(
+        `\nRemoteTree provider memory, ${files} files of 4 KiB, above a fresh process's floor (MiB)\n${rows.join("\n")}`,
+    );
+}
+
+const childFile = argOf("child", "");
+if (childFile !== "") {
+    child(childFile).catch((e) => {
+        console.error(e);
+        process.exitCode = 1;
+    });
+} else {
+    main()
+        .catch((e) => {
+            console.error(e);
+            process.exitCode = 1;
+        })
+        .finally(() => stopWorld());
+}
