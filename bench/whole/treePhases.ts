@@ -74,7 +74,7 @@ function wire(value: Record<string, unknown>): { bytes: number; encodeMs: number
 async function main(): Promise<void> {
     const w = await getServers();
     const tree = require("../../provider/handlers/remoteTree");
-    const { buildManifest } = require("../../sdk/treeSource");
+    const { buildManifest } = require("../../provider/plan/treeSource");
     const { closeAll } = require("../../provider/transport/pool");
     const phases: Record<string, number> = {};
     for (const [mod, names] of [
