@@ -1,6 +1,6 @@
 /**
  * The manifest of a RemoteTree: relative path -> SHA-256, size and mode of every file the tree mirrors. Built from
- * the local folder at program time (sdk/treeSource.ts, so preview needs no connection), diffed against the manifest
+ * the local folder at program time (plan/treeSource.ts, so preview needs no connection), diffed against the manifest
  * of what the tree last put on the server. Everything here is pure: no network, no file system.
  *
  * Globs are matched with picomatch, the matcher behind micromatch, fast-glob, chokidar and anymatch: no

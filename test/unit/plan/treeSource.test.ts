@@ -1,4 +1,4 @@
-/** The program-time walk of a RemoteTree's source folder (sdk/treeSource.ts), on a real local folder. */
+/** The program-time walk of a RemoteTree's source folder (plan/treeSource.ts), on a real local folder. */
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { selector } from "../../../provider/plan/treeManifest";
 import { buildManifest } from "../../../provider/plan/treeSource";
 
-describe("sdk/treeSource", () => {
+describe("plan/treeSource", () => {
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "tree-unit-"));

@@ -1,4 +1,4 @@
-/** One read of a RemoteFile `source` for the plan (sdk/sourceText.ts readLocalSource) and the tree's hashCounted. */
+/** One read of a RemoteFile `source` for the plan (plan/sourceText.ts readLocalSource) and the tree's hashCounted. */
 import * as assert from "node:assert";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";

@@ -12,7 +12,7 @@ import { hashCounted } from "../../../provider/progress/localHashing";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-describe("sdk/treeSource: hashing the files", () => {
+describe("plan/treeSource: hashing the files", () => {
     let dir: string;
     const small = randomBytes(4096);
     const large = randomBytes((1 << 20) + 5);
