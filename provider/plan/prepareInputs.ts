@@ -13,7 +13,7 @@
 import { storedLocalPath } from "../localFiles";
 import type { Manifest } from "../manifest";
 import { isKnown, UNKNOWN } from "../unknown";
-import type { ResourceKind } from "./knownKeys";
+import { RESOURCE_ARGS, type ResourceKind } from "./knownKeys";
 import { encodeManifest } from "./manifestCodec";
 import { connectionCredentials, publicConnection, unknownArgs } from "./prepareConnection";
 import { preparedContent } from "./prepareFile";
@@ -47,8 +47,17 @@ function connectionParts(c: unknown): { connection: unknown; credentials: unknow
     return { connection: publicConnection(all), credentials: connectionCredentials(all) };
 }
 
-/** Arguments copied as they are (the same name on both sides), when given. */
-function copied(args: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+/**
+ * The arguments of `kind` (knownKeys.ts RESOURCE_ARGS) passed to the handler as they are, under the same name, when
+ * given: all but `connection` and those in `prepared`, which the preparation turns into other inputs. A new
+ * argument therefore reaches the handler without an edit here.
+ */
+function passedThrough(
+    kind: ResourceKind,
+    args: Record<string, unknown>,
+    prepared: readonly string[],
+): Record<string, unknown> {
+    const keys = (RESOURCE_ARGS[kind] as readonly string[]).filter((k) => k !== "connection" && !prepared.includes(k));
     return Object.fromEntries(keys.filter((k) => args[k] !== undefined).map((k) => [k, args[k]]));
 }
 
@@ -74,19 +83,7 @@ export async function prepareInputs(
                 resourceUrn: ctx.urn,
                 path: args.path,
                 ...content,
-                ...copied(args, [
-                    "mode",
-                    "uid",
-                    "gid",
-                    "owner",
-                    "group",
-                    "createParents",
-                    "onDelete",
-                    "symlinks",
-                    "validate",
-                    "validateInPlace",
-                    "checkTimeout",
-                ]),
+                ...passedThrough(kind, args, ["path", "content", "source"]),
                 contentSecret: secret ? true : undefined,
                 preview: { secret },
             };
@@ -106,7 +103,7 @@ export async function prepareInputs(
                 resourceUrn: ctx.urn,
                 sourceDir,
                 destination: args.destination,
-                ...copied(args, ["include", "exclude", "modes", "owner", "group", "prune", "createParents"]),
+                ...passedThrough(kind, args, ["source", "destination"]),
                 // Packed: one string through the engine and in the state (manifestCodec.ts), as the SDK sends it.
                 manifest: built.manifest === UNKNOWN ? UNKNOWN : encodeManifest(built.manifest as Manifest),
                 problems: built.problems,
@@ -118,7 +115,7 @@ export async function prepareInputs(
         case "RemoteDirectory": {
             const inputs = {
                 ...base,
-                ...copied(args, ["path", "mode", "owner", "group", "createParents", "onDelete"]),
+                ...passedThrough(kind, args, []),
                 preview: true,
             };
             return { inputs, secretKeys: secretsOf(ctx, inputs, []) };
@@ -128,7 +125,7 @@ export async function prepareInputs(
                 ...base,
                 resourceUrn: ctx.urn,
                 preview: true,
-                ...copied(args, ["path", "maxSize", "encoding"]),
+                ...passedThrough(kind, args, ["secret"]),
                 secret: args.secret ?? true,
             };
             return { inputs, secretKeys: secretsOf(ctx, inputs, []) };
