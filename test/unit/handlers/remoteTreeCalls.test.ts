@@ -7,23 +7,11 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-    create as createRaw,
-    foldersAbove,
-    type RemoteTreeInputs,
-    type RemoteTreeOutputs,
-    update,
-} from "../../../provider/handlers/remoteTree";
+import { foldersAbove, type RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
 import { manifestOf } from "../../../provider/plan/manifestCodec";
-import { createdBy, freshServer } from "../support/fixtures";
-import { localTree } from "../support/localTree";
-import type { MemoryServer } from "../support/memoryTransport";
-import { treeInputsOf } from "../support/treeInputs";
+import { createTree, memoryTreeEachTest } from "../support/treeInputs";
 
 describe("RemoteTree: transport calls of create and update (memory transport)", function () {
-    let server: MemoryServer;
-    let src: ReturnType<typeof localTree>;
-    let inputs: () => Promise<RemoteTreeInputs>;
     const files: Record<string, string> = {};
     for (const d of ["a", "b", "c"]) {
         for (let i = 0; i < 5; i++) {
@@ -31,21 +19,11 @@ describe("RemoteTree: transport calls of create and update (memory transport)", 
         }
     }
     files["index.html"] = "<h1>hi</h1>";
-
-    beforeEach(function () {
-        const f = freshServer();
-        server = f.server;
-        src = localTree(files);
-        inputs = treeInputsOf(f, () => src.dir, "/srv/site");
-    });
-    afterEach(async () => {
-        src.remove();
-        await server.uninstall();
-    });
+    const tree = memoryTreeEachTest(files, "/srv/site");
 
     /** The stats since call `from` of paths below /srv/site, and of the others. */
     function statsSince(from: number): { files: string[]; folders: string[] } {
-        const paths = server.calls
+        const paths = tree.server.calls
             .slice(from)
             .filter((c) => c.op === "stat")
             .map((c) => c.path);
@@ -56,20 +34,20 @@ describe("RemoteTree: transport calls of create and update (memory transport)", 
     }
 
     it("a first upload into a new folder stats none of its 16 files before writing them (16 adoption stats before)", async function () {
-        const i = await inputs();
-        const from = server.calls.length;
-        const { outs } = await createdBy<RemoteTreeInputs, RemoteTreeOutputs>(createRaw, i);
+        const i = await tree.inputs();
+        const from = tree.server.calls.length;
+        const { outs } = await createTree(i);
         assert.strictEqual(Object.keys(manifestOf(outs.files)).length, 16);
         assert.deepStrictEqual(statsSince(from).files, [], "the sweep's listings already said the paths are empty");
         assert.deepStrictEqual(outs.adopted, undefined);
-        assert.strictEqual(server.fs.text("/srv/site/b/f3.txt"), "b 3\n");
+        assert.strictEqual(tree.server.fs.text("/srv/site/b/f3.txt"), "b 3\n");
     });
 
     it("a file already at its path is still found, adopted and kept aside", async function () {
-        server.fs.writeFile("/srv/site/a/f1.txt", "theirs");
-        server.fs.writeFile("/srv/site/other.txt", "not in the tree");
-        const from = server.calls.length;
-        const { outs } = await createdBy<RemoteTreeInputs, RemoteTreeOutputs>(createRaw, await inputs());
+        tree.server.fs.writeFile("/srv/site/a/f1.txt", "theirs");
+        tree.server.fs.writeFile("/srv/site/other.txt", "not in the tree");
+        const from = tree.server.calls.length;
+        const { outs } = await createTree(await tree.inputs());
         // Only the one path a listing showed a file at is asked (a listing can tell less than a stat); copying
         // it aside asks again.
         assert.deepStrictEqual(
@@ -77,35 +55,35 @@ describe("RemoteTree: transport calls of create and update (memory transport)", 
             ["/srv/site/a/f1.txt"],
         );
         assert.deepStrictEqual(Object.keys(outs.adopted ?? {}), ["a/f1.txt"]);
-        assert.strictEqual(server.fs.text("/srv/site/a/f1.txt"), "a 1\n");
-        assert.strictEqual(server.fs.text("/srv/site/other.txt"), "not in the tree");
+        assert.strictEqual(tree.server.fs.text("/srv/site/a/f1.txt"), "a 1\n");
+        assert.strictEqual(tree.server.fs.text("/srv/site/other.txt"), "not in the tree");
     });
 
     it("an update looks for emptied folders only above the files it removed; with none removed, nowhere", async function () {
-        const { id, outs } = await createdBy<RemoteTreeInputs, RemoteTreeOutputs>(createRaw, await inputs());
+        const { id, outs } = await createTree(await tree.inputs());
         assert.deepStrictEqual(outs.createdDirs, ["/srv", "/srv/site", "/srv/site/a", "/srv/site/b", "/srv/site/c"]);
-        src.write("a/f0.txt", "edited\n");
-        let from = server.calls.length;
-        const u1 = (await update(id, outs, await inputs())).outs as RemoteTreeOutputs;
-        assert.strictEqual(server.fs.text("/srv/site/a/f0.txt"), "edited\n");
+        tree.src.write("a/f0.txt", "edited\n");
+        let from = tree.server.calls.length;
+        const u1 = (await update(id, outs, await tree.inputs())).outs as RemoteTreeOutputs;
+        assert.strictEqual(tree.server.fs.text("/srv/site/a/f0.txt"), "edited\n");
         // No removal: the five created folders are not stat'ed to see whether they emptied (they were before).
         assert.deepStrictEqual(
             statsSince(from).folders.filter((p) => ["/srv", "/srv/site/b", "/srv/site/c"].includes(p)),
             [],
         );
         for (let n = 0; n < 5; n++) {
-            fs.unlinkSync(path.join(src.dir, `c/f${n}.txt`));
+            fs.unlinkSync(path.join(tree.src.dir, `c/f${n}.txt`));
         }
-        from = server.calls.length;
-        const u2 = (await update(id, u1, await inputs())).outs as RemoteTreeOutputs;
-        assert.deepStrictEqual(server.fs.tree("/srv/site"), [
+        from = tree.server.calls.length;
+        const u2 = (await update(id, u1, await tree.inputs())).outs as RemoteTreeOutputs;
+        assert.deepStrictEqual(tree.server.fs.tree("/srv/site"), [
             "a/",
             ...[0, 1, 2, 3, 4].map((n) => `a/f${n}.txt`),
             "b/",
             ...[0, 1, 2, 3, 4].map((n) => `b/f${n}.txt`),
             "index.html",
         ]);
-        const lists = server.calls
+        const lists = tree.server.calls
             .slice(from)
             .filter((c) => c.op === "list")
             .map((c) => c.path);

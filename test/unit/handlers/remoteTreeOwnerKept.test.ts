@@ -4,58 +4,41 @@
  * the folder's group; where owners cannot be kept, one warning for the whole tree.
  */
 import * as assert from "node:assert";
-import {
-    create as createRaw,
-    type RemoteTreeInputs,
-    type RemoteTreeOutputs,
-    update,
-} from "../../../provider/handlers/remoteTree";
+import { type RemoteTreeOutputs, update } from "../../../provider/handlers/remoteTree";
 import { givenWarnings } from "../../../provider/warnings";
-import { createdBy, freshServer, temporaries } from "../support/fixtures";
-import { localTree } from "../support/localTree";
-import type { MemoryServer } from "../support/memoryTransport";
-import { treeInputsOf } from "../support/treeInputs";
+import { temporaries } from "../support/fixtures";
+import { createTree, memoryTreeEachTest } from "../support/treeInputs";
 
 const SVC = 1001;
 const WWW = 50;
 
 describe("RemoteTree keeps the owner and group of the files it replaces (memory transport)", function () {
-    let server: MemoryServer;
-    let src: ReturnType<typeof localTree>;
-    let inputs: (extra?: Partial<RemoteTreeInputs>) => Promise<RemoteTreeInputs>;
+    const tree = memoryTreeEachTest(
+        { "index.html": "<h1>new</h1>", "css/site.css": "body{}" },
+        "/var/www",
+        (server) => {
+            server.fs.uid = 0; // root, or `sudo: true`
+            server.fs.gid = 0;
+            // A shared web root: setgid, group www.
+            server.fs.mkdirp("/var/www");
+            server.fs.chown("/var/www", 0, WWW);
+            server.fs.chmod("/var/www", 0o2775);
+        },
+    );
 
-    beforeEach(function () {
-        const f = freshServer();
-        server = f.server;
-        server.fs.uid = 0; // root, or `sudo: true`
-        server.fs.gid = 0;
-        givenWarnings.length = 0;
-        src = localTree({ "index.html": "<h1>new</h1>", "css/site.css": "body{}" });
-        inputs = treeInputsOf(f, () => src.dir, "/var/www");
-        // A shared web root: setgid, group www.
-        server.fs.mkdirp("/var/www");
-        server.fs.chown("/var/www", 0, WWW);
-        server.fs.chmod("/var/www", 0o2775);
-    });
-    afterEach(async () => {
-        src.remove();
-        await server.uninstall();
-    });
-
-    const create = async (i: RemoteTreeInputs) => createdBy<RemoteTreeInputs, RemoteTreeOutputs>(createRaw, i);
-    const ownerOf = (p: string) => [server.fs.lstat(p)?.uid, server.fs.lstat(p)?.gid];
+    const ownerOf = (p: string) => [tree.server.fs.lstat(p)?.uid, tree.server.fs.lstat(p)?.gid];
     const lossWarnings = () => givenWarnings.filter((w) => /could not keep the owner/.test(w));
 
     it("an adopted svc:svc file keeps svc:svc; new files and folders get the setgid folder's group", async function () {
-        server.fs.writeFile("/var/www/index.html", "<h1>theirs</h1>", 0o640);
-        server.fs.chown("/var/www/index.html", SVC, SVC);
-        await create(await inputs());
-        assert.strictEqual(server.fs.text("/var/www/index.html"), "<h1>new</h1>");
+        tree.server.fs.writeFile("/var/www/index.html", "<h1>theirs</h1>", 0o640);
+        tree.server.fs.chown("/var/www/index.html", SVC, SVC);
+        await createTree(await tree.inputs());
+        assert.strictEqual(tree.server.fs.text("/var/www/index.html"), "<h1>new</h1>");
         assert.deepStrictEqual(ownerOf("/var/www/index.html"), [SVC, SVC], "not root:www");
         assert.deepStrictEqual(ownerOf("/var/www/css"), [0, WWW], "a new folder: the setgid folder's group");
         assert.deepStrictEqual(ownerOf("/var/www/css/site.css"), [0, WWW], "a new file: the kernel's choice");
         assert.deepStrictEqual(
-            server
+            tree.server
                 .callsOf("chown")
                 .filter((c) => /\.filedrop-[0-9a-f]{12}$/.test(c.path))
                 .map((c) => c.path.replace(/filedrop-[0-9a-f]{12}$/, "filedrop-*")),
@@ -63,33 +46,33 @@ describe("RemoteTree keeps the owner and group of the files it replaces (memory 
             "of the temporaries, only the replaced file's is chowned",
         );
         assert.deepStrictEqual(lossWarnings(), []);
-        assert.deepStrictEqual(temporaries(server, "/var/www"), []);
+        assert.deepStrictEqual(temporaries(tree.server, "/var/www"), []);
     });
 
     it("an update of a file someone chowned since keeps that owner; with `owner`/`group` given, those win", async function () {
-        const { id, outs } = await create(await inputs());
-        server.fs.chown("/var/www/css/site.css", SVC, SVC);
-        src.write("css/site.css", "body{color:red}");
-        const u = (await update(id, outs, await inputs())).outs as RemoteTreeOutputs;
-        assert.strictEqual(server.fs.text("/var/www/css/site.css"), "body{color:red}");
+        const { id, outs } = await createTree(await tree.inputs());
+        tree.server.fs.chown("/var/www/css/site.css", SVC, SVC);
+        tree.src.write("css/site.css", "body{color:red}");
+        const u = (await update(id, outs, await tree.inputs())).outs as RemoteTreeOutputs;
+        assert.strictEqual(tree.server.fs.text("/var/www/css/site.css"), "body{color:red}");
         assert.deepStrictEqual(ownerOf("/var/www/css/site.css"), [SVC, SVC]);
-        src.write("css/site.css", "body{color:blue}");
-        await update(id, u, await inputs({ owner: 2000, group: 2000 }));
+        tree.src.write("css/site.css", "body{color:blue}");
+        await update(id, u, await tree.inputs({ owner: 2000, group: 2000 }));
         assert.deepStrictEqual(ownerOf("/var/www/css/site.css"), [2000, 2000]);
         assert.deepStrictEqual(ownerOf("/var/www/index.html"), [2000, 2000], "an owner change reaches every file");
     });
 
     it("where owners cannot be kept (FTPS), one warning for the tree names each file whose owner changed", async function () {
-        server.capabilities = { ...server.capabilities, chown: false };
-        server.fs.uid = 1000;
-        server.fs.gid = 1000;
-        server.fs.chmod("/var/www", 0o777); // writable by the FTP user, not setgid
-        server.fs.writeFile("/var/www/index.html", "<h1>theirs</h1>", 0o644);
-        server.fs.chown("/var/www/index.html", SVC, SVC);
-        server.fs.mkdirp("/var/www/css");
-        server.fs.writeFile("/var/www/css/site.css", "old", 0o644);
-        server.fs.chown("/var/www/css/site.css", 1000, 1000); // the login user's own: nothing to say
-        await create(await inputs());
+        tree.server.capabilities = { ...tree.server.capabilities, chown: false };
+        tree.server.fs.uid = 1000;
+        tree.server.fs.gid = 1000;
+        tree.server.fs.chmod("/var/www", 0o777); // writable by the FTP user, not setgid
+        tree.server.fs.writeFile("/var/www/index.html", "<h1>theirs</h1>", 0o644);
+        tree.server.fs.chown("/var/www/index.html", SVC, SVC);
+        tree.server.fs.mkdirp("/var/www/css");
+        tree.server.fs.writeFile("/var/www/css/site.css", "old", 0o644);
+        tree.server.fs.chown("/var/www/css/site.css", 1000, 1000); // the login user's own: nothing to say
+        await createTree(await tree.inputs());
         const warnings = lossWarnings();
         assert.strictEqual(warnings.length, 1, JSON.stringify(givenWarnings));
         assert.match(
