@@ -6,11 +6,11 @@
  * process's child (ServerProcess), so stopping it cannot hit anyone else's server.
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { ensureInstalled, serverBinary } from "../../test/harness/servers/installed";
 import { freePort } from "../../test/harness/servers/ports";
 import { ServerProcess } from "../../test/harness/servers/serverProcess";
+import { speaksSsh } from "../../test/harness/servers/sshBanner";
 import { makeKeyPair } from "../../test/harness/servers/sshKeys";
 
 export interface BenchSshdOptions {
@@ -42,21 +42,6 @@ export interface BenchSshd {
 }
 
 const MAX_LISTEN = 16;
-
-/** Whether something on host:port answers with an SSH banner within a second. */
-function speaksSsh(host: string, port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const s = net.connect(port, host);
-        let got = "";
-        s.setTimeout(1000, () => s.destroy());
-        s.on("data", (d) => {
-            got += d.toString("latin1");
-            s.destroy();
-        });
-        s.on("error", () => undefined);
-        s.on("close", () => resolve(got.startsWith("SSH-2.0")));
-    });
-}
 
 /** Starts an sshd whose files live in `dir`; resolves once every address answers. */
 export async function startBenchSshd(dir: string, o: BenchSshdOptions = {}): Promise<BenchSshd> {

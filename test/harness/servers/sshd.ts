@@ -3,11 +3,11 @@
  * `startSshd(dir, { maxSessions: 2 })`, an SFTP subsystem refusing requests, an RSA-only host key, …
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { ensureInstalled, type LoginUser, serverBinary } from "./installed";
 import { freePort } from "./ports";
 import { ServerProcess } from "./serverProcess";
+import { speaksSsh } from "./sshBanner";
 import { type KeyPair, makeKeyPair, randomPassphrase } from "./sshKeys";
 import { writeTemplate } from "./templates";
 
@@ -77,18 +77,7 @@ async function waitForBanner(host: string, port: number, proc: ServerProcess): P
     const deadline = Date.now() + 15000;
     for (;;) {
         proc.assertRunning();
-        const banner = await new Promise<string>((resolve) => {
-            const s = net.connect(port, host);
-            let got = "";
-            s.setTimeout(1000, () => s.destroy());
-            s.on("data", (d) => {
-                got += d.toString("latin1");
-                s.destroy();
-            });
-            s.on("error", () => undefined);
-            s.on("close", () => resolve(got));
-        });
-        if (banner.startsWith("SSH-2.0")) {
+        if (await speaksSsh(host, port)) {
             return;
         }
         if (Date.now() > deadline) {
