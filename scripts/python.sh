@@ -13,9 +13,10 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-version="${1:-$(node -p "require('$here/package.json').devDependencies['@pulumi/pulumi']")}"
-version="${version#v}"
-cache="${FILEDROP_PYTHON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-filedrop/python}/v$version"
+# shellcheck source=scripts/lib/cache.sh
+source "$here/scripts/lib/cache.sh"
+version="$(wanted_version "${1:-}" "$here")"
+cache="$(cache_folder python "${FILEDROP_PYTHON_CACHE:-}" "$version")"
 venv="$cache/venv"
 log() { echo "[python] $*" >&2; }
 
@@ -24,9 +25,7 @@ ready() {
     [ -x "$venv/bin/python" ] && [ "$(cat "$cache/.ready" 2>/dev/null)" = "$wanted" ]
 }
 
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
+lock_cache "$cache" "making the virtualenv"
 if ! ready; then
     log "making a virtualenv with $wanted from pip in $venv"
     start=$(date +%s)

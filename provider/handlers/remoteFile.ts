@@ -29,8 +29,9 @@ import { sweepButNewest } from "../ops/refreshSweep";
 import { removeEmptyDirs } from "../ops/remoteDirs";
 import { remoteSha256 } from "../ops/remoteHash";
 import { refuseChangedSinceWritten } from "../ops/sinceWritten";
-import { type SymlinkPolicy, writeTarget } from "../ops/symlinks";
+import { type SymlinkPolicy, type WriteTarget, writeTarget } from "../ops/symlinks";
 import { verifiedUpload } from "../ops/upload";
+import type { UploadResult } from "../ops/uploadSpec";
 import { checkConnection, checkedMode, fileNameProblem, remotePathProblem } from "../plan/checkInputs";
 import { contentSizeProblem } from "../plan/contentSize";
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules } from "../plan/fileDiff";
@@ -393,6 +394,24 @@ async function withCheckRecovery<T>(
 }
 
 /** Runs a create or update on a pooled connection; a cut or unreachable connection says to run `up` again. */
+/**
+ * What a verified write puts in the outputs, the same after create and update: the bytes and mode now at the target,
+ * how they were verified, the file a followed link resolved to, and a new writeId (a reload may follow).
+ */
+function writtenOutputs(r: UploadResult, target: WriteTarget, askedMode: string | undefined) {
+    return {
+        sha256: r.sha256,
+        size: r.size,
+        mode: formatMode(r.mode) ?? askedMode,
+        verifiedBy: r.verifiedBy,
+        atomic: r.atomic,
+        resolvedPath: target.link === undefined ? undefined : target.path,
+        writtenSha256: r.sha256,
+        writeId: newWriteId(),
+        writtenUid: r.uid,
+    };
+}
+
 function uploading<T>(i: RemoteFileInputs, op: (t: Transport) => Promise<T>): Promise<T> {
     return withTransport(i.connection, credsOf(i), op).catch((e: unknown) => Promise.reject(withResumeAdvice(e)));
 }
@@ -434,20 +453,12 @@ async function createNow(
         await finishCreate(t, owned);
         const outs: RemoteFileOutputs = {
             ...inputs,
-            sha256: r.sha256,
-            size: r.size,
-            mode: formatMode(r.mode) ?? inputs.mode,
+            ...writtenOutputs(r, target, inputs.mode),
             mtime: r.mtime ?? 0,
             existedBefore: owned.existedBefore,
             previousSha256: owned.previousSha256,
             backupPath: owned.backupPath,
             createdDirs: [...owned.createdDirs, ...r.createdDirs],
-            verifiedBy: r.verifiedBy,
-            atomic: r.atomic,
-            resolvedPath: target.link === undefined ? undefined : target.path,
-            writtenSha256: r.sha256,
-            writeId: newWriteId(),
-            writtenUid: r.uid,
             stateVersion: STATE_VERSION,
         };
         return { id: t.endpoint + inputs.path, outs: plain(outs), transfer: transferOf(r) };
@@ -491,17 +502,9 @@ async function updateNow(
             return {
                 outs: plain({
                     ...base,
-                    sha256: r.sha256,
-                    size: r.size,
-                    mode: formatMode(r.mode) ?? news.mode,
+                    ...writtenOutputs(r, target, news.mode),
                     mtime: r.mtime ?? olds.mtime,
                     createdDirs: [...olds.createdDirs, ...r.createdDirs],
-                    verifiedBy: r.verifiedBy,
-                    atomic: r.atomic,
-                    resolvedPath: target.link === undefined ? undefined : target.path,
-                    writtenSha256: r.sha256,
-                    writeId: newWriteId(),
-                    writtenUid: r.uid,
                 }),
                 transfer: transferOf(r),
             };
