@@ -4,14 +4,9 @@
  * the operation already knows shows up here as an extra call.
  */
 import * as assert from "node:assert";
-import {
-    check,
-    create,
-    type RemoteFileInputs,
-    type RemoteFileOutputs,
-    update,
-} from "../../../provider/handlers/remoteFile";
-import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
+import { create, type RemoteFileInputs, type RemoteFileOutputs, update } from "../../../provider/handlers/remoteFile";
+import { checkedFile, memoryFileEachTest } from "../support/fileInputs";
+import { createdBy, sha } from "../support/fixtures";
 import type { MemoryServer } from "../support/memoryTransport";
 
 /** The calls made since `from`, as `op path` lines (temporary and marker names shortened). */
@@ -33,22 +28,15 @@ const VERIFIED_UPLOAD = [
 ];
 
 describe("RemoteFile: transport calls of one create and one update (memory transport)", function () {
-    let server: MemoryServer;
-    let base: RemoteFileInputs;
-
-    beforeEach(function () {
-        const f = freshServer();
-        server = f.server;
+    const file = memoryFileEachTest("/srv/app/a.conf", "a = 1\n", (server) => {
         server.fs.mkdirp("/srv/app");
-        base = remoteFileInputs(f, "/srv/app/a.conf", "a = 1\n");
     });
-    afterEach(() => server.uninstall());
 
     it("a create into an existing folder asks each path once: 12 calls, 5 of them stats (17 and 10 before)", async function () {
-        const i = await checkedBy(check, base);
-        const from = server.calls.length;
+        const i = await checkedFile(file.base);
+        const from = file.server.calls.length;
         await createdBy<RemoteFileInputs, RemoteFileOutputs>(create, i);
-        const calls = callsSince(server, from);
+        const calls = callsSince(file.server, from);
         assert.deepStrictEqual(calls, [
             "stat /srv/app/a.conf", // symlink policy (and what was there before)
             "stat /srv/app", // the folder
@@ -57,20 +45,20 @@ describe("RemoteFile: transport calls of one create and one update (memory trans
             ...VERIFIED_UPLOAD,
             "remove /srv/app/.a.conf.filedrop-*", // the new-file marker
         ]);
-        assert.strictEqual(server.fs.text("/srv/app/a.conf"), "a = 1\n");
+        assert.strictEqual(file.server.fs.text("/srv/app/a.conf"), "a = 1\n");
     });
 
     it("a content update asks each path once: 9 calls, 4 of them stats (11 and 6 before)", async function () {
-        const i = await checkedBy(check, base);
+        const i = await checkedFile(file.base);
         const { id, outs } = await createdBy<RemoteFileInputs, RemoteFileOutputs>(create, i);
-        const news = await checkedBy(check, { ...base, content: "a = 2\n", sha256: sha("a = 2\n") }, i);
-        const from = server.calls.length;
+        const news = await checkedFile({ ...file.base, content: "a = 2\n", sha256: sha("a = 2\n") }, i);
+        const from = file.server.calls.length;
         await update(id, outs, news);
-        assert.deepStrictEqual(callsSince(server, from), [
+        assert.deepStrictEqual(callsSince(file.server, from), [
             "stat /srv/app/a.conf", // symlink policy (and what was there before: its mode is kept)
             "stat /srv/app", // the folder
             ...VERIFIED_UPLOAD,
         ]);
-        assert.strictEqual(server.fs.text("/srv/app/a.conf"), "a = 2\n");
+        assert.strictEqual(file.server.fs.text("/srv/app/a.conf"), "a = 2\n");
     });
 });

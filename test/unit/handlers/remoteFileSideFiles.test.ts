@@ -5,50 +5,34 @@
  */
 import * as assert from "node:assert";
 import { hasCode } from "../../../provider/errors";
-import {
-    check,
-    create as createRaw,
-    type RemoteFileInputs,
-    type RemoteFileOutputs,
-    read,
-    update,
-} from "../../../provider/handlers/remoteFile";
+import { check, type RemoteFileOutputs, read, update } from "../../../provider/handlers/remoteFile";
 import { backupPathFor, newFileMarkerFor } from "../../../provider/ops/backup";
 import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
 import { givenWarnings } from "../../../provider/warnings";
-import { checkedBy, createdBy, freshServer, remoteFileInputs, sha } from "../support/fixtures";
-import type { MemoryServer } from "../support/memoryTransport";
+import { checkedFile, createCheckedFile, memoryFileEachTest } from "../support/fileInputs";
+import { sha } from "../support/fixtures";
 
 const STRANGER = 1001;
 
 describe("RemoteFile side files planted by a neighbour (memory transport)", function () {
-    let server: MemoryServer;
-    let base: RemoteFileInputs;
     const path = "/shared/app.conf";
     const secret = "/root/secret.env";
     const content = "deployed = 1\n";
 
-    beforeEach(function () {
-        const f = freshServer();
-        server = f.server;
-        base = remoteFileInputs(f, path, content);
+    const file = memoryFileEachTest(path, content, (server) => {
         server.fs.mkdir("/shared");
         server.fs.mkdir("/root");
         server.fs.writeFile(secret, "TOKEN=s3cret\n", 0o600);
-        givenWarnings.length = 0;
     });
-    afterEach(() => server.uninstall());
 
-    const create = async (i: RemoteFileInputs) =>
-        createdBy<RemoteFileInputs, RemoteFileOutputs>(createRaw, await checkedBy(check, i));
     /** Plants `node` at `p` as the neighbour would: owned by another uid. */
     const plantLink = (p: string, to: string) => {
-        server.fs.symlink(to, p);
-        server.fs.lstat(p)!.uid = STRANGER;
+        file.server.fs.symlink(to, p);
+        file.server.fs.lstat(p)!.uid = STRANGER;
     };
     const plantFile = (p: string, data: string, mode = 0o666) => {
-        server.fs.writeFile(p, data, mode);
-        server.fs.lstat(p)!.uid = STRANGER;
+        file.server.fs.writeFile(p, data, mode);
+        file.server.fs.lstat(p)!.uid = STRANGER;
     };
     const warned = (re: RegExp) =>
         assert.ok(
@@ -61,12 +45,16 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
         const marker = newFileMarkerFor(path, sha(content));
         plantLink(tmp, secret);
         plantLink(marker, secret);
-        await create(base);
-        assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
-        assert.strictEqual(server.fs.readFile(path).toString(), content);
-        assert.strictEqual(server.fs.lstat(path)!.uid, server.fs.uid);
-        assert.strictEqual(server.fs.lstat(tmp)?.kind, "symlink", "the planted link is left alone");
-        assert.strictEqual(server.fs.lstat(marker)?.kind, "symlink", "the planted marker too, as the warning says");
+        await createCheckedFile(file.base);
+        assert.strictEqual(file.server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
+        assert.strictEqual(file.server.fs.readFile(path).toString(), content);
+        assert.strictEqual(file.server.fs.lstat(path)!.uid, file.server.fs.uid);
+        assert.strictEqual(file.server.fs.lstat(tmp)?.kind, "symlink", "the planted link is left alone");
+        assert.strictEqual(
+            file.server.fs.lstat(marker)?.kind,
+            "symlink",
+            "the planted marker too, as the warning says",
+        );
         warned(/is a symlink owned by uid 1001, not a temporary this package left there/);
         warned(/is a symlink owned by uid 1001, not a marker this package left/);
     });
@@ -74,37 +62,41 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
     it("someone else's regular file at the resumable temporary is not continued: a fresh temporary, our owner", async function () {
         const tmp = resumableTemporaryFor(path, sha(content));
         plantFile(tmp, "deployed");
-        await create(base);
-        assert.strictEqual(server.fs.readFile(path).toString(), content);
-        assert.strictEqual(server.fs.lstat(path)!.uid, server.fs.uid, "the target is ours, not the neighbour's file");
-        assert.strictEqual(server.fs.readFile(tmp).toString(), "deployed", "the planted file is left alone");
+        await createCheckedFile(file.base);
+        assert.strictEqual(file.server.fs.readFile(path).toString(), content);
+        assert.strictEqual(
+            file.server.fs.lstat(path)!.uid,
+            file.server.fs.uid,
+            "the target is ours, not the neighbour's file",
+        );
+        assert.strictEqual(file.server.fs.readFile(tmp).toString(), "deployed", "the planted file is left alone");
         warned(/is a regular file owned by uid 1001, not a temporary this package left there/);
     });
 
     it("a file planted at the backup name of an adopted file receives no copy; the copy goes elsewhere, private first", async function () {
-        server.fs.writeFile(path, "old = 0\n", 0o600);
+        file.server.fs.writeFile(path, "old = 0\n", 0o600);
         const backup = backupPathFor(path, sha(content));
         plantFile(backup, "");
-        const { outs: out } = await create(base);
-        assert.strictEqual(server.fs.readFile(backup).toString(), "", "the planted file got no copy");
+        const { outs: out } = await createCheckedFile(file.base);
+        assert.strictEqual(file.server.fs.readFile(backup).toString(), "", "the planted file got no copy");
         assert.notStrictEqual(out.backupPath, backup);
-        assert.strictEqual(server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
-        assert.strictEqual(server.fs.lstat(out.backupPath!)!.mode, 0o600);
+        assert.strictEqual(file.server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
+        assert.strictEqual(file.server.fs.lstat(out.backupPath!)!.mode, 0o600);
         warned(/not a copy this package made; it was left alone/);
     });
 
     it("a symlink planted at the backup name is not written through", async function () {
-        server.fs.writeFile(path, "old = 0\n", 0o644);
+        file.server.fs.writeFile(path, "old = 0\n", 0o644);
         plantLink(backupPathFor(path, sha(content)), secret);
-        const { outs: out } = await create(base);
-        assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
-        assert.strictEqual(server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
-        assert.strictEqual(server.fs.lstat(out.backupPath!)!.mode, 0o644, "the copy keeps the original's mode");
+        const { outs: out } = await createCheckedFile(file.base);
+        assert.strictEqual(file.server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
+        assert.strictEqual(file.server.fs.readFile(out.backupPath!).toString(), "old = 0\n");
+        assert.strictEqual(file.server.fs.lstat(out.backupPath!)!.mode, 0o644, "the copy keeps the original's mode");
     });
 
     describe("item 2: a managed file that changed kind or owner since the stack wrote it", function () {
         const v2 = "deployed = 2\n";
-        const next = () => checkedBy(check, { ...base, content: v2, sha256: sha(v2), size: v2.length });
+        const next = () => checkedFile({ ...file.base, content: v2, sha256: sha(v2), size: v2.length });
         const refused = async (outs: RemoteFileOutputs, re: RegExp) => {
             const e = await update("id", outs, await next()).then(
                 () => undefined,
@@ -112,12 +104,12 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
             );
             assert.ok(hasCode(e, "CHANGED_SINCE_WRITTEN"), `refused; got ${String(e)}`);
             assert.match((e as Error).message, re);
-            assert.strictEqual(server.fs.readFile(secret).toString(), "TOKEN=s3cret\n", "nothing written through");
+            assert.strictEqual(file.server.fs.readFile(secret).toString(), "TOKEN=s3cret\n", "nothing written through");
         };
 
         it("a regular file that became a symlink is refused on update; a refresh records the link and accepts it", async function () {
-            const { outs } = await create(base);
-            server.fs.unlink(path);
+            const { outs } = await createCheckedFile(file.base);
+            file.server.fs.unlink(path);
             plantLink(path, secret);
             await refused(
                 outs,
@@ -126,15 +118,15 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
             const refreshed = await read("id", outs);
             assert.strictEqual(refreshed.props!.resolvedPath, secret);
             await update("id", refreshed.props!, await next());
-            assert.strictEqual(server.fs.readFile(secret).toString(), v2, "accepted: written through the link");
+            assert.strictEqual(file.server.fs.readFile(secret).toString(), v2, "accepted: written through the link");
         });
 
         it("a link that now points elsewhere is refused", async function () {
-            server.fs.writeFile("/shared/real.conf", "x", 0o644);
-            server.fs.symlink("/shared/real.conf", path);
-            const { outs } = await create(base);
+            file.server.fs.writeFile("/shared/real.conf", "x", 0o644);
+            file.server.fs.symlink("/shared/real.conf", path);
+            const { outs } = await createCheckedFile(file.base);
             assert.strictEqual(outs.resolvedPath, "/shared/real.conf");
-            server.fs.unlink(path);
+            file.server.fs.unlink(path);
             plantLink(path, secret);
             await refused(
                 outs,
@@ -143,10 +135,10 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
         });
 
         it("a file someone else owns now is refused, also for a mode-only change", async function () {
-            const { outs } = await create(base);
-            assert.strictEqual(outs.writtenUid, server.fs.uid);
-            server.fs.lstat(path)!.uid = STRANGER;
-            const e = await update("id", outs, await checkedBy(check, { ...base, mode: "4755" })).then(
+            const { outs } = await createCheckedFile(file.base);
+            assert.strictEqual(outs.writtenUid, file.server.fs.uid);
+            file.server.fs.lstat(path)!.uid = STRANGER;
+            const e = await update("id", outs, await checkedFile({ ...file.base, mode: "4755" })).then(
                 () => undefined,
                 (x: unknown) => x,
             );
@@ -155,25 +147,25 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
                 (e as Error).message,
                 /is now owned by uid 1001, not by uid 1000 as when this stack last wrote it/,
             );
-            assert.strictEqual(server.fs.lstat(path)!.mode, 0o644, "their file was not chmod-ed");
+            assert.strictEqual(file.server.fs.lstat(path)!.mode, 0o644, "their file was not chmod-ed");
         });
 
         it("state of an earlier release (no writtenUid) updates as before", async function () {
-            const { outs } = await create(base);
+            const { outs } = await createCheckedFile(file.base);
             const { writtenUid: _, ...old } = outs;
             await update("id", old as RemoteFileOutputs, await next());
-            assert.strictEqual(server.fs.readFile(path).toString(), v2);
+            assert.strictEqual(file.server.fs.readFile(path).toString(), v2);
         });
     });
 
     describe("item 3: names too long for the side files", function () {
         it("a 240-byte file name is refused at check with a sentence; 219 bytes pass", async function () {
-            const r = await check(base, { ...base, path: `/shared/${"n".repeat(240)}` });
+            const r = await check(file.base, { ...file.base, path: `/shared/${"n".repeat(240)}` });
             assert.match(
                 JSON.stringify(r.failures),
                 /has a file name of 240 bytes .*file names of at most 219 bytes can be written; shorten the name/,
             );
-            await checkedBy(check, { ...base, path: `/shared/${"n".repeat(219)}` });
+            await checkedFile({ ...file.base, path: `/shared/${"n".repeat(219)}` });
         });
     });
 });
