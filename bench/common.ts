@@ -4,7 +4,7 @@
  * folders and throwaway servers removed at the end (also on Ctrl-C), and the first columns of the result table.
  * Only what is the same in every bench that uses it lives here; each bench keeps its own variants and report.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -281,6 +281,19 @@ export function childSample(c: ChildResult, size: number, wallMs: number): Sampl
         verifiedBy: c.verifiedBy,
         phases: c.phases,
     };
+}
+
+/**
+ * The owner to give the remote folder: the sshd login user's, when running as root (remote and local share this
+ * machine); otherwise none (the folder is the runner's own).
+ */
+export function ownerOf(user: string): { uid: number; gid: number } | undefined {
+    return process.getuid?.() === 0
+        ? {
+              uid: Number(execFileSync("id", ["-u", user]).toString().trim()),
+              gid: Number(execFileSync("id", ["-g", user]).toString().trim()),
+          }
+        : undefined;
 }
 
 /** Writes `mib` MiB of random bytes to `file`, 1 MiB at a time (little memory; the file stays in the page cache). */

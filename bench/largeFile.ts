@@ -16,7 +16,6 @@
  * ours: connect + upload inside the child, node start-up excluded and reported apart). Prints a table and a final
  * one-line JSON summary. Everything it starts and writes is removed at the end, also on failure or Ctrl-C.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -31,6 +30,7 @@ import {
     MIB,
     measureAlternating,
     medianPhases,
+    ownerOf,
     rowFigures,
     run,
     runChild,
@@ -101,15 +101,7 @@ async function main(): Promise<void> {
             knownHostsPath: started.knownHostsPath,
         };
 
-        // The remote folder, owned by the sshd user (remote and local share this machine).
-        const owner =
-            process.getuid?.() === 0
-                ? {
-                      uid: Number(execFileSync("id", ["-u", sshd.user]).toString().trim()),
-                      gid: Number(execFileSync("id", ["-g", sshd.user]).toString().trim()),
-                  }
-                : undefined;
-        const remoteDir = scratch.makeRemoteDir("filedrop-bench-remote-", owner);
+        const remoteDir = scratch.makeRemoteDir("filedrop-bench-remote-", ownerOf(sshd.user));
 
         // The source: N MiB of random bytes.
         const source = path.join(tmp, "source.bin");

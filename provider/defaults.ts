@@ -50,8 +50,18 @@ export const DIAL_BACKOFF_MAX_MS = 5000;
 /** Runs of one pooled operation when the connection drops: operations are idempotent, a third drop is not luck. */
 export const OPERATION_ATTEMPTS = 3;
 
-/** An idle pooled connection closes after this long, so the provider process can exit. */
+/** Idle pooled connections close this long after the process's last operation ended, so the provider can exit. */
 export const IDLE_CLOSE_MS = 2000;
+
+/**
+ * While operations run on other connections, an idle one is kept at most this long: a host's next resource reuses
+ * it instead of logging in again (issue 22 fleet bench), and a connection idle past the servers' usual idle limits
+ * is not relied on.
+ */
+export const IDLE_KEEP_MAX_MS = 60_000;
+
+/** At most this many idle connections are kept while others work (least recently used closed first). */
+export const IDLE_KEPT_MAX = 256;
 
 /** Concurrent exec channels per SSH connection: with the SFTP channel, below OpenSSH's default MaxSessions (10). */
 export const EXECS_PER_CONNECTION = 4;

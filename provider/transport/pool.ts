@@ -3,7 +3,10 @@
  * (protocol, host, port, user, trust settings, credentials) shares one connection, with at most `maxSessions`
  * operations at once on it, so hundreds of resources never trip OpenSSH's MaxStartups. Transient failures
  * (refused, reset, timeout) are retried with exponential backoff, a bounded number of times; authentication and
- * host-key failures never are. Idle connections close after a short delay so the provider process can exit.
+ * host-key failures never are. An idle connection is kept while operations run on others (a host's resources are
+ * seconds to minutes apart in a big stack: its RemoteFile done early, its RemoteTree started once the program hashed the
+ * tree), up to IDLE_KEEP_MAX_MS and at most IDLE_KEPT_MAX of them; all close IDLE_CLOSE_MS after the last operation
+ * of the process ends, as each used to after its own, so the provider process can exit as soon as before.
  */
 import { type ConnectionInputs, type CredentialInputs, endpointKey, endpointUrl } from "../connection";
 import {
@@ -12,6 +15,8 @@ import {
     DIAL_BACKOFF_FIRST_MS,
     DIAL_BACKOFF_MAX_MS,
     IDLE_CLOSE_MS,
+    IDLE_KEEP_MAX_MS,
+    IDLE_KEPT_MAX,
     OPERATION_ATTEMPTS,
 } from "../defaults";
 import { progress } from "../engineReport";
@@ -27,6 +32,13 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+
+/** The entries with no operation running or waiting, least recently used first. */
+const idleEntries = new Map<string, Entry>();
+
+/** Operations holding a connection, over all entries; at 0, `allIdle` closes every idle connection. */
+let running = 0;
+let allIdle: NodeJS.Timeout | undefined;
 
 /** Set by {@link abortAll}: why no connection may be opened any more in this process. */
 let aborted: string | undefined;
@@ -83,6 +95,12 @@ async function acquire(
         await new Promise<void>((r) => entry!.waiters.push(r));
     }
     entry.active++;
+    running++;
+    if (allIdle) {
+        clearTimeout(allIdle);
+        allIdle = undefined;
+    }
+    idleEntries.delete(key);
     if (entry.idle) {
         clearTimeout(entry.idle);
         entry.idle = undefined;
@@ -101,15 +119,43 @@ async function acquire(
     }
 }
 
+/** Closes an idle entry's connection and forgets the entry (a later operation opens a new one). */
+function closeIdle(key: string, entry: Entry): void {
+    clearTimeout(entry.idle);
+    entry.idle = undefined;
+    idleEntries.delete(key);
+    if (entries.get(key) === entry) {
+        entries.delete(key);
+    }
+    void entry.transport?.then((t) => t.close()).catch(() => undefined);
+}
+
 function release(key: string, entry: Entry): void {
     entry.active--;
+    running--;
     entry.waiters.shift()?.();
     if (entry.active === 0 && entry.waiters.length === 0) {
-        entry.idle = setTimeout(() => {
-            void entry.transport?.then((t) => t.close()).catch(() => undefined);
-            entries.delete(key);
-        }, IDLE_CLOSE_MS);
+        idleEntries.set(key, entry);
+        // Its own limit while others work; `allIdle` below closes it sooner once nothing runs.
+        entry.idle = setTimeout(() => closeIdle(key, entry), IDLE_KEEP_MAX_MS);
         entry.idle.unref();
+        for (const [k, e] of idleEntries) {
+            if (idleEntries.size <= IDLE_KEPT_MAX) {
+                break;
+            }
+            closeIdle(k, e);
+        }
+    }
+    if (running === 0 && idleEntries.size > 0) {
+        // The timers are unref'd: they never keep the process alive, only the open sockets do, until this fires.
+        clearTimeout(allIdle);
+        allIdle = setTimeout(() => {
+            allIdle = undefined;
+            for (const [k, e] of [...idleEntries]) {
+                closeIdle(k, e);
+            }
+        }, IDLE_CLOSE_MS);
+        allIdle.unref();
     }
 }
 
@@ -161,6 +207,7 @@ export function abortAll(reason: string): () => void {
     aborted = reason;
     const all = [...entries.values()];
     entries.clear();
+    forgetIdle();
     for (const e of all) {
         void e.transport?.then((t) => t.close()).catch(() => undefined);
         for (const w of e.waiters.splice(0)) {
@@ -172,9 +219,21 @@ export function abortAll(reason: string): () => void {
     };
 }
 
+/** Drops the idle bookkeeping (the caller closes the connections). */
+function forgetIdle(): void {
+    for (const e of idleEntries.values()) {
+        clearTimeout(e.idle);
+        e.idle = undefined;
+    }
+    idleEntries.clear();
+    clearTimeout(allIdle);
+    allIdle = undefined;
+}
+
 /** Closes every pooled connection (tests and benchmarks). */
 export async function closeAll(): Promise<void> {
     const all = [...entries.values()];
     entries.clear();
+    forgetIdle();
     await Promise.all(all.map(async (e) => (await e.transport?.catch(() => undefined))?.close()));
 }
