@@ -4,12 +4,14 @@
  * is local. `up` uploads only what was added or changed, each file by a verified atomic upload; destroy removes
  * exactly the files it uploaded and the folders it created.
  */
+import * as posix from "node:path/posix";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem, localPath } from "../localFiles";
+import type { Manifest } from "../manifest";
 import { modeProblem, parseMode } from "../mode";
 import { applyMode } from "../ops/applyMode";
 import { KnownStats, statOf } from "../ops/knownStats";
@@ -315,9 +317,9 @@ async function sync(
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
     const extra = await run(async (t) => {
         // What this attempt's listings show: adoption then asks only about paths that may hold a file.
-        // Of the listings, only the stats of the files about to be replaced are kept (issue 22), for filesReplaced.
-        const targets = new Set(plan.upload.map((rel) => remotePathOf(news.destination, rel)));
-        const known = new KnownStats((p) => targets.has(p));
+        // Of the listings, only what tells of the files about to be written is kept (their folders' names, their
+        // stats, for adoptExisting and filesReplaced), not a path and a stat per file of the tree (issue 22).
+        const known = new KnownStats(writtenOrAbove(news.destination, want));
         if (news.createParents === true) {
             createdDirs.push(...(await ensureDirs(t, news.destination, undefined, known)));
         } else if ((await statOf(t, news.destination, known))?.kind !== "directory") {
@@ -390,6 +392,24 @@ async function sync(
         throw partialFailure(id, outs, up.errors);
     }
     return plain(outs);
+}
+
+/** Whether a remote path is one of the files of `want` (below `destination`) or a folder above one. */
+export function writtenOrAbove(destination: string, want: Manifest): (path: string) => boolean {
+    const root = destination.endsWith("/") ? destination : `${destination}/`;
+    const folders = new Set<string>();
+    for (const rel of Object.keys(want)) {
+        for (let d = posix.dirname(rel); d !== "." && !folders.has(d); d = posix.dirname(d)) {
+            folders.add(d);
+        }
+    }
+    return (p) => {
+        if (p === destination || `${p}/` === root) {
+            return true;
+        }
+        const rel = p.startsWith(root) ? p.slice(root.length) : undefined;
+        return rel !== undefined && (Object.hasOwn(want, rel) || folders.has(rel));
+    };
 }
 
 /** The folders of `created` that hold one of the files `rels` (below `destination`), at any depth. */

@@ -14,9 +14,10 @@ export class KnownStats {
     private readonly listed = new Map<string, Set<string>>();
 
     /**
-     * @param keep Which paths of a listing keep their stat (default: every one). A RemoteTree keeps only those of
-     * the files it is about to replace: a listing of every folder of a 50,000-file tree otherwise holds a path and a
-     * stat per file for the whole operation (issue 22). A listed path whose stat was not kept is asked when needed.
+     * @param keep Which paths the listings are kept for (default: every one): a folder's listing is recorded only
+     * when `keep(folder)`, and of its entries only the stats of those with `keep(path)`. A RemoteTree keeps those of
+     * the files it writes and of their folders: the listings of every folder of a 50,000-file tree otherwise hold a
+     * path and a stat per file for the whole operation (issue 22). What was not kept is asked when needed.
      */
     constructor(private readonly keep: (path: string) => boolean = () => true) {}
 
@@ -57,6 +58,9 @@ export class KnownStats {
 
     /** Records a complete listing of `dir`; a stat already seen is kept (a stat can tell more than a listing). */
     sawListing(dir: string, entries: readonly RemoteEntry[]): void {
+        if (!this.keep(dir)) {
+            return;
+        }
         const names = new Set<string>();
         for (const e of entries) {
             names.add(e.name);

@@ -43,7 +43,7 @@ describe("ops/knownStats: absent", function () {
         assert.strictEqual(k.absent("/srv/site/c.txt"), false);
     });
 
-    it("with `keep`, a listing keeps only those stats and names the rest: absent is the same, a stat not kept is asked", async function () {
+    it("with `keep`, only the folders kept are recorded, with their names and the stats kept: absent is the same, a stat not kept is asked", async function () {
         const listing = [
             { name: "d0", stat: dir },
             { name: "index.html", stat: file },
@@ -56,8 +56,10 @@ describe("ops/knownStats: absent", function () {
                 return { kind: "file", size: 7 } as const;
             },
         } as unknown as Transport;
-        const k = new KnownStats((p) => p === "/srv/site/kept.txt");
+        const k = new KnownStats((p) => p === "/srv/site" || p === "/srv/site/kept.txt");
         k.sawListing("/srv/site", listing);
+        k.sawListing("/srv/other", listing);
+        assert.strictEqual(k.absent("/srv/other/new.txt"), false, "a listing of a folder not kept is not recorded");
         for (const p of ["/srv/site/new.txt", "/srv/site/d1/a.txt", "/srv/site/index.html", "/srv/site/d0/a.txt"]) {
             const all = new KnownStats();
             all.sawListing("/srv/site", listing);
