@@ -11,8 +11,8 @@ import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem, localPath } from "../localFiles";
-import type { Manifest } from "../manifest";
-import { modeProblem, parseMode } from "../mode";
+import type { Manifest, TreeEntry } from "../manifest";
+import { modeProblem, parseMode, sameMode } from "../mode";
 import { applyMode } from "../ops/applyMode";
 import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
@@ -364,11 +364,16 @@ async function sync(
             adopted[rel] = backup;
         }
     }
-    // What the tree owns now: written in one walk over what it owned (no copy of its map), the uploads winning.
-    const chmod = Object.fromEntries(plan.chmodOnly.map((rel) => [rel, want[rel].mode]));
-    const files = ownedAfter(owned, plan.removed, chmod, up.uploaded);
-    const dirs = outermostFirst(new Set([...createdDirs, ...up.createdDirs]));
     const wanted = typeof news.manifest === "string" ? news.manifest : encodeManifest(news.manifest);
+    // What the tree owns now: the wanted manifest itself when every file landed as wanted and nothing stays that the
+    // program left out; else written in one walk over what it owned (no copy of its map), the uploads winning.
+    const landed =
+        Object.keys(up.uploaded).length === plan.upload.length &&
+        plan.upload.every((rel) => sameEntry(up.uploaded[rel], want[rel])) &&
+        (news.prune !== false || Object.keys(plan.given).length === plan.changed.length);
+    const chmod = Object.fromEntries(plan.chmodOnly.map((rel) => [rel, want[rel].mode]));
+    const files = landed ? wanted : ownedAfter(owned, plan.removed, chmod, up.uploaded);
+    const dirs = outermostFirst(new Set([...createdDirs, ...up.createdDirs]));
     const filesPacked = packed(files, wanted);
     const outs: RemoteTreeOutputs = {
         ...news,
@@ -410,6 +415,11 @@ export function writtenOrAbove(destination: string, want: Manifest): (path: stri
         const rel = p.startsWith(root) ? p.slice(root.length) : undefined;
         return rel !== undefined && (Object.hasOwn(want, rel) || folders.has(rel));
     };
+}
+
+/** True when two entries are the same file (content and mode). */
+function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {
+    return a !== undefined && b !== undefined && a.sha256 === b.sha256 && a.size === b.size && sameMode(a.mode, b.mode);
 }
 
 /** The folders of `created` that hold one of the files `rels` (below `destination`), at any depth. */
