@@ -8,7 +8,8 @@
  * its floor (RSS after a GC), makes the host's calls — first `up`: check, create; unchanged `preview`: check,
  * diff; `up` after 10 edits + 2 adds + 1 delete: check, diff, update — each on its own JSON copy of the values (the
  * host deserialises each request), and reports its peak RSS (VmHWM) and the heap sampled every 5 ms above the floor.
- * Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
+ * With FILEDROP_BENCH_STEPS=1 each child also prints, on stderr, the heap around each step of the provider (which
+ * step raises the peak). Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
