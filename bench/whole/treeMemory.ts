@@ -8,7 +8,8 @@
  * its floor (RSS after a GC), makes the host's calls — first `up`: check, create; unchanged `preview`: check,
  * diff; `up` after 10 edits + 2 adds + 1 delete: check, diff, update — each on its own JSON copy of the values (the
  * host deserialises each request), and reports its peak RSS (VmHWM) and the heap sampled every 5 ms above the floor.
- * Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
+ * With FILEDROP_BENCH_STEPS=1 each child also prints, on stderr, the heap around each step of the provider (which
+ * step raises the peak). Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -31,12 +32,76 @@ interface Handoff {
     id?: string;
 }
 
+/**
+ * With FILEDROP_BENCH_STEPS=1: wraps the provider's steps (module exports, which the compiled code reads at each
+ * call) so that each prints, on stderr, the heap on entry and on exit and the highest heap sampled in between:
+ * which step raises the peak.
+ */
+function traceSteps(): void {
+    const modules: Record<string, string[]> = {
+        "../../provider/plan/manifestCodec": ["manifestOf", "encodeManifest"],
+        "../../provider/plan/treeManifest": ["planSync", "foldersOf", "diffManifests", "treeChanges"],
+        "../../provider/plan/storedSync": [
+            "planStored",
+            "foldersOfStored",
+            "ownedAfter",
+            "sameStored",
+            "storedChanges",
+        ],
+        "../../provider/ops/treeRemove": ["sweepFolders", "removeFiles"],
+        "../../provider/ops/treeOwnership": ["adoptExisting", "releaseFiles"],
+        "../../provider/ops/treeUpload": ["filesReplaced", "uploadFiles"],
+        "../../provider/ops/remoteDirs": ["ensureDirs"],
+        "../../provider/handlers/plain": ["plain"],
+        "../../provider/handlers/remoteTree": ["check", "diff", "update", "create"],
+    };
+    let peak = 0;
+    setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }, 2).unref();
+    let depth = 0;
+    const show = (name: string, before: number, top: number, t0: number) => {
+        const now = process.memoryUsage().heapUsed;
+        peak = Math.max(peak, now);
+        process.stderr.write(
+            `[steps] ${"  ".repeat(depth)}${name.padEnd(16)} heap ${mib(before)} -> ${mib(now)}  peak within ${mib(Math.max(top, now))}  ${(performance.now() - t0).toFixed(0)} ms\n`,
+        );
+    };
+    for (const [m, names] of Object.entries(modules)) {
+        const mod = require(m);
+        for (const name of names.filter((n) => n in mod)) {
+            const f = mod[name];
+            mod[name] = (...args: unknown[]) => {
+                const before = process.memoryUsage().heapUsed;
+                const outer = peak;
+                peak = before;
+                const t0 = performance.now();
+                depth++;
+                const done = () => {
+                    depth--;
+                    show(name, before, peak, t0);
+                    peak = Math.max(outer, peak);
+                };
+                const r = f(...args);
+                if (r instanceof Promise) {
+                    return r.finally(done);
+                }
+                done();
+                return r;
+            };
+        }
+    }
+}
+
 /** The child: one command's calls, as the host makes them; prints a JSON line with the figures and the results. */
 async function child(file: string): Promise<void> {
     require("@pulumi/pulumi");
     const tree = require("../../provider/handlers/remoteTree");
     const { closeAll } = require("../../provider/transport/pool");
     const h: Handoff = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (process.env.FILEDROP_BENCH_STEPS === "1") {
+        traceSteps();
+    }
     const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
     gc();
     gc();

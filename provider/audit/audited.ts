@@ -11,8 +11,9 @@ import type { RemoteTreeOutputs } from "../handlers/remoteTree";
 import { localPath } from "../localFiles";
 import type { Manifest } from "../manifest";
 import type { DestroyOutcome } from "../ops/ownership";
-import { manifestOf } from "../plan/manifestCodec";
-import { planSync, remotePathOf } from "../plan/treeManifest";
+import { manifestOf, type StoredManifest } from "../plan/manifestCodec";
+import { planStored } from "../plan/storedSync";
+import { remotePathOf } from "../plan/treeManifest";
 import { appendAudit, auditLogPath } from "./auditLog";
 import { type AuditContext, type AuditOutcome, type AuditRecord, recordOf } from "./auditRecord";
 
@@ -183,20 +184,22 @@ function treeRecords(
             ),
         ];
     }
-    const before: Manifest = method === "update" ? manifestOf((args[1] as RemoteTreeOutputs).files) : {};
+    const before: StoredManifest = method === "update" ? (args[1] as RemoteTreeOutputs).files : {};
     // A partly failed sync still reports what the tree now owns (remoteTree.ts partialFailure).
     const afterStored =
         (result as { outs?: RemoteTreeOutputs } | undefined)?.outs?.files ??
         (isFiledropError(error)
             ? (error as unknown as { properties?: RemoteTreeOutputs }).properties?.files
             : undefined);
-    const after: Manifest | undefined = afterStored === undefined ? undefined : manifestOf(afterStored);
     const verifiedBy =
         (result as { outs?: RemoteTreeOutputs } | undefined)?.outs?.verifiedBy ??
         (error as { properties?: RemoteTreeOutputs } | undefined)?.properties?.verifiedBy ??
         null;
-    // The one record of a tree sync (plan/treeManifest.ts planSync), from what the tree owned to what it now owns.
-    const sync = after === undefined ? undefined : planSync(before, after, true);
+    // The one record of a tree sync (plan/storedSync.ts planStored, one walk with no map of either manifest), from
+    // what the tree owned to what it now owns, with the entries of the files it names.
+    const sync = afterStored === undefined ? undefined : planStored(before, afterStored, true);
+    const after = sync?.wanted ?? {};
+    const given = sync?.given ?? {};
     const uploaded = sync?.upload ?? [];
     const removed = sync?.removed ?? [];
     const lines = [
@@ -204,16 +207,14 @@ function treeRecords(
             file(rel, {
                 operation: "upload",
                 localSource: `${localPath(i.sourceDir)}/${rel}`,
-                bytes: after![rel].size,
-                sha256: after![rel].sha256,
+                bytes: after[rel].size,
+                sha256: after[rel].sha256,
                 verifiedBy,
             }),
         ),
-        ...removed.map((rel) =>
-            file(rel, { operation: "remove", bytes: before[rel].size, sha256: before[rel].sha256 }),
-        ),
+        ...removed.map((rel) => file(rel, { operation: "remove", bytes: given[rel].size, sha256: given[rel].sha256 })),
     ];
-    const bytes = uploaded.reduce((n, rel) => n + after![rel].size, 0);
+    const bytes = uploaded.reduce((n, rel) => n + after[rel].size, 0);
     const tree = recordOf(
         ctx,
         {

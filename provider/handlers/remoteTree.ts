@@ -4,14 +4,15 @@
  * is local. `up` uploads only what was added or changed, each file by a verified atomic upload; destroy removes
  * exactly the files it uploaded and the folders it created.
  */
+import * as posix from "node:path/posix";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { CheckFailure } from "../checkFailure";
 import type { ConnectionInputs, CredentialInputs } from "../connection";
 import { DEFAULT_CREATE_PARENTS, DEFAULT_PRUNE } from "../defaults";
 import { FiledropError, folderMissing, isFiledropError, messageOf } from "../errors";
 import { localFolderProblem, localPath } from "../localFiles";
-import type { Manifest } from "../manifest";
-import { modeProblem, parseMode } from "../mode";
+import type { Manifest, TreeEntry } from "../manifest";
+import { modeProblem, parseMode, sameMode } from "../mode";
 import { applyMode } from "../ops/applyMode";
 import { KnownStats, statOf } from "../ops/knownStats";
 import { type OwnerIds, resolveOwner } from "../ops/ownerNames";
@@ -25,17 +26,17 @@ import { checkConnection, fileNameProblem, remotePathProblem } from "../plan/che
 import { CONNECTION_RULES, diffByRules, inputsOf, type KeyRules, locationDiff } from "../plan/fileDiff";
 import { argumentFailures } from "../plan/knownKeys";
 import { encodeManifest, manifestOf, type StoredManifest } from "../plan/manifestCodec";
+import { forEachPath } from "../plan/manifestWalk";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
+import { foldersOfStored, ownedAfter, planStored, sameStored } from "../plan/storedSync";
 import {
+    changesOf,
     describeDiff,
-    diffManifests,
     foldersOf,
-    planSync,
     relativePathProblem,
     remotePathOf,
     type TreeChanges,
-    treeChanges,
 } from "../plan/treeManifest";
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
@@ -175,9 +176,10 @@ export async function check(
     for (const p of news.problems ?? []) {
         failures.push({ property: "source", reason: p });
     }
-    const manifest = isKnown(news.manifest) && news.manifest ? manifestOf(news.manifest) : undefined;
+    const manifest = isKnown(news.manifest) && news.manifest ? news.manifest : undefined;
     if (manifest !== undefined) {
-        for (const rel of Object.keys(manifest)) {
+        // Path by path from the packed form, with no map of the files (issue 22).
+        forEachPath(manifest, (rel) => {
             const p = relativePathProblem(rel);
             const name = p === undefined ? fileNameProblem(rel) : undefined;
             if (p) {
@@ -185,7 +187,7 @@ export async function check(
             } else if (name) {
                 failures.push({ property: "source", reason: `"${rel.slice(0, 200)}" ${name}` });
             }
-        }
+        });
     }
     for (const [pattern, mode] of Object.entries(isKnown(news.modes) ? (news.modes ?? {}) : {})) {
         const p = modeProblem(mode);
@@ -199,21 +201,17 @@ export async function check(
     failures.push(...ownerFailures(news));
     const inputs = withChanges(olds, withDefaults(news));
     if (manifest !== undefined && typeof inputs.manifest !== "string") {
-        inputs.manifest = encodeManifest(manifest); // one string through the engine and in the state (issue 22)
+        inputs.manifest = encodeManifest(manifestOf(manifest)); // one string through the engine and in the state (issue 22)
     }
     return { inputs: plain(inputs), failures };
 }
 
 /** The value to keep for a manifest: `m` packed, or `same` (an already packed string) when it holds the same files. */
-function packed(m: Manifest, same?: StoredManifest): string {
-    if (typeof same === "string") {
-        const s = manifestOf(same);
-        const d = diffManifests(s, m);
-        if (d.added.length + d.changed.length + d.removed.length === 0) {
-            return same;
-        }
+function packed(m: StoredManifest, same?: StoredManifest): string {
+    if (typeof same === "string" && sameStored(same, m)) {
+        return same;
     }
-    return encodeManifest(m);
+    return typeof m === "string" ? m : encodeManifest(m);
 }
 
 /** The manifest last deployed, from outputs: `manifest`, or `files` when it was left out as the same. */
@@ -244,7 +242,9 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: olds.connection, path: olds.destination ?? "" },
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
-    const files = treeChanges(sameTree ? manifestOf(olds!.manifest) : undefined, manifestOf(news.manifest), news.prune);
+    // One walk over both packed manifests, with the entries of only the files named (issue 22).
+    const plan = planStored(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    const files = changesOf(plan, plan.given, plan.wanted);
     const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
     const changes: TreeChanges | undefined = !rotated
         ? files
@@ -261,7 +261,8 @@ export async function diff(_id: string, olds: RemoteTreeOutputs, news: RemoteTre
         changed.push("manifest");
     } else if (typeof olds.files !== "string" || olds.files !== news.manifest) {
         // The same packed string is the same files: the unchanged tree costs a string compare (issue 22).
-        const plan = planSync(manifestOf(olds.files), manifestOf(news.manifest), news.prune);
+        // One walk over both packed manifests, with no map of either (issue 22).
+        const plan = planStored(olds.files, news.manifest, news.prune);
         if (plan.added.length + plan.changed.length + plan.removed.length > 0) {
             changed.push("manifest");
             // No detailedDiff for Node dynamic providers: `pulumi preview --diff` names the files through the
@@ -298,15 +299,17 @@ function partialFailure(id: string, outs: RemoteTreeOutputs, errors: unknown[]):
 async function sync(
     id: string,
     news: RemoteTreeInputs,
-    owned: Manifest,
+    owned: StoredManifest,
     createdBefore: string[],
     adoptedBefore: Adopted = {},
     ownerChanged = false,
     writeIdBefore?: string,
 ): Promise<RemoteTreeOutputs> {
     const run: RunOnTransport = (op) => withTransport(news.connection, news.credentials ?? {}, op);
-    const want = manifestOf(news.manifest);
-    const plan = planSync(owned, want, news.prune);
+    // One walk over what the tree owns and what the program wants: the plan, with the entries of only the files it
+    // adds, changes and removes (`want`: their new entries), never a map of every file (issue 22).
+    const plan = planStored(owned, news.manifest, news.prune);
+    const want = plan.wanted;
     const createdDirs = [...createdBefore];
     const adopted: Adopted = {};
     let ids: OwnerIds = {};
@@ -314,27 +317,34 @@ async function sync(
     // Setup on one pooled operation: the destination, stale temporaries, metadata-only changes, removals.
     const extra = await run(async (t) => {
         // What this attempt's listings show: adoption then asks only about paths that may hold a file.
-        const known = new KnownStats();
+        // Of the listings, only what tells of the files about to be written is kept (their folders' names, their
+        // stats, for adoptExisting and filesReplaced), not a path and a stat per file of the tree (issue 22).
+        const known = new KnownStats(writtenOrAbove(news.destination, want));
         if (news.createParents === true) {
             createdDirs.push(...(await ensureDirs(t, news.destination, undefined, known)));
         } else if ((await statOf(t, news.destination, known))?.kind !== "directory") {
             throw folderMissing(t.endpoint, news.destination);
         }
-        await sweepFolders(t, [news.destination, ...foldersOf(news.destination, want)], known);
+        await sweepFolders(t, [news.destination, ...foldersOfStored(news.destination, news.manifest)], known);
         for (const rel of plan.chmodOnly) {
             await applyMode(t, remotePathOf(news.destination, rel), parseMode(want[rel].mode));
         }
         ids = await resolveOwner(t, news.owner, news.group);
         if (ownerChanged) {
             // The files kept as they are get the new owner/group here; the ones uploaded get it on their temporary.
-            const kept = Object.keys(owned).filter((rel) => rel in want && !plan.upload.includes(rel));
+            const wantAll = manifestOf(news.manifest);
+            const upload = new Set(plan.upload);
+            const kept = Object.keys(manifestOf(owned)).filter((rel) => rel in wantAll && !upload.has(rel));
             for (const rel of kept) {
                 await t.chown(remotePathOf(news.destination, rel), ids.uid ?? -1, ids.gid ?? -1);
             }
         }
-        const strays = news.prune === "all" ? notIn(await listFiles(t, news.destination), want, owned) : [];
+        const strays =
+            news.prune === "all"
+                ? notIn(await listFiles(t, news.destination), manifestOf(news.manifest), manifestOf(owned))
+                : [];
         // Files the tree gives up: by the ownership rules (an adopted one is put back, a changed one left).
-        await releaseFiles(t, news.destination, plan.removed, owned, adoptedBefore);
+        await releaseFiles(t, news.destination, plan.removed, plan.given, adoptedBefore);
         // Only folders this update may have emptied are looked at: each a stat and a listing (issue 13).
         await removeFiles(
             t,
@@ -348,21 +358,22 @@ async function sync(
         return strays;
     });
     const up = await uploadFiles(run, localPath(news.sourceDir), news.destination, want, plan.upload, ids, replaced);
-    const files: Manifest = { ...owned };
+    const removed = new Set(plan.removed);
     for (const [rel, backup] of Object.entries(adoptedBefore)) {
-        if (!plan.removed.includes(rel)) {
+        if (!removed.has(rel)) {
             adopted[rel] = backup;
         }
     }
-    for (const rel of plan.removed) {
-        delete files[rel];
-    }
-    for (const rel of plan.chmodOnly) {
-        files[rel] = { ...files[rel], mode: want[rel].mode };
-    }
-    Object.assign(files, up.uploaded);
+    const wanted = typeof news.manifest === "string" ? news.manifest : encodeManifest(news.manifest);
+    // What the tree owns now: the wanted manifest itself when every file landed as wanted and nothing stays that the
+    // program left out; else written in one walk over what it owned (no copy of its map), the uploads winning.
+    const landed =
+        Object.keys(up.uploaded).length === plan.upload.length &&
+        plan.upload.every((rel) => sameEntry(up.uploaded[rel], want[rel])) &&
+        (news.prune !== false || Object.keys(plan.given).length === plan.changed.length);
+    const chmod = Object.fromEntries(plan.chmodOnly.map((rel) => [rel, want[rel].mode]));
+    const files = landed ? wanted : ownedAfter(owned, plan.removed, chmod, up.uploaded);
     const dirs = outermostFirst(new Set([...createdDirs, ...up.createdDirs]));
-    const wanted = typeof news.manifest === "string" ? news.manifest : encodeManifest(want);
     const filesPacked = packed(files, wanted);
     const outs: RemoteTreeOutputs = {
         ...news,
@@ -386,6 +397,29 @@ async function sync(
         throw partialFailure(id, outs, up.errors);
     }
     return plain(outs);
+}
+
+/** Whether a remote path is one of the files of `want` (below `destination`) or a folder above one. */
+export function writtenOrAbove(destination: string, want: Manifest): (path: string) => boolean {
+    const root = destination.endsWith("/") ? destination : `${destination}/`;
+    const folders = new Set<string>();
+    for (const rel of Object.keys(want)) {
+        for (let d = posix.dirname(rel); d !== "." && !folders.has(d); d = posix.dirname(d)) {
+            folders.add(d);
+        }
+    }
+    return (p) => {
+        if (p === destination || `${p}/` === root) {
+            return true;
+        }
+        const rel = p.startsWith(root) ? p.slice(root.length) : undefined;
+        return rel !== undefined && (Object.hasOwn(want, rel) || folders.has(rel));
+    };
+}
+
+/** True when two entries are the same file (content and mode). */
+function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {
+    return a !== undefined && b !== undefined && a.sha256 === b.sha256 && a.size === b.size && sameMode(a.mode, b.mode);
 }
 
 /** The folders of `created` that hold one of the files `rels` (below `destination`), at any depth. */
@@ -420,15 +454,7 @@ export async function update(
         (news.owner !== undefined && news.owner !== olds.owner) ||
         (news.group !== undefined && news.group !== olds.group);
     return {
-        outs: await sync(
-            id,
-            news,
-            manifestOf(olds.files),
-            olds.createdDirs ?? [],
-            olds.adopted ?? {},
-            ownerChanged,
-            olds.writeId,
-        ),
+        outs: await sync(id, news, olds.files, olds.createdDirs ?? [], olds.adopted ?? {}, ownerChanged, olds.writeId),
     };
 }
 

@@ -10,15 +10,23 @@ import type { RemoteEntry, RemoteStat, Transport } from "../transport/types";
 
 export class KnownStats {
     private readonly stats = new Map<string, RemoteStat | undefined>();
-    /** Folders whose complete listing was seen: a name not in it is absent. */
-    private readonly listed = new Set<string>();
+    /** Folders whose complete listing was seen, with the names in it: a name not in it is absent. */
+    private readonly listed = new Map<string, Set<string>>();
+
+    /**
+     * @param keep Which paths the listings are kept for (default: every one): a folder's listing is recorded only
+     * when `keep(folder)`, and of its entries only the stats of those with `keep(path)`. A RemoteTree keeps those of
+     * the files it writes and of their folders: the listings of every folder of a 50,000-file tree otherwise hold a
+     * path and a stat per file for the whole operation (issue 22). What was not kept is asked when needed.
+     */
+    constructor(private readonly keep: (path: string) => boolean = () => true) {}
 
     /** The stat of `path` (`undefined`: nothing there) as this operation last saw it, else the server's answer. */
     async stat(t: Transport, path: string): Promise<RemoteStat | undefined> {
         if (this.stats.has(path)) {
             return this.stats.get(path);
         }
-        if (this.listed.has(posix.dirname(path))) {
+        if (this.listed.get(posix.dirname(path))?.has(posix.basename(path)) === false) {
             return undefined;
         }
         const st = await t.stat(path);
@@ -35,8 +43,9 @@ export class KnownStats {
             if (this.stats.has(p)) {
                 return this.stats.get(p) === undefined; // something is there: what is below it is not known here
             }
-            if (this.listed.has(posix.dirname(p))) {
-                return true;
+            const names = this.listed.get(posix.dirname(p));
+            if (names !== undefined) {
+                return !names.has(posix.basename(p)); // listed: something is there, as above
             }
         }
         return false;
@@ -49,13 +58,18 @@ export class KnownStats {
 
     /** Records a complete listing of `dir`; a stat already seen is kept (a stat can tell more than a listing). */
     sawListing(dir: string, entries: readonly RemoteEntry[]): void {
+        if (!this.keep(dir)) {
+            return;
+        }
+        const names = new Set<string>();
         for (const e of entries) {
+            names.add(e.name);
             const p = posix.join(dir, e.name);
-            if (!this.stats.has(p)) {
+            if (!this.stats.has(p) && this.keep(p)) {
                 this.stats.set(p, e.stat);
             }
         }
-        this.listed.add(dir);
+        this.listed.set(dir, names);
     }
 
     /** Drops what is known of `path` (this operation wrote it, so it must be asked again). */

@@ -125,7 +125,8 @@ export function planSync(owned: Manifest, news: Manifest, prune: boolean | "all"
     const d = diffManifests(owned, news);
     const removed = prune === false ? [] : d.removed;
     const chmodOnly = d.changed.filter((r) => owned[r].sha256 === news[r].sha256 && owned[r].size === news[r].size);
-    const upload = [...d.added, ...d.changed.filter((r) => !chmodOnly.includes(r))].sort();
+    const chmod = new Set(chmodOnly); // a Set: a mode change on every file of a big tree is not N² (issue 22)
+    const upload = [...d.added, ...d.changed.filter((r) => !chmod.has(r))].sort();
     return { ...d, removed, upload, chmodOnly };
 }
 
@@ -190,7 +191,20 @@ export function treeChanges(
     limit = CHANGES_LIMIT,
 ): TreeChanges | undefined {
     const before = olds ?? {};
-    const d = planSync(before, news, prune);
+    return changesOf(planSync(before, news, prune), before, news, limit);
+}
+
+/**
+ * `treeChanges` from a sync plan already made: `before` holds (at least) the old entries of the files it changes
+ * and removes, `after` the new entries of the files it adds and changes.
+ */
+export function changesOf(
+    d: TreeSync,
+    before: Readonly<Manifest>,
+    after: Readonly<Manifest>,
+    limit = CHANGES_LIMIT,
+): TreeChanges | undefined {
+    const news = after;
     const removed = d.removed;
     const total = d.added.length + d.changed.length + removed.length;
     if (total === 0) {
