@@ -54,19 +54,20 @@ describe("transport/ssh/sftpLanes: writes on more SFTP sessions of one connectio
         return { used, all };
     }
 
-    it("a few writes stay on the first session; many open more, up to the limit, and they close when idle", async function () {
+    /** Lanes whose sessions open fine, each recorded in `opened`. */
+    function opening(lost: () => void): { opened: FakeSession[]; budget: FakeBudget; lanes: SftpLanes } {
         const opened: FakeSession[] = [];
         const budget = new FakeBudget();
-        const lanes = new SftpLanes(
-            main,
-            async () => {
-                const s = new FakeSession();
-                opened.push(s);
-                return s as unknown as SFTPWrapper;
-            },
-            budget,
-            () => assert.fail("no session was lost"),
-        );
+        const open = async () => {
+            const s = new FakeSession();
+            opened.push(s);
+            return s as unknown as SFTPWrapper;
+        };
+        return { opened, budget, lanes: new SftpLanes(main, open, budget, lost) };
+    }
+
+    it("a few writes stay on the first session; many open more, up to the limit, and they close when idle", async function () {
+        const { opened, budget, lanes } = opening(() => assert.fail("no session was lost"));
         let finish!: () => void;
         const done = new Promise<void>((r) => (finish = r));
         const few = busy(lanes, SFTP_LANE_AFTER_WRITES, done);
@@ -92,18 +93,7 @@ describe("transport/ssh/sftpLanes: writes on more SFTP sessions of one connectio
     });
 
     it("an idle lane closes at once when a command waits for a channel", async function () {
-        const opened: FakeSession[] = [];
-        const budget = new FakeBudget();
-        const lanes = new SftpLanes(
-            main,
-            async () => {
-                const s = new FakeSession();
-                opened.push(s);
-                return s as unknown as SFTPWrapper;
-            },
-            budget,
-            () => undefined,
-        );
+        const { opened, budget, lanes } = opening(() => undefined);
         let finish!: () => void;
         const done = new Promise<void>((r) => (finish = r));
         const b = busy(lanes, 4 * SFTP_LANE_AFTER_WRITES, done);
