@@ -111,9 +111,6 @@ export const SSH_KEEPALIVE_MS = 10000;
 /** Tree files per pooled operation: a dropped connection redoes at most this many. */
 export const TREE_FILES_PER_CHUNK = 250;
 
-/** Chunks of a tree's upload at once: one staged while the one before is verified and committed. */
-export const TREE_CHUNKS_AT_ONCE = 2;
-
 /** Tree files in flight on one connection: SFTP requests are pipelined, so many small files overlap. */
 export const TREE_FILES_IN_FLIGHT = 64;
 

@@ -3,22 +3,12 @@
  * chunk of files at a time on one pooled connection. Stage every file (many in flight), verify their SHA-256 in
  * batches (one `openssl dgst` per 100 files over SSH), then rename each into place. A file that fails is reported
  * and leaves its target untouched; a dropped connection redoes the chunk (every step is idempotent).
- *
- * Two chunks overlap: while one is verified and committed (the server's hasher, renames), the next one is staged
- * (the SFTP sessions' writes), so the server's processes work at the same time. Only one chunk stages at a time,
- * in order, and each chunk still renames only its own files, each after its own verification.
  */
 import * as fs from "node:fs";
 import * as posix from "node:path/posix";
 import { Readable } from "node:stream";
 import { forEachLimit } from "../concurrency";
-import {
-    STATS_IN_FLIGHT,
-    TREE_CHUNKS_AT_ONCE,
-    TREE_FILES_IN_FLIGHT,
-    TREE_FILES_PER_CHUNK,
-    TREE_SMALL_FILE_BYTES,
-} from "../defaults";
+import { STATS_IN_FLIGHT, TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
 import { isFiledropError } from "../errors";
 import type { Manifest } from "../manifest";
 import { parseMode } from "../mode";
@@ -100,29 +90,19 @@ export async function uploadFiles(
         totalFiles: rels.length,
         totalBytes: rels.reduce((n, rel) => n + manifest[rel].size, 0),
     });
-    const chunks: string[][] = [];
-    for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
-        chunks.push(rels.slice(i, i + TREE_FILES_PER_CHUNK));
-    }
-    const staging = new Turns();
     try {
-        await forEachLimit(chunks, TREE_CHUNKS_AT_ONCE, async (chunk) => {
+        for (let i = 0; i < rels.length; i += TREE_FILES_PER_CHUNK) {
+            const chunk = rels.slice(i, i + TREE_FILES_PER_CHUNK);
             try {
                 out.errors.push(
                     ...(await run((t) =>
-                        syncChunk(
-                            t,
-                            { sourceDir, destination, manifest, ids, replaced, staging },
-                            chunk,
-                            out,
-                            ticking.meter,
-                        ),
+                        syncChunk(t, sourceDir, destination, manifest, chunk, out, ids, replaced, ticking.meter),
                     )),
                 );
             } catch (e) {
                 out.errors.push(e);
             }
-        });
+        }
     } finally {
         ticking.stop();
     }
@@ -133,49 +113,40 @@ export async function uploadFiles(
     return out;
 }
 
-/** One at a time, first come first served: the chunk whose files are being staged. */
-export class Turns {
-    private last: Promise<void> = Promise.resolve();
-
-    /** Waits for the turns taken before; resolves to the function that ends this one. */
-    async take(): Promise<() => void> {
-        let end!: () => void;
-        const mine = new Promise<void>((r) => (end = r));
-        const before = this.last;
-        this.last = before.then(() => mine);
-        await before;
-        return end;
-    }
-}
-
-/** What every chunk of one upload shares. */
-interface ChunkContext {
-    readonly sourceDir: string;
-    readonly destination: string;
-    readonly manifest: Manifest;
-    readonly ids: OwnerIds;
-    readonly replaced: Replaced;
-    /** Whose turn it is to stage: one chunk at a time, the next while the one before verifies and commits. */
-    readonly staging: Turns;
-}
-
 /** One attempt at a chunk; records into `out`, returns the files' errors, throws when the chunk must be redone. */
 async function syncChunk(
     t: Transport,
-    ctx: ChunkContext,
+    sourceDir: string,
+    destination: string,
+    manifest: Manifest,
     rels: string[],
     out: UploadOutcome,
+    ids: OwnerIds,
+    replaced: Replaced,
     meter: TransferMeter,
 ): Promise<unknown[]> {
-    const { destination, manifest } = ctx;
-    const endTurn = await ctx.staging.take();
-    let staged: StagedUpload[];
-    let stageErrors: unknown[];
-    try {
-        ({ staged, stageErrors } = await stageChunk(t, ctx, rels, out, meter));
-    } finally {
-        endTurn();
+    // Folders first, parents before children, so files do not race to create them.
+    for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
+        out.createdDirs.push(...(await ensureDirs(t, d)));
     }
+    const staged: StagedUpload[] = [];
+    const stageErrors = await forEachLimit(rels, TREE_FILES_IN_FLIGHT, async (rel) => {
+        const local = posix.join(sourceDir.split("\\").join("/"), rel);
+        // Small files are read whole and at once (far cheaper than a stream or four async calls per file); large
+        // ones stream, so memory stays bounded.
+        const small = manifest[rel].size <= TREE_SMALL_FILE_BYTES ? fs.readFileSync(local) : undefined;
+        const spec = {
+            path: remotePathOf(destination, rel),
+            open: () => (small ? Readable.from([small]) : fs.createReadStream(local, { highWaterMark: 1 << 20 })),
+            expectedSha256: manifest[rel].sha256,
+            mode: parseMode(manifest[rel].mode),
+            uid: ids.uid,
+            gid: ids.gid,
+            counted: (n: number) => meter.addBytes(n),
+        };
+        // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
+        staged.push(await stageUpload(t, spec, replaced.get(rel) ?? "unknown"));
+    });
     const verdicts = await verifyStaged(t, staged);
     const relOf = (s: StagedUpload) => posix.relative(destination, s.spec.path);
     const commitErrors = await forEachLimit(
@@ -203,37 +174,4 @@ async function syncChunk(
         throw lost;
     }
     return errors;
-}
-
-/** Makes the chunk's folders and stages its files (many in flight); the staged ones, and the files' errors. */
-async function stageChunk(
-    t: Transport,
-    { sourceDir, destination, manifest, ids, replaced }: ChunkContext,
-    rels: string[],
-    out: UploadOutcome,
-    meter: TransferMeter,
-): Promise<{ staged: StagedUpload[]; stageErrors: unknown[] }> {
-    // Folders first, parents before children, so files do not race to create them.
-    for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
-        out.createdDirs.push(...(await ensureDirs(t, d)));
-    }
-    const staged: StagedUpload[] = [];
-    const stageErrors = await forEachLimit(rels, TREE_FILES_IN_FLIGHT, async (rel) => {
-        const local = posix.join(sourceDir.split("\\").join("/"), rel);
-        // Small files are read whole and at once (far cheaper than a stream or four async calls per file); large
-        // ones stream, so memory stays bounded.
-        const small = manifest[rel].size <= TREE_SMALL_FILE_BYTES ? fs.readFileSync(local) : undefined;
-        const spec = {
-            path: remotePathOf(destination, rel),
-            open: () => (small ? Readable.from([small]) : fs.createReadStream(local, { highWaterMark: 1 << 20 })),
-            expectedSha256: manifest[rel].sha256,
-            mode: parseMode(manifest[rel].mode),
-            uid: ids.uid,
-            gid: ids.gid,
-            counted: (n: number) => meter.addBytes(n),
-        };
-        // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
-        staged.push(await stageUpload(t, spec, replaced.get(rel) ?? "unknown"));
-    });
-    return { staged, stageErrors };
 }

@@ -1,6 +1,5 @@
 /** A RemoteTree's operations over many files (ops/treeUpload, treeScan, treeRemove) on the memory transport. */
 import * as assert from "node:assert";
-import { TREE_FILES_PER_CHUNK } from "../../../provider/defaults";
 import { hasCode } from "../../../provider/errors";
 import { removeFiles, sweepFolders } from "../../../provider/ops/treeRemove";
 import { listFiles, scanOwned } from "../../../provider/ops/treeScan";
@@ -47,61 +46,6 @@ describe("ops/tree: upload, scan and remove many files (memory transport)", func
         assert.strictEqual(out.uploaded["css/site.css"].mode, "0640", "modes are written one way");
         assert.strictEqual(server.callsOf("exec").length, 1, "one hasher command for the whole chunk");
         assert.deepStrictEqual(temporaries(server), []);
-    });
-
-    it("stages the next chunk while the one before is verified: the server's hasher and the next writes overlap", async function () {
-        // Chunk 1 is a/ (a whole chunk), chunk 2 is b/.
-        const files: Record<string, string> = {};
-        for (let i = 0; i < TREE_FILES_PER_CHUNK; i++) {
-            files[`a/f${String(i).padStart(4, "0")}.txt`] = `a${i}`;
-        }
-        for (let i = 0; i < 10; i++) {
-            files[`b/f${i}.txt`] = `b${i}`;
-        }
-        src.remove();
-        src = localTree(files);
-        const m = await manifest();
-        const rels = Object.keys(m).sort();
-        const secondWrites = () => server.calls.filter((c) => c.op === "write" && c.path.startsWith("/var/www/b/"));
-        // The first hash command of chunk 1 answers once chunk 2 has written a file, or after 2 s when it never does.
-        const hash = server.run.bind(server);
-        let first = true;
-        let overlapped = false;
-        server.run = (command, stopped) => {
-            if (!first || !command.startsWith("openssl dgst")) {
-                return hash(command, stopped);
-            }
-            first = false;
-            return new Promise((resolve) => {
-                const look = (n: number) => {
-                    overlapped = secondWrites().length > 0;
-                    if (overlapped || n >= 100) {
-                        resolve(hash(command, stopped));
-                    } else {
-                        setTimeout(() => look(n + 1), 20);
-                    }
-                };
-                look(0);
-            });
-        };
-        const out = await uploadFiles(run, src.dir, "/var/www", m, rels);
-        assert.deepStrictEqual(out.errors, []);
-        assert.ok(overlapped, "chunk 2 was staged while chunk 1's hash ran");
-        assert.strictEqual(Object.keys(out.uploaded).length, rels.length);
-        assert.strictEqual(server.fs.text("/var/www/b/f9.txt"), "b9");
-        assert.deepStrictEqual(temporaries(server), []);
-        // Each chunk renames only what it verified: no file of chunk 2 is in place before chunk 2's hash ran.
-        const hashes = server.calls.filter((c) => c.op === "exec").map((c) => server.calls.indexOf(c));
-        const renamesB = server.calls.filter((c) => c.op === "rename" && c.to?.startsWith("/var/www/b/"));
-        const lastHashOfB = Math.max(
-            ...server.calls
-                .map((c, i) => (c.op === "exec" && c.path.includes("/var/www/b/") ? i : -1))
-                .filter((i) => i >= 0),
-        );
-        assert.ok(hashes.length > 0 && renamesB.length === 10);
-        for (const r of renamesB) {
-            assert.ok(server.calls.indexOf(r) > lastHashOfB, `${r.to} renamed after its chunk's hash`);
-        }
     });
 
     it("on its last attempt, a file corrupted on the way fails alone, target untouched; the files that landed are recorded", async function () {
