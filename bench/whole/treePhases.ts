@@ -1,7 +1,7 @@
 /**
  * Where a 1000-file RemoteTree's time goes inside our own code (issue 13), in-process against the test sshd:
  *
- *   npx tsc -p tsconfig.json && node dist/bench/whole/treePhases.js [--runs 3]
+ *   npx tsc -p tsconfig.json && node dist/bench/whole/treePhases.js [--runs 3] [--files 1000] [--lanes 3]
  *
  * Prints, as medians over `--runs` fresh trees of 1000 files of 4 KiB (10 folders of 100):
  *   - the program's manifest: buildManifest over the local folder;
@@ -10,7 +10,9 @@
  *     program, the engine and the provider host);
  *   - the handler's create (first up) and update (after 3 edits, 2 adds, 1 delete), split into the setup step
  *     (destination, sweep, removals, adoption) and the upload (stage, verify, commit per chunk), with the transport
- *     calls each makes (each at least one round trip).
+ *     calls each makes (each at least one round trip), the SFTP requests ssh2 sends (per file), the wall time during
+ *     which any file is staged / committed, and the CPU of this process and of the test sshd's processes.
+ * `--files` sets the tree's size (100 per folder); `--lanes 1` writes on one SFTP session, as before i22-firstup.
  * Not a test and not part of `npm test`; the whole-command figures are main.ts's.
  */
 import * as fs from "node:fs";
