@@ -67,6 +67,19 @@ export const IDLE_KEPT_MAX = 256;
 export const EXECS_PER_CONNECTION = 4;
 
 /**
+ * SFTP sessions at most that write files at once on one connection (sftpLanes.ts): the first and up to two more,
+ * opened while many writes are in flight, out of the same channel budget. Each sftp-server does one fsync at a
+ * time; several commit together.
+ */
+export const SFTP_WRITE_LANES = 3;
+
+/** Writes in flight on every open session before another one is opened. */
+export const SFTP_LANE_AFTER_WRITES = 4;
+
+/** An extra SFTP session with no write for this long is closed (at once when a command waits for a channel). */
+export const SFTP_IDLE_LANE_MS = 1000;
+
+/**
  * How long `validate` and `validateInPlace` may run (RemoteFile `checkTimeout`, seconds): `nginx -t`, `visudo -c`,
  * `sshd -t` take well under a second; a minute leaves room for a slow server without keeping a hung check (and the
  * new file, for `validateInPlace`) in place for long.

@@ -24,7 +24,8 @@ function roleOf(cmd: string): string {
     return cmd.split("\0").slice(0, 2).join(" ").slice(0, 60);
 }
 
-export function sampleCpu(rootPid: number): { stop(): Record<string, number> } {
+/** Samples every `everyMs` (each sample reads /proc synchronously on this process's thread) and once more at stop. */
+export function sampleCpu(rootPid: number, everyMs = 50): { stop(): Record<string, number> } {
     const last = new Map<number, { role: string; ms: number }>();
     const poll = () => {
         for (const pid of processTree(rootPid)) {
@@ -39,10 +40,11 @@ export function sampleCpu(rootPid: number): { stop(): Record<string, number> } {
             }
         }
     };
-    const timer = setInterval(poll, 50);
+    const timer = setInterval(poll, everyMs);
     return {
         stop() {
             clearInterval(timer);
+            poll();
             const out: Record<string, number> = {};
             for (const { role, ms } of last.values()) {
                 out[role] = (out[role] ?? 0) + ms;

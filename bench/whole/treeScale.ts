@@ -4,6 +4,7 @@
  * package in the same run:
  *
  *   npx tsc -p tsconfig.json && node dist/bench/whole/treeScale.js [--sizes 1000,10000] [--reps 1] [--base 1a9e991]
+ *     [--tools lftp,rclone]
  *
  * For each size and arm (this tree's package; with `--base`, that commit's package too): first `up`, unchanged
  * `preview`, `up` after 10 edits + 2 adds + 1 delete, the state file's bytes (and per file), the provider's and the
@@ -32,6 +33,8 @@ import { sameTree } from "./verify";
 const sizes = argOf("sizes", "1000,10000").split(",").map(Number);
 const reps = Number(argOf("reps", "1"));
 const base = argOf("base", "");
+/** The yardsticks to run (`--tools lftp` leaves rclone out: its 10k first sync alone takes minutes). */
+const yardsticks = argOf("tools", "lftp,rclone").split(",");
 
 const samples = new Map<string, number[]>();
 function add(key: string, v: number): void {
@@ -106,10 +109,10 @@ async function treeArm(arm: Arm, n: number, rep: number, work: string): Promise<
 
 async function toolsRun(w: World, n: number, rep: number, work: string): Promise<void> {
     const tools: [string, (src: string, dest: string) => number][] = [];
-    if (installed("lftp")) {
+    if (installed("lftp") && yardsticks.includes("lftp")) {
         tools.push(["lftp", (src, d) => lftp(w, `mirror -R --delete --parallel=8 ${src} ${d}`)]);
     }
-    if (installed("rclone")) {
+    if (installed("rclone") && yardsticks.includes("rclone")) {
         tools.push(["rclone", (src, d) => rclone(w, work, ["sync", src, `:sftp:${d}`])]);
     }
     for (const [name, f] of tools) {

@@ -12,6 +12,7 @@ import { hasCode } from "../../provider/errors";
 import * as dirHandler from "../../provider/handlers/remoteDirectory";
 import * as fileHandler from "../../provider/handlers/remoteFile";
 import * as treeHandler from "../../provider/handlers/remoteTree";
+import { uploadFiles } from "../../provider/ops/treeUpload";
 import { verifiedUpload } from "../../provider/ops/upload";
 import { buildManifest } from "../../provider/plan/treeSource";
 import { closeAll, withTransport } from "../../provider/transport/pool";
@@ -72,6 +73,39 @@ describe("ssh: sudo (real NOPASSWD sudo for the deploy user)", function () {
         console.log(
             `      ${target}: uid ${st.uid} gid ${st.gid}, written by ${w.sshd.user} (commands ran as ${r.id}; verified by ${r.up.verifiedBy})`,
         );
+    });
+
+    it("a tree's many files are written through more SFTP sessions, each started by sudo: every file root-owned, verified", async function () {
+        const src = fs.mkdtempSync(path.join(scratchDir(), "lanes-src-"));
+        for (let i = 0; i < 300; i++) {
+            fs.writeFileSync(path.join(src, `f${i}.txt`), `file ${i}\n`);
+        }
+        const { manifest } = await buildManifest(src, {});
+        const dest = path.join(rootDir, "lanes");
+        let sessions = 0;
+        const out = await withTransport(conn(w.sshd.user, true), { privateKey: key }, async (t) => {
+            // The transport's write sessions (sftpLanes.ts), looked at while the upload runs.
+            const lanes = (t as unknown as { lanes: { count: number } }).lanes;
+            const watch = setInterval(() => (sessions = Math.max(sessions, lanes.count)), 5);
+            try {
+                return await uploadFiles(async (op) => op(t), src, dest, manifest, Object.keys(manifest));
+            } finally {
+                clearInterval(watch);
+            }
+        });
+        assert.deepStrictEqual(out.errors, []);
+        assert.ok(sessions > 1, `more than one session wrote (${sessions})`);
+        for (let i = 0; i < 300; i++) {
+            const st = fs.statSync(path.join(dest, `f${i}.txt`));
+            assert.deepStrictEqual([st.uid, st.gid], [0, 0], `f${i}.txt written as root`);
+            assert.strictEqual(fs.readFileSync(path.join(dest, `f${i}.txt`), "utf8"), `file ${i}\n`);
+        }
+        assert.deepStrictEqual(
+            fs.readdirSync(dest).filter((n) => n.includes(".filedrop-")),
+            [],
+            "no temporary left",
+        );
+        fs.rmSync(src, { recursive: true, force: true });
     });
 
     it("a prefix runs as another user: `sudo -n -u <user>`", async function () {

@@ -29,6 +29,11 @@ export class ChannelBudget {
         this.limit = Math.max(limit, held + 1);
     }
 
+    /** True when a caller waits for a channel. */
+    get contended(): boolean {
+        return this.waiters.length > 0;
+    }
+
     /** The current limit, counting the held channels (lowered when the server refused more). */
     get channels(): number {
         return this.limit;

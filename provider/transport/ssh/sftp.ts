@@ -201,9 +201,9 @@ export async function openSftp(c: ConnectionInputs, creds: CredentialInputs): Pr
             client = await dialSsh(c, login, tcpSocket(c.host, portOf(c)), "");
         }
         const prefix = sudoPrefix(c);
-        const sftp =
-            prefix === undefined ? await openSubsystemSftp(client, where) : await openSudoSftp(client, prefix, where);
-        return new SftpTransport(client, sftp, c, prefix);
+        const ssh = client;
+        const session = () => (prefix === undefined ? openSubsystemSftp(ssh, where) : openSudoSftp(ssh, prefix, where));
+        return new SftpTransport(client, await session(), c, prefix, session);
     } catch (e) {
         client?.end();
         bastion?.end();

@@ -41,6 +41,25 @@ export class SshExec {
         }
     }
 
+    /** True when a command waits for a channel. */
+    get contended(): boolean {
+        return this.budget.contended;
+    }
+
+    /**
+     * Runs `use`, which opens one more channel (an SFTP session) and closes it before it settles, out of the same
+     * budget as the commands; any failure of `use` to open it counts as the server's refusal.
+     */
+    hold<T>(use: () => Promise<T>): Promise<T> {
+        return this.budget.run(
+            () =>
+                use().catch((e: unknown) => {
+                    throw new ChannelRefused((e as Error).message);
+                }),
+            (e) => e instanceof ChannelRefused,
+        );
+    }
+
     private runNow(command: string, options: ExecOptions): Promise<ExecResult> {
         return execOnce(this.client, command, (e) => new ChannelRefused(e.message), {
             ...options,

@@ -20,6 +20,7 @@ import type {
 } from "../types";
 import { isNoSuchFile, SftpCalls, statOf } from "./sftpCalls";
 import { SshExec } from "./sftpExec";
+import { SftpLanes } from "./sftpLanes";
 import { extensionsOf, readPipelined, writePipelined } from "./sftpStreams";
 import { SshHasher } from "./sshHasher";
 
@@ -34,6 +35,8 @@ export class SftpTransport implements Transport {
     public readonly capabilities: TransportCapabilities;
     private readonly calls: SftpCalls;
     private readonly execs: SshExec;
+    /** The sessions files are written on: `sftp`, and more while many writes are in flight (sftpLanes.ts). */
+    private readonly lanes: SftpLanes;
     private readonly hasher = new SshHasher(
         (command, options) => this.exec(command, options),
         () => this.endpoint,
@@ -45,12 +48,15 @@ export class SftpTransport implements Transport {
         c: ConnectionInputs,
         /** `connection.sudo`'s prefix: every command runs as `prefix sh -c '…'`, like the SFTP server itself. */
         private readonly sudoPrefix?: string,
+        /** Opens one more SFTP session on `client` the way `sftp` was opened; absent: files are written on `sftp` alone. */
+        openSession?: () => Promise<SFTPWrapper>,
     ) {
         this.endpoint = endpointUrl(c);
         this.calls = new SftpCalls(this.endpoint);
         this.execs = new SshExec(client, this.endpoint);
         // When the connection drops, ssh2 may never answer requests already sent or queued: fail them all at once.
         const lost = () => this.calls.connectionLost();
+        this.lanes = new SftpLanes(sftp, openSession, this.execs, lost);
         client.on("close", lost);
         client.on("error", lost);
         sftp.on("close", lost);
@@ -123,17 +129,19 @@ export class SftpTransport implements Transport {
     async write(path: string, data: Readable, mode?: number, options?: WriteOptions): Promise<number> {
         // "wx" is O_CREAT|O_EXCL: nothing at the path may be reused, and a symlink there (even dangling) is never followed.
         const flags = options?.exclusive === true ? "wx" : "w";
-        let handle: Buffer;
-        try {
-            handle = await this.calls.call<Buffer>("write", path, (cb) =>
-                this.sftp.open(path, flags, mode === undefined ? {} : { mode }, cb),
-            );
-        } catch (e) {
-            // OpenSSH answers EEXIST with a bare "Failure": look at what is there to say so.
-            const there = options?.exclusive === true ? await this.stat(path).catch(() => undefined) : undefined;
-            throw there === undefined ? e : alreadyExists(this.endpoint, path, describeEntry(there), e);
-        }
-        return writePipelined(this.calls, this.sftp, path, handle, data);
+        return this.lanes.run(async (sftp) => {
+            let handle: Buffer;
+            try {
+                handle = await this.calls.call<Buffer>("write", path, (cb) =>
+                    sftp.open(path, flags, mode === undefined ? {} : { mode }, cb),
+                );
+            } catch (e) {
+                // OpenSSH answers EEXIST with a bare "Failure": look at what is there to say so.
+                const there = options?.exclusive === true ? await this.stat(path).catch(() => undefined) : undefined;
+                throw there === undefined ? e : alreadyExists(this.endpoint, path, describeEntry(there), e);
+            }
+            return writePipelined(this.calls, sftp, path, handle, data);
+        });
     }
 
     async writeFrom(path: string, data: Readable, offset: number): Promise<number> {
