@@ -130,6 +130,14 @@ export const TREE_SMALL_FILE_BYTES = 256 << 10;
 /** Remote hashes computed one by one at once, when the server cannot batch them. */
 export const HASHES_IN_FLIGHT = 8;
 
+/**
+ * Over SFTP, files are verified by reading them back over the open session (and hashed here) when those checked
+ * together total at most this many bytes; larger ones are hashed by a command on the server. Each SSH command runs
+ * the login shell, whose rc files cost every command (0.2 s for a root whose ~/.bashrc starts pyenv, bench/README.md);
+ * reading 256 KiB back costs a few ms on a LAN. Trees verify a chunk of files at once, so they still hash on the server.
+ */
+export const READ_BACK_MAX_BYTES = 256 << 10;
+
 /** Remote stats at once during a tree refresh. */
 export const STATS_IN_FLIGHT = 32;
 

@@ -562,7 +562,7 @@ export async function read(id: string, props: RemoteFileOutputs): Promise<dynami
             // `up` writes it again. An empty sha256 never equals a planned one.
             return { id, props: plain({ ...props, sha256: "", size: 0, mtime: 0 }), inputs };
         }
-        const { sha256 } = await remoteSha256(t, where);
+        const { sha256 } = await remoteSha256(t, where, st.size);
         return {
             id,
             props: plain({

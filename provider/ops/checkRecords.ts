@@ -59,7 +59,7 @@ export async function recoverInterruptedCheck(t: Transport, target: string): Pro
         return "none";
     }
     const st = await t.stat(target);
-    const current = st?.kind === "file" ? (await remoteSha256(t, target)).sha256 : undefined;
+    const current = st?.kind === "file" ? (await remoteSha256(t, target, st.size)).sha256 : undefined;
     let done: Recovery = "none";
     for (const r of records) {
         const unchecked = current?.startsWith(r.tag) && done === "none";

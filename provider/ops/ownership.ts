@@ -76,7 +76,7 @@ export async function adopt(
         }
         return { existedBefore: false, createdDirs: dirs, marker: ourMarker };
     }
-    const current = (await remoteSha256(t, path)).sha256;
+    const current = (await remoteSha256(t, path, st.size)).sha256;
     if (earlier !== undefined && current === sha256) {
         return { existedBefore: false, createdDirs: [...earlier, ...createdDirs], marker: ourMarker }; // our own interrupted write
     }
@@ -190,7 +190,7 @@ export async function destroyFile(t: Transport, o: Owned): Promise<DestroyOutcom
         );
         return "left";
     }
-    const current = (await remoteSha256(t, o.path)).sha256;
+    const current = (await remoteSha256(t, o.path, st.size)).sha256;
     if (current !== o.writtenSha256) {
         warn(
             `${t.endpoint}${o.path} changed since this stack last wrote it${o.contentSecret === true ? "" : ` (SHA-256 ${current.slice(0, 12)}…, wrote ${o.writtenSha256.slice(0, 12)}…)`}; destroy left it in place.${kept}`,

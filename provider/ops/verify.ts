@@ -1,4 +1,7 @@
-/** Verification of staged files: the size the server holds, and the SHA-256 computed on the server (or read back). */
+/**
+ * Verification of staged files: the size the server holds, and the SHA-256 computed on the server, or read back
+ * (where the server cannot hash, or the files are small: ops/remoteHash.ts).
+ */
 import { FiledropError, isFiledropError } from "../errors";
 import { sha256OfStream } from "../hashing";
 import type { RemoteStat, Transport } from "../transport/types";
@@ -27,12 +30,13 @@ export async function verifySize(t: Transport, s: StagedUpload): Promise<RemoteS
 
 /**
  * Verifies staged files by SHA-256 on the server, many per round trip where the transport can, else one by one,
- * else by reading back. Returns, per staged file, the method or the error; a mismatch is VERIFY_FAILED.
+ * else by reading back; files that total little are read back at once (cheaper than a server command). Returns, per staged file, the method or the error; a mismatch is VERIFY_FAILED.
  */
 export async function verifyStaged(t: Transport, staged: readonly StagedUpload[]): Promise<(string | FiledropError)[]> {
     const hashes = await remoteSha256Many(
         t,
         staged.map((s) => s.tmp),
+        staged.map((s) => s.size),
     );
     const verdicts = staged.map(async (s): Promise<string | FiledropError> => {
         const remote = hashes.get(s.tmp) ?? new FiledropError("REMOTE_IO", `Cannot hash ${t.endpoint}${s.tmp}.`);

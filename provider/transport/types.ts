@@ -127,6 +127,12 @@ export interface Transport {
      */
     remoteSha256Many?(paths: readonly string[]): Promise<Map<string, { sha256: string; method: string }>>;
     /**
+     * Files checked together that total at most this many bytes are cheaper to read back over the open session than
+     * to hash by a server command (SFTP: every SSH command runs the login shell and its rc files). Absent: always
+     * hash on the server where it can (FTP: each read back costs a data connection and its TLS handshake).
+     */
+    readonly readBackMaxBytes?: number;
+    /**
      * The absolute path of the file a symlink at `path` finally points to, or `undefined` when it points nowhere.
      * Absent where the protocol cannot resolve links (FTP).
      */

@@ -1,7 +1,7 @@
 /**
  * sshd `MaxSessions 2` through the engine (plain `pulumi up`): 50 files with `validate`, so exec channels compete with
- * the SFTP session for channels; every validate runs and every file is verified by the server's hasher (no silent
- * fallback to read-back).
+ * the SFTP session for channels; every validate runs, and every file above READ_BACK_MAX_BYTES is verified by the
+ * server's hasher (no silent fallback to read-back; smaller ones are read back by design).
  */
 import * as assert from "node:assert";
 import * as fs from "node:fs";
@@ -20,13 +20,14 @@ describe("ssh: exec channels vs sshd MaxSessions 2 (engine)", function () {
     });
     const s = variant({ maxSessions: 2 }, "maxsessions");
 
-    it("50 files with `validate`: every validate runs, every file is verified by the server's hasher", async function () {
+    it("50 files with `validate`: every validate runs, every large file is verified by the server's hasher", async function () {
         const dir = remoteDir(w, "i8-maxsessions");
         const log = path.join(dir, "validated.log");
         const files = Array.from({ length: 50 }, (_, i) => ({
             name: `f${i}`,
             path: path.join(dir, "conf", `f${i}.conf`),
-            content: `n = ${i}\n`,
+            // Every fifth is large, so its hash is a command competing for the channels too.
+            content: `n = ${i}\n${i % 5 === 0 ? "#".repeat(300_000) : ""}`,
             // Runs on the temporary; each run leaves one line, so the test can count them.
             validate: `grep -q '^n = ' {path} && echo ok >> ${log}`,
         }));
@@ -41,9 +42,14 @@ describe("ssh: exec channels vs sshd MaxSessions 2 (engine)", function () {
                 .filter((l) => l === "ok").length,
             50,
         );
-        const outs = stack.resources(REMOTE_FILE).map((x) => x.outputs.verifiedBy);
+        const outs = stack
+            .resources(REMOTE_FILE)
+            .map((x) => [Number(x.outputs.size) > 256 << 10, x.outputs.verifiedBy]);
         assert.strictEqual(outs.length, 50);
-        assert.deepStrictEqual([...new Set(outs)], ["ssh exec: openssl dgst -sha256"]);
+        assert.deepStrictEqual([...new Set(outs.map((o) => o.join(" ")))].sort(), [
+            "false read-back",
+            "true ssh exec: openssl dgst -sha256",
+        ]);
         for (const f of files) {
             assert.strictEqual(fs.readFileSync(f.path, "utf8"), f.content);
         }

@@ -56,9 +56,11 @@ describe("ssh: sudo (real NOPASSWD sudo for the deploy user)", function () {
 
     it("with `sudo: true` the deploy user writes a root-owned file there; commands (hashing) run as root too", async function () {
         const target = path.join(rootDir, "site.conf");
+        // Above READ_BACK_MAX_BYTES, so the server hashes the root-owned 0600 temporary: only a command run as root can.
+        const body = `server { listen 80; }\n${"# padding\n".repeat(30_000)}`;
         const r = await withTransport(conn(w.sshd.user, true), { privateKey: key }, async (t) => {
             const id = await t.exec("id -un");
-            const up = await verifiedUpload(t, upload(target, "server { listen 80; }\n"));
+            const up = await verifiedUpload(t, upload(target, body));
             await t.chown(target, 0, 0);
             return { id: id.stdout.trim(), up };
         });
@@ -66,8 +68,8 @@ describe("ssh: sudo (real NOPASSWD sudo for the deploy user)", function () {
         assert.strictEqual(r.id, "root");
         assert.strictEqual(st.uid, 0);
         assert.strictEqual(st.gid, 0);
-        assert.strictEqual(fs.readFileSync(target, "utf8"), "server { listen 80; }\n");
-        assert.doesNotMatch(r.up.verifiedBy, /read back/);
+        assert.strictEqual(fs.readFileSync(target, "utf8"), body);
+        assert.match(r.up.verifiedBy, /^ssh exec: /);
         const log = fs.readFileSync(w.sshd.logFile, "utf8");
         assert.match(log, new RegExp(`Accepted publickey for ${w.sshd.user}`));
         console.log(

@@ -6,6 +6,7 @@
 import type { Readable } from "node:stream";
 import type { Client, SFTPWrapper, Stats } from "ssh2";
 import { type ConnectionInputs, endpointUrl } from "../../connection";
+import { READ_BACK_MAX_BYTES } from "../../defaults";
 import { alreadyExists } from "../../errors";
 import { shellQuote } from "../../shellQuote";
 import { describeEntry } from "../describeEntry";
@@ -33,6 +34,8 @@ function nlinkOf(longname: string | undefined): number | undefined {
 export class SftpTransport implements Transport {
     public readonly endpoint: string;
     public readonly capabilities: TransportCapabilities;
+    /** Small files are read back rather than hashed by a command, which runs the login shell (defaults.ts). */
+    public readonly readBackMaxBytes = READ_BACK_MAX_BYTES;
     private readonly calls: SftpCalls;
     private readonly execs: SshExec;
     /** The sessions files are written on: `sftp`, and more while many writes are in flight (sftpLanes.ts). */

@@ -79,6 +79,11 @@ export class MemoryServer {
      */
     umask = 0o022;
     hashing: ServerHashing = "exec";
+    /**
+     * The transport's `readBackMaxBytes`: files checked together that total at most this are read back instead of
+     * hashed by a command, as SFTP does (READ_BACK_MAX_BYTES). Unset by default, so tests see the server's hasher.
+     */
+    readBackMaxBytes?: number;
     refuseRenameOverExisting = false;
     /** Writes can continue an existing file at its end (`Transport.writeFrom`), as SFTP and FTP APPE can. */
     resumableWrites = true;
@@ -233,6 +238,7 @@ function statOf(n: Node): RemoteStat {
 
 export class MemoryTransport implements Transport {
     readonly capabilities: TransportCapabilities;
+    readonly readBackMaxBytes?: number;
     closed = false;
     private readonly hasher = new SshHasher(
         (command, options) => this.exec(command, options),
@@ -246,6 +252,7 @@ export class MemoryTransport implements Transport {
         readonly connection: number,
     ) {
         this.capabilities = { ...server.capabilities };
+        this.readBackMaxBytes = server.readBackMaxBytes;
         if (server.hashing === "none") {
             this.remoteSha256Many = undefined;
         }
