@@ -17,7 +17,7 @@ import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
-import { whoseSideFile, writeSideFile } from "./sideFileGuard";
+import { sameOwner, whoseSideFile, writeSideFile, writerIn } from "./sideFileGuard";
 import { sweepTemporaries } from "./temporaries";
 
 /** What create found at the path before writing. */
@@ -166,8 +166,11 @@ export async function abandonAdoption(t: Transport, path: string, owned: Ownersh
 export async function destroyFile(t: Transport, o: Owned): Promise<DestroyOutcome> {
     const dir = posix.dirname(o.path);
     await sweepTemporaries(t, dir, o.path);
-    for (const e of await t.list(dir).catch(() => [])) {
-        if (isNewFileMarkerOf(o.path, e.name)) {
+    const markers = (await t.list(dir).catch(() => [])).filter((e) => isNewFileMarkerOf(o.path, e.name));
+    // Only our own: anyone who can write to the folder can put something at that name (sideFileGuard.ts).
+    const me = markers.length > 0 ? await writerIn(t, dir) : undefined;
+    for (const e of markers) {
+        if (e.stat.kind === "file" && me !== undefined && sameOwner(e.stat, me)) {
             await t.remove(posix.join(dir, e.name));
         }
     }

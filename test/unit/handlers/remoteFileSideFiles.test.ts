@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert";
 import { hasCode } from "../../../provider/errors";
-import { check, type RemoteFileOutputs, read, update } from "../../../provider/handlers/remoteFile";
+import { check, type RemoteFileOutputs, read, remove, update } from "../../../provider/handlers/remoteFile";
 import { backupPathFor, newFileMarkerFor } from "../../../provider/ops/backup";
 import { resumableTemporaryFor } from "../../../provider/ops/temporaries";
 import { givenWarnings } from "../../../provider/warnings";
@@ -57,6 +57,21 @@ describe("RemoteFile side files planted by a neighbour (memory transport)", func
         );
         warned(/is a symlink owned by uid 1001, not a temporary this package left there/);
         warned(/is a symlink owned by uid 1001, not a marker this package left/);
+    });
+
+    it("destroy removes its own marker but leaves a neighbour's entries at marker names", async function () {
+        const { id, outs } = await createCheckedFile(file.base);
+        const theirs = [`${newFileMarkerFor(path, sha("x"))}`, `${newFileMarkerFor(path, sha("y"))}`];
+        plantLink(theirs[0], secret);
+        plantFile(theirs[1], "[]");
+        const ours = newFileMarkerFor(path, sha("z"));
+        file.server.fs.writeFile(ours, "[]", 0o600); // an interrupted run's, owned by the login user
+        await remove(id, outs);
+        assert.strictEqual(file.server.fs.lstat(path), undefined, "the file it created is gone");
+        assert.strictEqual(file.server.fs.lstat(ours), undefined, "its own marker is gone");
+        assert.strictEqual(file.server.fs.lstat(theirs[0])?.kind, "symlink", "the neighbour's link is left");
+        assert.strictEqual(file.server.fs.readFile(theirs[1]).toString(), "[]", "the neighbour's file is left");
+        assert.strictEqual(file.server.fs.readFile(secret).toString(), "TOKEN=s3cret\n");
     });
 
     it("someone else's regular file at the resumable temporary is not continued: a fresh temporary, our owner", async function () {
