@@ -29,15 +29,8 @@ import { encodeManifest, manifestOf, type StoredManifest } from "../plan/manifes
 import { forEachPath } from "../plan/manifestWalk";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
-import { foldersOfStored, ownedAfter, planStored, sameStored } from "../plan/storedSync";
-import {
-    changesOf,
-    describeDiff,
-    foldersOf,
-    relativePathProblem,
-    remotePathOf,
-    type TreeChanges,
-} from "../plan/treeManifest";
+import { foldersOfStored, ownedAfter, planStored, sameStored, storedChanges } from "../plan/storedSync";
+import { describeDiff, foldersOf, relativePathProblem, remotePathOf, type TreeChanges } from "../plan/treeManifest";
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { isKnown } from "../unknown";
@@ -138,7 +131,7 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
     group: "update", // set on every file of the tree
     prune: "update",
     createParents: "update",
-    manifest: "custom", // file by file against what the tree owns (planSync)
+    manifest: "custom", // file by file against what the tree owns (planStored)
     problems: "ignore", // check refuses any
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
@@ -243,8 +236,7 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
     // One walk over both packed manifests, with the entries of only the files named (issue 22).
-    const plan = planStored(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
-    const files = changesOf(plan, plan.given, plan.wanted);
+    const files = storedChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
     const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
     const changes: TreeChanges | undefined = !rotated
         ? files
