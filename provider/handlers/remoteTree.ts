@@ -30,7 +30,7 @@ import { forEachPath } from "../plan/manifestWalk";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
 import { foldersOfStored, ownedAfter, planStored, sameStored, storedChanges } from "../plan/storedSync";
-import { describeDiff, foldersOf, relativePathProblem, remotePathOf, type TreeChanges } from "../plan/treeManifest";
+import { describeDiff, relativePathProblem, remotePathOf, type TreeChanges } from "../plan/treeManifest";
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { isKnown } from "../unknown";
@@ -453,7 +453,8 @@ export async function update(
 export async function read(id: string, props: RemoteTreeOutputs): Promise<dynamic.ReadResult<RemoteTreeOutputs>> {
     const owned = manifestOf(props.files);
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
-        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, owned)]); // leftovers of a crash
+        // Leftovers of a crash, in the folders of the files it owns (walked from the stored form, with no map).
+        await sweepFolders(t, [props.destination, ...foldersOfStored(props.destination, props.files)]);
         const scan = await scanOwned(t, props.destination, owned);
         const extra =
             props.prune === "all" && (await t.stat(props.destination))?.kind === "directory"
@@ -482,7 +483,8 @@ export async function remove(_id: string, props: RemoteTreeOutputs): Promise<Rec
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const created = props.createdDirs ?? [];
         const owned = manifestOf(props.files);
-        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, owned)]); // leftovers of a crash
+        // Leftovers of a crash, in the folders of the files it owns (walked from the stored form, with no map).
+        await sweepFolders(t, [props.destination, ...foldersOfStored(props.destination, props.files)]);
         // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
         const { outcomes } = await releaseFiles(t, props.destination, Object.keys(owned), owned, props.adopted ?? {});
         const gone = await removeFiles(t, props.destination, [], created);

@@ -14,7 +14,6 @@ import picomatch = require("picomatch");
 import { CHANGES_LIMIT, DEFAULT_EXECUTABLE_MODE, DEFAULT_FILE_MODE } from "../defaults";
 import type { Manifest, ManifestDiff, TreeEntry, TreeSync } from "../manifest";
 import { formatMode, normalizeMode, sameMode } from "../mode";
-import { outermostFirst } from "../remotePaths";
 
 /** How files are selected and given modes. */
 export interface TreeSelection {
@@ -180,17 +179,4 @@ export function changesOf(
         out.removed = cap(removed, (rel) => `${rel} (${formatSize(before[rel].size)})`);
     }
     return out;
-}
-
-/** Remote folders the manifest's files live in (below `destination`, not including it), outermost first. */
-export function foldersOf(destination: string, manifest: Manifest): string[] {
-    const dirs = new Set<string>();
-    for (const rel of Object.keys(manifest)) {
-        let d = posix.dirname(rel);
-        while (d !== ".") {
-            dirs.add(posix.join(destination, d));
-            d = posix.dirname(d);
-        }
-    }
-    return outermostFirst(dirs);
 }
