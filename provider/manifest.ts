@@ -25,8 +25,8 @@ export interface ManifestDiff {
 
 /**
  * One tree sync: what going from the files a tree owns to a manifest does, file by file (each list sorted). The one
- * record the preview notes (`changes`), the outputs (`lastChanges`) and the audit log read (plan/treeManifest.ts
- * `planSync` makes it).
+ * record the preview notes (`changes`), the outputs (`lastChanges`) and the audit log read (plan/storedSync.ts
+ * `planStored` makes it).
  */
 export interface TreeSync extends ManifestDiff {
     /** Files whose bytes are sent: the added ones and those whose content changed. */

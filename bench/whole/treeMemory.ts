@@ -40,7 +40,7 @@ interface Handoff {
 function traceSteps(): void {
     const modules: Record<string, string[]> = {
         "../../provider/plan/manifestCodec": ["manifestOf", "encodeManifest"],
-        "../../provider/plan/treeManifest": ["planSync", "foldersOf", "diffManifests", "treeChanges"],
+        "../../provider/plan/treeManifest": ["changesOf"],
         "../../provider/plan/storedSync": [
             "planStored",
             "foldersOfStored",

@@ -29,15 +29,8 @@ import { encodeManifest, manifestOf, type StoredManifest } from "../plan/manifes
 import { forEachPath } from "../plan/manifestWalk";
 import { ownerFailures } from "../plan/ownerInputs";
 import { credentialsRotated } from "../plan/previewNotes";
-import { foldersOfStored, ownedAfter, planStored, sameStored } from "../plan/storedSync";
-import {
-    changesOf,
-    describeDiff,
-    foldersOf,
-    relativePathProblem,
-    remotePathOf,
-    type TreeChanges,
-} from "../plan/treeManifest";
+import { foldersOfStored, ownedAfter, planStored, sameStored, storedChanges } from "../plan/storedSync";
+import { describeDiff, relativePathProblem, remotePathOf, type TreeChanges } from "../plan/treeManifest";
 import { isAncestorOrSelf, outermostFirst } from "../remotePaths";
 import { withTransport } from "../transport/pool";
 import { isKnown } from "../unknown";
@@ -138,7 +131,7 @@ export const RULES: KeyRules<RemoteTreeInputs> = {
     group: "update", // set on every file of the tree
     prune: "update",
     createParents: "update",
-    manifest: "custom", // file by file against what the tree owns (planSync)
+    manifest: "custom", // file by file against what the tree owns (planStored)
     problems: "ignore", // check refuses any
     changes: "ignore", // for people only (preview --diff)
     preview: "ignore", // dropped by check
@@ -243,8 +236,7 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
     // One walk over both packed manifests, with the entries of only the files named (issue 22).
-    const plan = planStored(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
-    const files = changesOf(plan, plan.given, plan.wanted);
+    const files = storedChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
     const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
     const changes: TreeChanges | undefined = !rotated
         ? files
@@ -461,7 +453,8 @@ export async function update(
 export async function read(id: string, props: RemoteTreeOutputs): Promise<dynamic.ReadResult<RemoteTreeOutputs>> {
     const owned = manifestOf(props.files);
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
-        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, owned)]); // leftovers of a crash
+        // Leftovers of a crash, in the folders of the files it owns (walked from the stored form, with no map).
+        await sweepFolders(t, [props.destination, ...foldersOfStored(props.destination, props.files)]);
         const scan = await scanOwned(t, props.destination, owned);
         const extra =
             props.prune === "all" && (await t.stat(props.destination))?.kind === "directory"
@@ -490,7 +483,8 @@ export async function remove(_id: string, props: RemoteTreeOutputs): Promise<Rec
     return withTransport(props.connection, props.credentials ?? {}, async (t) => {
         const created = props.createdDirs ?? [];
         const owned = manifestOf(props.files);
-        await sweepFolders(t, [props.destination, ...foldersOf(props.destination, owned)]); // leftovers of a crash
+        // Leftovers of a crash, in the folders of the files it owns (walked from the stored form, with no map).
+        await sweepFolders(t, [props.destination, ...foldersOfStored(props.destination, props.files)]);
         // Adopted files are put back, created ones deleted, files changed since left in place (with a warning).
         const { outcomes } = await releaseFiles(t, props.destination, Object.keys(owned), owned, props.adopted ?? {});
         const gone = await removeFiles(t, props.destination, [], created);

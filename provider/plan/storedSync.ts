@@ -1,7 +1,7 @@
 /**
  * A tree sync planned from the stored manifests themselves (issue 22): both are in sorted path order, so one merge
- * walk over them (plan/manifestWalk.ts) gives what `planSync` gives from their maps, keeping only the names that
- * change and the entries of those files, never a map of every file. At 50,000 files this is what keeps the
+ * walk over them (plan/manifestWalk.ts) gives what a diff of their maps would give (the unit tests compare it with
+ * one), keeping only the names that change and the entries of those files, never a map of every file. At 50,000 files this is what keeps the
  * provider's memory near the host's: an unchanged file costs a line compared, not an object kept. Pure functions.
  */
 import * as posix from "node:path/posix";
@@ -9,6 +9,7 @@ import type { Manifest, TreeSync } from "../manifest";
 import { outermostFirst } from "../remotePaths";
 import type { StoredManifest } from "./manifestCodec";
 import { ManifestCursor, ManifestWriter } from "./manifestWalk";
+import { changesOf, type TreeChanges } from "./treeManifest";
 
 /** A sync plan with the entries of the files it names (and of no other). */
 export interface StoredSync extends TreeSync {
@@ -20,8 +21,8 @@ export interface StoredSync extends TreeSync {
 
 /**
  * The one record of a tree sync from the stored manifest `olds` (what the tree owns; undefined or {} for a new tree)
- * to `news`, as `planSync` makes it from their maps: with `prune: false` nothing is removed; content changes are
- * uploaded, mode-only changes are a chmod. Every list is sorted.
+ * to `news`: with `prune: false` nothing is removed; content changes are uploaded, mode-only changes are a chmod.
+ * Every list is sorted.
  */
 export function planStored(
     olds: StoredManifest | undefined,
@@ -66,6 +67,21 @@ export function planStored(
     return prune === false ? { ...plan, removed: [] } : plan;
 }
 
+/**
+ * The preview's change list (the RemoteTree's `changes` input) from the stored manifest `olds` (the last deployed
+ * one; undefined for a new tree) to `news`, or undefined when nothing changes: one walk, then `changesOf` with the
+ * entries of only the files named. With `prune: false` nothing is removed.
+ */
+export function storedChanges(
+    olds: StoredManifest | undefined,
+    news: StoredManifest,
+    prune: boolean | "all" | undefined,
+    limit?: number,
+): TreeChanges | undefined {
+    const plan = planStored(olds, news, prune);
+    return changesOf(plan, plan.given, plan.wanted, limit);
+}
+
 /** True when two stored manifests hold the same files (any form), compared line by line. */
 export function sameStored(a: StoredManifest | undefined, b: StoredManifest | undefined): boolean {
     if (typeof a === "string" && a === b) {
@@ -88,9 +104,9 @@ export function sameStored(a: StoredManifest | undefined, b: StoredManifest | un
 }
 
 /**
- * Remote folders the stored manifest's files live in (below `destination`, not including it), outermost first: as
- * plan/treeManifest.ts `foldersOf`, one folder string per folder rather than per file (the walk is in path order,
- * so a file's folder is most often the previous file's).
+ * Remote folders the stored manifest's files live in (below `destination`, not including it), outermost first: one
+ * folder string per folder rather than per file (the walk is in path order, so a file's folder is most often the
+ * previous file's).
  */
 export function foldersOfStored(destination: string, stored: StoredManifest | undefined): string[] {
     const dirs = new Set<string>();

@@ -14,7 +14,6 @@ import picomatch = require("picomatch");
 import { CHANGES_LIMIT, DEFAULT_EXECUTABLE_MODE, DEFAULT_FILE_MODE } from "../defaults";
 import type { Manifest, ManifestDiff, TreeEntry, TreeSync } from "../manifest";
 import { formatMode, normalizeMode, sameMode } from "../mode";
-import { outermostFirst } from "../remotePaths";
 
 /** How files are selected and given modes. */
 export interface TreeSelection {
@@ -96,40 +95,6 @@ export function modesOf(modes: Record<string, string> | undefined): (rel: string
     };
 }
 
-/** Differences from `olds` (what is on the server) to `news` (what the program wants). */
-export function diffManifests(olds: Manifest, news: Manifest): ManifestDiff {
-    const added: string[] = [];
-    const changed: string[] = [];
-    const removed: string[] = [];
-    for (const [rel, n] of Object.entries(news)) {
-        const o = olds[rel];
-        if (o === undefined) {
-            added.push(rel);
-        } else if (o.sha256 !== n.sha256 || o.size !== n.size || !sameMode(o.mode, n.mode)) {
-            changed.push(rel);
-        }
-    }
-    for (const rel of Object.keys(olds)) {
-        if (!(rel in news)) {
-            removed.push(rel);
-        }
-    }
-    return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
-}
-
-/**
- * The one record of a tree sync from the files the tree owns (`owned`; {} for a new tree) to `news`: with
- * `prune: false` nothing is removed; content changes are uploaded, mode-only changes are a chmod.
- */
-export function planSync(owned: Manifest, news: Manifest, prune: boolean | "all" | undefined): TreeSync {
-    const d = diffManifests(owned, news);
-    const removed = prune === false ? [] : d.removed;
-    const chmodOnly = d.changed.filter((r) => owned[r].sha256 === news[r].sha256 && owned[r].size === news[r].size);
-    const chmod = new Set(chmodOnly); // a Set: a mode change on every file of a big tree is not N² (issue 22)
-    const upload = [...d.added, ...d.changed.filter((r) => !chmod.has(r))].sort();
-    return { ...d, removed, upload, chmodOnly };
-}
-
 /** "2 added (a, b), 1 changed (c), 0 removed", naming at most `limit` files per kind. */
 export function describeDiff(d: ManifestDiff, limit = 20): string {
     const part = (n: string, l: string[]) =>
@@ -181,22 +146,9 @@ function changedEntry(rel: string, o: TreeEntry, n: TreeEntry): string {
 }
 
 /**
- * What going from manifest `olds` (the last deployed one; undefined for a new tree) to `news` changes, or undefined
- * when nothing does, so an unchanged tree's inputs stay the same. With `prune: false` nothing is removed.
- */
-export function treeChanges(
-    olds: Manifest | undefined,
-    news: Manifest,
-    prune: boolean | "all" | undefined,
-    limit = CHANGES_LIMIT,
-): TreeChanges | undefined {
-    const before = olds ?? {};
-    return changesOf(planSync(before, news, prune), before, news, limit);
-}
-
-/**
- * `treeChanges` from a sync plan already made: `before` holds (at least) the old entries of the files it changes
- * and removes, `after` the new entries of the files it adds and changes.
+ * What a sync plan changes, for people (the `changes` input), or undefined when it changes nothing: `before` holds
+ * (at least) the old entries of the files it changes and removes, `after` the new entries of the files it adds and
+ * changes (plan/storedSync.ts `storedChanges` gives both from one walk).
  */
 export function changesOf(
     d: TreeSync,
@@ -227,17 +179,4 @@ export function changesOf(
         out.removed = cap(removed, (rel) => `${rel} (${formatSize(before[rel].size)})`);
     }
     return out;
-}
-
-/** Remote folders the manifest's files live in (below `destination`, not including it), outermost first. */
-export function foldersOf(destination: string, manifest: Manifest): string[] {
-    const dirs = new Set<string>();
-    for (const rel of Object.keys(manifest)) {
-        let d = posix.dirname(rel);
-        while (d !== ".") {
-            dirs.add(posix.join(destination, d));
-            d = posix.dirname(d);
-        }
-    }
-    return outermostFirst(dirs);
 }

@@ -14,6 +14,8 @@ export class ChannelBudget {
     private inUse: number;
     private limit: number;
     private readonly waiters: (() => void)[] = [];
+    /** Told each time a caller starts to wait (see `onWait`). */
+    private readonly watchers = new Set<() => void>();
     /** Most channels (held included) that were open at once, each opened fine. */
     private proven = 0;
 
@@ -34,6 +36,17 @@ export class ChannelBudget {
         return this.waiters.length > 0;
     }
 
+    /**
+     * Calls `listener` each time a caller starts to wait for a channel (`contended` is then true), so that a holder
+     * of a channel it could spare (an idle SFTP session) gives it back at once. Returns what stops the calls.
+     */
+    onWait(listener: () => void): () => void {
+        this.watchers.add(listener);
+        return () => {
+            this.watchers.delete(listener);
+        };
+    }
+
     /** The current limit, counting the held channels (lowered when the server refused more). */
     get channels(): number {
         return this.limit;
@@ -48,7 +61,11 @@ export class ChannelBudget {
         let lateRetries = 0;
         for (;;) {
             while (this.inUse >= this.limit) {
-                await new Promise<void>((r) => this.waiters.push(r));
+                const turn = new Promise<void>((r) => this.waiters.push(r));
+                for (const watcher of [...this.watchers]) {
+                    watcher();
+                }
+                await turn;
             }
             this.inUse++;
             let pause = 0;

@@ -46,6 +46,11 @@ export class SshExec {
         return this.budget.contended;
     }
 
+    /** Calls `listener` each time a command (or a session) starts to wait for a channel; returns what stops it. */
+    onWait(listener: () => void): () => void {
+        return this.budget.onWait(listener);
+    }
+
     /**
      * Runs `use`, which opens one more channel (an SFTP session) and closes it before it settles, out of the same
      * budget as the commands; any failure of `use` to open it counts as the server's refusal.

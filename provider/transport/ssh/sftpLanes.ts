@@ -18,6 +18,10 @@ import { SFTP_IDLE_LANE_MS, SFTP_LANE_AFTER_WRITES, SFTP_WRITE_LANES } from "../
 interface Lane {
     readonly sftp: SFTPWrapper;
     load: number;
+    /** An extra lane's: called when a write starts on it with none in flight (stops its idle timer). */
+    readonly busy?: () => void;
+    /** An extra lane's: called when its last write in flight ends (arms its idle timer, or closes it at once). */
+    readonly idle?: () => void;
 }
 
 /** The channel budget's part the lanes need (SshExec's ChannelBudget). */
@@ -26,6 +30,8 @@ export interface LaneBudget {
     hold<T>(use: () => Promise<T>): Promise<T>;
     /** True when a command waits for a channel. */
     readonly contended: boolean;
+    /** Calls `listener` each time a command starts to wait for a channel; returns what stops the calls. */
+    onWait(listener: () => void): () => void;
 }
 
 export class SftpLanes {
@@ -67,18 +73,25 @@ export class SftpLanes {
                 })
                 .finally(() => this.opening--);
         }
-        lane.load++;
+        if (lane.load++ === 0) {
+            lane.busy?.();
+        }
         try {
             return await write(lane.sftp);
         } finally {
-            lane.load--;
+            if (--lane.load === 0) {
+                lane.idle?.();
+            }
         }
     }
 
-    /** One lane's life: open, carry writes until idle, close. Resolves when the lane's channel is closed. */
+    /**
+     * One lane's life: open, carry writes until idle, close. Idle is SFTP_IDLE_LANE_MS with no write in flight, timed
+     * from the last write's end (an unref'd timer, re-armed each time the load drops to 0), or no write in flight
+     * while a command waits for a channel: then it closes at once. Resolves when the lane's channel is closed.
+     */
     private async live(): Promise<void> {
         const sftp = await this.open!();
-        const lane: Lane = { sftp, load: 0 };
         let closing = false;
         const closed = new Promise<void>((resolve) => {
             sftp.once("close", () => {
@@ -88,23 +101,34 @@ export class SftpLanes {
                 resolve();
             });
         });
-        this.lanes.push(lane);
-        this.opening--;
-        try {
-            for (let idleSince = Date.now(); ; ) {
-                await new Promise((r) => setTimeout(r, 20).unref());
-                if (lane.load > 0) {
-                    idleSince = Date.now();
-                } else if (this.budget.contended || Date.now() - idleSince >= SFTP_IDLE_LANE_MS) {
-                    break;
+        await new Promise<void>((retired) => {
+            let timer: NodeJS.Timeout | undefined;
+            const retire = () => {
+                clearTimeout(timer);
+                stopWatching();
+                this.lanes.splice(this.lanes.indexOf(lane), 1); // no write is given to it from now on
+                this.opening++; // given back by run's finally
+                retired();
+            };
+            const idle = () => {
+                if (this.budget.contended) {
+                    retire();
+                } else {
+                    timer = setTimeout(retire, SFTP_IDLE_LANE_MS).unref();
                 }
-            }
-        } finally {
-            this.lanes.splice(this.lanes.indexOf(lane), 1);
-            this.opening++; // given back by run's finally
-            closing = true;
-            sftp.end();
-        }
+            };
+            const lane: Lane = { sftp, load: 0, busy: () => clearTimeout(timer), idle };
+            const stopWatching = this.budget.onWait(() => {
+                if (lane.load === 0) {
+                    retire();
+                }
+            });
+            this.lanes.push(lane);
+            this.opening--;
+            idle();
+        });
+        closing = true;
+        sftp.end();
         await closed;
     }
 }

@@ -5,7 +5,7 @@ import {
     type RemoteTreeOutputs,
     withChanges,
 } from "../../../provider/handlers/remoteTree";
-import { treeChanges } from "../../../provider/plan/treeManifest";
+import { storedChanges } from "../../../provider/plan/storedSync";
 
 const e = (sha256: string, mode = "0644", size = 1) => ({ sha256, size, mode });
 const connection = { host: "10.0.0.5", user: "deploy" };
@@ -16,7 +16,7 @@ function inputs(manifest: RemoteTreeInputs["manifest"], extra: Partial<RemoteTre
 
 describe("RemoteTree changes (what preview --diff names)", () => {
     it("names added, changed (content or mode) and removed files, sorted, with sizes and a summary", () => {
-        const c = treeChanges(
+        const c = storedChanges(
             { a: e("1"), b: e("2"), c: e("3"), d: e("4", "0644", 2048) },
             { a: e("1"), b: e("9", "0644", 14), c: e("3", "0600"), z: e("5", "0644", 5 << 20), y: e("6") },
             true,
@@ -30,15 +30,15 @@ describe("RemoteTree changes (what preview --diff names)", () => {
     });
 
     it("is undefined when nothing changes, and removes nothing with prune: false", () => {
-        assert.strictEqual(treeChanges({ a: e("1") }, { a: e("1") }, true), undefined);
-        assert.strictEqual(treeChanges({ a: e("1"), b: e("2") }, { a: e("1") }, false), undefined);
+        assert.strictEqual(storedChanges({ a: e("1") }, { a: e("1") }, true), undefined);
+        assert.strictEqual(storedChanges({ a: e("1"), b: e("2") }, { a: e("1") }, false), undefined);
     });
 
     it("caps each list at the limit, then says how many more", () => {
         const news = Object.fromEntries(
             Array.from({ length: 120 }, (_, i) => [`f${String(i).padStart(3, "0")}`, e(String(i))]),
         );
-        const c = treeChanges({}, news, true)!;
+        const c = storedChanges({}, news, true)!;
         assert.strictEqual(c.summary, "120 added");
         assert.strictEqual(c.added!.length, 51);
         assert.strictEqual(c.added![49], "f049 (1 B)");

@@ -61,4 +61,29 @@ describe("RemoteTree ownership: adopted and changed files (memory transport)", f
         await remove(id, outs);
         assert.deepStrictEqual(tree.server.fs.tree("/"), []);
     });
+
+    it("refresh and destroy sweep every folder of the tree, also from an earlier release's state (a map of files)", async function () {
+        tree.useSource({
+            "a/b/c/deep.txt": "1",
+            "a/b/mid.txt": "2",
+            "a/top.txt": "3",
+            "x/y.txt": "4",
+            "root.txt": "5",
+        });
+        const { id, outs } = await createTree(await tree.inputs());
+        const earlier = { ...outs, files: { ...manifestOf(outs.files) } };
+        const plant = () => {
+            for (const dir of ["/var/www/a/b/c", "/var/www/a/b", "/var/www/a", "/var/www/x", "/var/www"]) {
+                tree.server.fs.writeFile(`${dir}/.stale.txt.filedrop-0123456789ab`, "half");
+            }
+        };
+        for (const o of [outs, earlier]) {
+            plant();
+            await read(id, o);
+            assert.deepStrictEqual(temporaries(tree.server), []);
+        }
+        plant();
+        await remove(id, earlier);
+        assert.deepStrictEqual(tree.server.fs.tree("/"), []);
+    });
 });

@@ -1,23 +1,13 @@
-/** The one-walk sync plan over stored manifests (issue 22) gives exactly what the map-based planSync gives. */
+/** The one-walk sync plan over stored manifests (issue 22) gives exactly what the map-based reference gives. */
 import * as assert from "node:assert";
 import { createHash } from "node:crypto";
 import type { Manifest } from "../../../provider/manifest";
 import { decodeManifest, encodeManifest } from "../../../provider/plan/manifestCodec";
 import { ManifestCursor } from "../../../provider/plan/manifestWalk";
-import { foldersOfStored, ownedAfter, planStored, sameStored } from "../../../provider/plan/storedSync";
-import { changesOf, foldersOf, planSync, treeChanges } from "../../../provider/plan/treeManifest";
+import { foldersOfStored, ownedAfter, planStored, sameStored, storedChanges } from "../../../provider/plan/storedSync";
+import { foldersOf, planSync, treeChanges } from "../support/mapSync";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-/** The preview's change list as remoteTree.ts withChanges makes it, from one walk. */
-const storedChanges = (
-    olds: string | Manifest | undefined,
-    news: string | Manifest,
-    prune: boolean,
-    limit?: number,
-) => {
-    const plan = planStored(olds, news, prune);
-    return changesOf(plan, plan.given, plan.wanted, limit);
-};
 const e = (content: string, mode = "0644", size = content.length) => ({ sha256: sha(content), size, mode });
 
 /** The plan without its entries, as planSync makes it. */

@@ -1,16 +1,14 @@
 import * as assert from "node:assert";
 import type { Manifest } from "../../../provider/manifest";
-import {
-    describeDiff,
-    diffManifests,
-    foldersOf,
-    modeFor,
-    planSync,
-    relativePathProblem,
-    remotePathOf,
-} from "../../../provider/plan/treeManifest";
+import { foldersOfStored, planStored } from "../../../provider/plan/storedSync";
+import { describeDiff, modeFor, relativePathProblem, remotePathOf } from "../../../provider/plan/treeManifest";
 
 const e = (sha256: string, mode = "0644", size = 1) => ({ sha256, size, mode });
+/** Added, changed and removed, as the sync plan (plan/storedSync.ts) finds them. */
+const diffManifests = (olds: Manifest, news: Manifest) => {
+    const { added, changed, removed } = planStored(olds, news, true);
+    return { added, changed, removed };
+};
 
 describe("treeManifest", () => {
     it("gives modes written one way, and compares manifest modes by their bits", () => {
@@ -36,11 +34,11 @@ describe("treeManifest", () => {
     it("plans uploads, chmod-only changes and removals according to prune", () => {
         const owned: Manifest = { a: e("1"), b: e("2"), c: e("3"), m: e("4") };
         const news = { a: e("1"), b: e("9"), d: e("5"), m: e("4", "0755") };
-        const p = planSync(owned, news, true);
+        const p = planStored(owned, news, true);
         assert.deepStrictEqual(p.upload, ["b", "d"]);
         assert.deepStrictEqual(p.chmodOnly, ["m"]);
         assert.deepStrictEqual(p.removed, ["c"]);
-        assert.deepStrictEqual(planSync(owned, news, false).removed, []);
+        assert.deepStrictEqual(planStored(owned, news, false).removed, []);
     });
 
     it("validates relative paths so nothing is written outside the destination", () => {
@@ -65,7 +63,7 @@ describe("treeManifest", () => {
     });
 
     it("lists the remote folders of a manifest, outermost first", () => {
-        assert.deepStrictEqual(foldersOf("/d", { "x/y/z.txt": e("1"), "x/w.txt": e("2"), "top.txt": e("3") }), [
+        assert.deepStrictEqual(foldersOfStored("/d", { "x/y/z.txt": e("1"), "x/w.txt": e("2"), "top.txt": e("3") }), [
             "/d/x",
             "/d/x/y",
         ]);
