@@ -242,9 +242,11 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: olds.connection, path: olds.destination ?? "" },
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
-    // One walk over both packed manifests, with the entries of only the files named (issue 22).
-    const plan = planStored(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
-    const files = changesOf(plan, plan.given, plan.wanted);
+    // The same packed string is the same files: nothing to name, with no walk (the unchanged tree, issue 22).
+    // Else one walk over both packed manifests, with the entries of only the files named (issue 22).
+    const unchanged = sameTree && typeof news.manifest === "string" && olds!.manifest === news.manifest;
+    const plan = unchanged ? undefined : planStored(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    const files = plan === undefined ? undefined : changesOf(plan, plan.given, plan.wanted);
     const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
     const changes: TreeChanges | undefined = !rotated
         ? files
