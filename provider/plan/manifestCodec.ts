@@ -17,13 +17,15 @@
  * through `manifestOf`, which also takes the map form that earlier releases kept.
  */
 import type { Manifest } from "../manifest";
-import { normalizeMode } from "../mode";
 import { ManifestCursor, ManifestWriter } from "./manifestWalk";
 
 export { isPackedManifest, PACKED_MANIFEST_PREFIX } from "./manifestWalk";
 
 /** A manifest as inputs, outputs and state hold it: packed (this module), or the map of earlier releases. */
 export type StoredManifest = string | Manifest;
+
+/** A mode as decoding gives it (plan/manifestWalk.ts writes every mode through normalizeMode). */
+const FOUR_DIGITS = /^[0-7]{4}$/;
 
 /**
  * The packed form of `m` (see the module comment). Throws on an entry that is not a manifest's. When `m` is already
@@ -39,7 +41,7 @@ export function encodeManifest(m: Manifest): string {
     for (const [i, rel] of sorted.entries()) {
         const e = m[rel];
         w.addEntry(rel, e);
-        canonical &&= rels[i] === rel && e.mode === normalizeMode(e.mode);
+        canonical &&= rels[i] === rel && FOUR_DIGITS.test(e.mode); // four octal digits: its own normalizeMode
     }
     const packed = w.finish();
     if (canonical) {
