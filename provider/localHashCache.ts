@@ -34,6 +34,8 @@ export interface Stamp {
     size: number;
     /** The later of the modification and status-change times, in ms. */
     newestMs: number;
+    /** The mode bits (file type and permissions), as `fs.Stats.mode`. */
+    mode: number;
 }
 
 /** The stamp of the file at `abs` (following a symlink, as the walk does), or undefined. */
@@ -44,6 +46,7 @@ export function stampOf(abs: string): Stamp | undefined {
             key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`,
             size: Number(st.size),
             newestMs: Math.max(Number(st.mtimeNs / 1_000_000n), Number(st.ctimeNs / 1_000_000n)),
+            mode: Number(st.mode),
         };
     } catch {
         return undefined;

@@ -48,6 +48,15 @@ export function summarize(
     return { wallMs, byArea: sorted(area), byFn: sorted(fns) };
 }
 
+/** Self time (ms) of every function over one process's profile chunks, by "name file:line". */
+export function summarizeBy(files: string[]): Map<string, number> {
+    const fns = new Map<string, number>();
+    for (const file of files) {
+        add(JSON.parse(fs.readFileSync(file, "utf8")) as Profile, new Map(), fns);
+    }
+    return fns;
+}
+
 function add(p: Profile, area: Map<string, number>, fns: Map<string, number>): void {
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
     const self = new Map<number, number>();

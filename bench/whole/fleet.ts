@@ -18,12 +18,15 @@ import { TestStack } from "../../test/harness/stack";
 import { getWorld, onStopWorld, type World } from "../../test/harness/world";
 import { argOf, log } from "../common";
 import { type BenchSshd, connectionsPerAddress, startBenchSshd } from "./benchSshd";
+import { sampleCpu } from "./cpuTimes";
 import { runBench } from "./lifecycle";
 import { type PeakSampler, samplePeak } from "./peakMemory";
 import { sameFile, sameTree } from "./verify";
 
 const sizes = argOf("hosts", "50,200").split(",").map(Number);
 const timeoutS = Number(argOf("timeout", "1800"));
+/** `--skip-checkpoints`: PULUMI_SKIP_CHECKPOINTS=true for the fleet's commands (the state is written at the end only). */
+const skipCheckpoints = process.argv.includes("--skip-checkpoints");
 const TREE_FILES = 50;
 const PER_SSHD = 16;
 
@@ -54,20 +57,29 @@ interface Row {
     previewLogins: number;
     peakMiB?: number;
     previewPeakMiB?: number;
+    /** CPU seconds of `up` by process role (cpuTimes.ts). */
+    upCpu: Record<string, number>;
+    /** Bytes of the state file after `up`. */
+    stateBytes: number;
 }
 
 async function timed(s: TestStack, cmd: "up" | "preview", deadline: number) {
     await s.select();
     let sampler: PeakSampler | undefined;
+    let cpu: ReturnType<typeof sampleCpu> | undefined;
     const t0 = performance.now();
     const left = deadline - Date.now();
     const r = await Promise.race([
-        s.run(cmd, [], (pid) => (sampler = samplePeak(pid))),
+        s.run(cmd, [], (pid) => {
+            sampler = samplePeak(pid);
+            cpu = sampleCpu(pid, 200);
+        }),
         new Promise<never>((_, reject) =>
             setTimeout(() => reject(new Error(`pulumi ${cmd} exceeded the time box`)), left).unref(),
         ),
     ]);
-    return { r, secs: (performance.now() - t0) / 1000, peak: sampler?.stop() };
+    const byRole = Object.entries(cpu?.stop() ?? {}).map(([k, ms]): [string, number] => [k, ms / 1000]);
+    return { r, secs: (performance.now() - t0) / 1000, peak: sampler?.stop(), cpu: Object.fromEntries(byRole) };
 }
 
 function loginsOf(servers: BenchSshd[]): Map<string, number> {
@@ -101,6 +113,9 @@ async function fleet(w: World, hosts: number, work: string, deadline: number): P
     });
     fs.chownSync(path.dirname(remote[0]), w.uid, w.gid);
     const s = new TestStack(w, `fleet-${hosts}`, fleetProgram);
+    if (skipCheckpoints) {
+        s.env.PULUMI_SKIP_CHECKPOINTS = "true";
+    }
     s.setSettings({
         user: servers[0].user,
         privateKey: servers[0].privateKey, // authorised on every server below
@@ -150,6 +165,8 @@ async function fleet(w: World, hosts: number, work: string, deadline: number): P
         previewLogins,
         peakMiB: up.peak,
         previewPeakMiB: pv.peak,
+        upCpu: up.cpu,
+        stateBytes: fs.statSync(path.join(s.stateDir, ".pulumi", "stacks", s.name, "test.json")).size,
     };
 }
 
@@ -187,6 +204,13 @@ async function main(): Promise<void> {
             ),
         ].join("\n"),
     );
+    for (const r of rows) {
+        const cpu = Object.entries(r.upCpu)
+            .filter(([, v]) => v >= 0.1)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k.trim()} ${v.toFixed(1)}`);
+        console.log(`${r.hosts} hosts, up: CPU s ${cpu.join(", ")}; state file ${r.stateBytes} bytes`);
+    }
     console.log(JSON.stringify(rows));
 }
 

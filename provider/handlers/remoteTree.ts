@@ -235,8 +235,12 @@ export function withChanges(olds: Partial<RemoteTreeInputs> | undefined, news: R
             { connection: olds.connection, path: olds.destination ?? "" },
             { connection: news.connection, path: news.destination },
         ).replaces.length === 0;
-    // One walk over both packed manifests, with the entries of only the files named (issue 22).
-    const files = storedChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
+    // The same packed string is the same files: nothing to name, with no walk (the unchanged tree, issue 22).
+    // Else one walk over both packed manifests, with the entries of only the files named (issue 22).
+    const unchanged = sameTree && typeof news.manifest === "string" && olds!.manifest === news.manifest;
+    const files = unchanged
+        ? undefined
+        : storedChanges(sameTree ? olds!.manifest : undefined, news.manifest, news.prune);
     const rotated = sameTree && isKnown(news.credentials) && credentialsRotated(olds?.credentials, news.credentials);
     const changes: TreeChanges | undefined = !rotated
         ? files

@@ -17,7 +17,7 @@ import { type KnownStats, statOf } from "./knownStats";
 import { ensureDirs } from "./remoteDirs";
 import { remoteSha256 } from "./remoteHash";
 import { replaceTarget } from "./replace";
-import { sameOwner, whoseSideFile, writeSideFile, writerIn } from "./sideFileGuard";
+import { sameOwner, whoseSideFile, writerIn, writeSideFile } from "./sideFileGuard";
 import { sweepTemporaries } from "./temporaries";
 
 /** What create found at the path before writing. */

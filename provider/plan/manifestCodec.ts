@@ -24,13 +24,31 @@ export { isPackedManifest, PACKED_MANIFEST_PREFIX } from "./manifestWalk";
 /** A manifest as inputs, outputs and state hold it: packed (this module), or the map of earlier releases. */
 export type StoredManifest = string | Manifest;
 
-/** The packed form of `m` (see the module comment). Throws on an entry that is not a manifest's. */
+/** A mode as decoding gives it (plan/manifestWalk.ts writes every mode through normalizeMode). */
+const FOUR_DIGITS = /^[0-7]{4}$/;
+
+/**
+ * The packed form of `m` (see the module comment). Throws on an entry that is not a manifest's. When `m` is already
+ * what decoding its packed form gives (paths in sorted order, modes spelled as four octal digits), it is kept as that
+ * string's decoded manifest: the SDK's outputs hand the same string back at the end of a command that changed no
+ * file, and it then need not be decoded again (issue 22).
+ */
 export function encodeManifest(m: Manifest): string {
     const w = new ManifestWriter();
-    for (const rel of Object.keys(m).sort()) {
-        w.addEntry(rel, m[rel]);
+    const rels = Object.keys(m);
+    const sorted = rels.slice().sort();
+    let canonical = true;
+    for (const [i, rel] of sorted.entries()) {
+        const e = m[rel];
+        w.addEntry(rel, e);
+        canonical &&= rels[i] === rel && FOUR_DIGITS.test(e.mode); // four octal digits: its own normalizeMode
     }
-    return w.finish();
+    const packed = w.finish();
+    if (canonical) {
+        const entry = ({ sha256, size, mode }: Manifest[string]) => ({ sha256, size, mode });
+        keep(packed, Object.freeze(Object.fromEntries(sorted.map((rel) => [rel, entry(m[rel])]))));
+    }
+    return packed;
 }
 
 /** The manifest a packed string holds (entries in sorted path order). Throws a FiledropError when damaged. */
@@ -63,8 +81,12 @@ export function manifestOf(v: StoredManifest | undefined | null): Manifest {
     if (hit !== undefined) {
         return hit;
     }
-    const m = Object.freeze(decodeManifest(v));
-    recent.set(v, m);
+    return keep(v, Object.freeze(decodeManifest(v)));
+}
+
+/** Remembers `m` as the decoded manifest of `packed` (the last few only). */
+function keep(packed: string, m: Manifest): Manifest {
+    recent.set(packed, m);
     if (recent.size > RECENT) {
         recent.delete(recent.keys().next().value as string);
     }

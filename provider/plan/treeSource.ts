@@ -12,14 +12,22 @@ import type { Manifest } from "../manifest";
 import { hashCounted, sha256OfFilesShown } from "../progress/localHashing";
 import { modesOf, selector, type TreeSelection } from "./treeManifest";
 
-/** A local file found by the walk. */
+/** A local file found by the walk (its mode and size come from the one stat that stamps it, in buildManifest). */
 interface Found {
     rel: string;
     abs: string;
-    localMode: number;
-    /** Its size when the walk saw it (for the progress line and the choice of how to read it). */
-    size: number;
 }
+
+/** Folders walked between two turns of the event loop (see walkSource). */
+const FOLDERS_PER_TURN = 8;
+/** Files stamped between two turns of the event loop. */
+const STAMPS_PER_TURN = 1000;
+
+/** One turn of the event loop: I/O that is due (the gRPC calls the program already made) goes out meanwhile. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Sorts folder entries as `a.localeCompare(b)` does (the walk's order), with one collator instead of one per call. */
+const byName = new Intl.Collator().compare;
 
 /**
  * A name with a line break cannot be sent as a path (FTP puts paths on a line of their own, and check refuses it
@@ -34,20 +42,28 @@ function matchableName(rel: string): string {
 /**
  * Walks `root` and lists the selected files. Symlinks are followed when they resolve inside `root` and reported
  * as problems when they point outside it (or nowhere); a selected file with a line break in its name is reported
- * as a problem; anything else but files and folders is skipped.
+ * as a problem; anything else but files and folders is skipped. A file is known by its folder entry's type, with no
+ * stat of its own (buildManifest stats each file once). The walk lets the event loop turn first and every few folders: a
+ * program's other calls (the early start of the provider host, sdk/providerStart.ts) go out while it walks a big
+ * tree, instead of after it (issue 22).
  */
-export function walkSource(root: string, sel: TreeSelection): { files: Found[]; problems: string[] } {
+export async function walkSource(root: string, sel: TreeSelection): Promise<{ files: Found[]; problems: string[] }> {
     const files: Found[] = [];
     const problems: string[] = [];
     const realRoot = fs.realpathSync(root);
     const pick = selector(sel);
     const visited = new Set<string>([realRoot]);
-    const walk = (absDir: string, relDir: string) => {
-        for (const e of fs.readdirSync(absDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let folders = 0;
+    const walk = async (absDir: string, relDir: string): Promise<void> => {
+        if (folders++ % FOLDERS_PER_TURN === 0) {
+            await nextTurn();
+        }
+        for (const e of fs.readdirSync(absDir, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name))) {
             const rel = relDir === "" ? e.name : `${relDir}/${e.name}`;
             const abs = path.join(absDir, e.name);
-            let st = fs.lstatSync(abs);
-            if (st.isSymbolicLink()) {
+            let isDir = e.isDirectory();
+            let isFile = e.isFile();
+            if (e.isSymbolicLink()) {
                 let real: string;
                 try {
                     real = fs.realpathSync(abs);
@@ -61,31 +77,42 @@ export function walkSource(root: string, sel: TreeSelection): { files: Found[]; 
                     );
                     continue;
                 }
-                st = fs.statSync(abs);
-                if (st.isDirectory()) {
+                const st = fs.statSync(abs);
+                isDir = st.isDirectory();
+                isFile = st.isFile();
+                if (isDir) {
                     if (visited.has(real)) {
                         continue;
                     }
                     visited.add(real);
                 }
             }
-            if (st.isDirectory()) {
+            if (isDir) {
                 if (!pick.skipDir(matchableName(rel))) {
-                    walk(abs, rel);
+                    await walk(abs, rel);
                 }
-            } else if (st.isFile() && pick.file(matchableName(rel))) {
+            } else if (isFile && pick.file(matchableName(rel))) {
                 if (/[\r\n]/.test(rel)) {
                     problems.push(
                         `file ${JSON.stringify(rel)} has a line break in its name, which cannot be sent as a remote path; rename it or exclude it`,
                     );
                     continue;
                 }
-                files.push({ rel, abs, localMode: st.mode, size: st.size });
+                files.push({ rel, abs });
             }
         }
     };
-    walk(root, "");
+    await walk(root, "");
     return { files, problems };
+}
+
+/** The mode bits of a local file (following a symlink), 0 when it cannot be stat'ed. */
+function localModeOf(abs: string): number {
+    try {
+        return fs.statSync(abs).mode;
+    } catch {
+        return 0;
+    }
 }
 
 /**
@@ -97,33 +124,40 @@ export async function buildManifest(
     sel: TreeSelection,
 ): Promise<{ manifest: Manifest; problems: string[] }> {
     const walkStarted = Date.now();
-    const { files, problems } = walkSource(root, sel);
+    const { files, problems } = await walkSource(root, sel);
     const manifest: Manifest = {};
     const modeFor = modesOf(sel.modes);
     const cache = LocalHashCache.open(root, walkStarted);
     const stamps = new Map<string, Stamp | undefined>();
-    const toHash = files.filter((f) => {
+    const toHash: Found[] = [];
+    for (const [i, f] of files.entries()) {
+        if (i % STAMPS_PER_TURN === STAMPS_PER_TURN - 1) {
+            await nextTurn();
+        }
+        // The one stat of the file: the cache's stamp, its size and its local mode (the exec bit).
         const stamp = stampOf(f.abs);
         const sha256 = cache.get(f.rel, stamp);
         if (sha256 !== undefined) {
-            manifest[f.rel] = { sha256, size: stamp!.size, mode: modeFor(f.rel, f.localMode) };
-            return false;
+            manifest[f.rel] = { sha256, size: stamp!.size, mode: modeFor(f.rel, stamp!.mode) };
+        } else {
+            stamps.set(f.abs, stamp);
+            toHash.push(f);
         }
-        stamps.set(f.abs, stamp);
-        return true;
-    });
+    }
     const byAbs = new Map(toHash.map((f) => [f.abs, f]));
     const errors = await sha256OfFilesShown(
         toHash.map((f) => f.abs),
         `Hashing ${root}`,
-        (abs, counted) => hashCounted(abs, counted, byAbs.get(abs)!.size),
+        (abs, counted) => hashCounted(abs, counted, stamps.get(abs)?.size),
         (abs, { sha256, size }) => {
             const f = byAbs.get(abs)!;
-            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, f.localMode) };
-            cache.put(f.rel, stamps.get(abs), sha256, size);
+            const stamp = stamps.get(abs);
+            // A file that could not be stat'ed but was read after all (put back meanwhile): mode from its read.
+            manifest[f.rel] = { sha256, size, mode: modeFor(f.rel, stamp?.mode ?? localModeOf(abs)) };
+            cache.put(f.rel, stamp, sha256, size);
         },
         (work) => forEachLimit(toHash, LOCAL_HASHES_IN_FLIGHT, (f) => work(f.abs)),
-        toHash.reduce((n, f) => n + f.size, 0),
+        toHash.reduce((n, f) => n + (stamps.get(f.abs)?.size ?? 0), 0),
     );
     if (errors.length > 0) {
         throw errors[0];

@@ -109,4 +109,21 @@ describe("packed manifest", function () {
         assert.strictEqual(manifestOf(packed), manifestOf(`${packed}`), "decoded once per string");
         assert.ok(Object.isFrozen(manifestOf(packed)), "shared: frozen, so that no caller changes it for another");
     });
+
+    it("manifestOf of a string just packed is what decoding it gives, whatever the map packed held", function () {
+        const odd: Manifest = { b: { ...entry("b"), mode: "644" }, a: { ...entry("a"), extra: 1 } as Manifest[string] };
+        const canonical: Manifest = { a: entry("a", "0600"), "b/c": entry("c") };
+        for (const m of [odd, canonical, { ...canonical }]) {
+            const packed = encodeManifest(m);
+            const got = manifestOf(packed);
+            assert.deepStrictEqual(got, decodeManifest(packed));
+            assert.deepStrictEqual(Object.keys(got), Object.keys(decodeManifest(packed)));
+            assert.ok(Object.isFrozen(got));
+            assert.notStrictEqual(got, m, "never the caller's own map, which it may change");
+        }
+        const m: Manifest = { a: entry("a") };
+        const got = manifestOf(encodeManifest(m));
+        m.a.size = 99;
+        assert.strictEqual(got.a.size, 1, "nor its entries");
+    });
 });

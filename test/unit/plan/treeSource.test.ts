@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { selector } from "../../../provider/plan/treeManifest";
-import { buildManifest } from "../../../provider/plan/treeSource";
+import { buildManifest, walkSource } from "../../../provider/plan/treeSource";
 
 describe("plan/treeSource", () => {
     let dir: string;
@@ -93,6 +93,24 @@ describe("plan/treeSource", () => {
             );
         } finally {
             fs.rmSync(d, { recursive: true, force: true });
+        }
+    });
+
+    it("lets the event loop turn while it walks a tree of many folders (the program's calls go out meanwhile)", async () => {
+        const many = fs.mkdtempSync(path.join(os.tmpdir(), "tree-unit-many-"));
+        try {
+            for (let d = 0; d < 20; d++) {
+                fs.mkdirSync(path.join(many, `d${d}`));
+                fs.writeFileSync(path.join(many, `d${d}`, "f.txt"), "f");
+            }
+            const order: string[] = [];
+            setImmediate(() => order.push("a turn of the event loop"));
+            const { files } = await walkSource(many, {});
+            order.push("walked");
+            assert.strictEqual(files.length, 20);
+            assert.deepStrictEqual(order, ["a turn of the event loop", "walked"]);
+        } finally {
+            fs.rmSync(many, { recursive: true, force: true });
         }
     });
 });
