@@ -9,7 +9,8 @@
  * diff; `up` after 10 edits + 2 adds + 1 delete: check, diff, update — each on its own JSON copy of the values (the
  * host deserialises each request), and reports its peak RSS (VmHWM) and the heap sampled every 5 ms above the floor.
  * With FILEDROP_BENCH_STEPS=1 each child also prints, on stderr, the heap around each step of the provider (which
- * step raises the peak). Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
+ * step raises the peak). Each line also gives the command's time and the provider process's CPU time (user + system,
+ * steadier than the time on a shared machine). Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -94,15 +95,16 @@ function traceSteps(): void {
 }
 
 /**
- * With FILEDROP_BENCH_ALLOC=1: samples every allocation of the command's calls, also of objects collected since
+ * With FILEDROP_BENCH_ALLOC=1 (or uncollected, or promoted: see below): samples every allocation of the command's calls, also of objects collected since
  * (what churns, not only what stays), and prints on stderr the functions that allocated most. Returns the stop.
  */
 async function startAllocationSampling(): Promise<((command: string) => Promise<void>) | undefined> {
     const mode = process.env.FILEDROP_BENCH_ALLOC;
-    if (mode !== "1" && mode !== "uncollected") {
+    if (mode !== "1" && mode !== "uncollected" && mode !== "promoted") {
         return undefined;
     }
-    // "uncollected": only what no GC has freed yet when sampling stops (live, and the old space's garbage).
+    // "uncollected": only what no GC has freed yet when sampling stops (live, and the old space's garbage);
+    // "promoted": what survived the young generation (live, and what only a full GC freed): the old space's churn.
     const all = mode === "1";
     const inspector: typeof import("node:inspector") = require("node:inspector");
     const session = new inspector.Session();
@@ -111,7 +113,7 @@ async function startAllocationSampling(): Promise<((command: string) => Promise<
         new Promise<any>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
     await post("HeapProfiler.startSampling", {
         samplingInterval: 16384,
-        includeObjectsCollectedByMajorGC: all,
+        includeObjectsCollectedByMajorGC: all || mode === "promoted",
         includeObjectsCollectedByMinorGC: all,
     });
     let stopped: Promise<any> | undefined;
@@ -179,6 +181,7 @@ async function child(file: string): Promise<void> {
         ).unref();
     }
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const checked = (await tree.check(copy(h.inputs ?? {}), copy(h.news))).inputs;
     let outs = h.outs;
     let id = h.id;
@@ -197,6 +200,7 @@ async function child(file: string): Promise<void> {
     clearInterval(timer);
     await sampling?.(h.command);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     await closeAll();
     const peakRss = process.resourceUsage().maxRSS * 1024;
     fs.writeFileSync(
@@ -209,6 +213,7 @@ async function child(file: string): Promise<void> {
             rss: peakRss - floor.rss,
             heap: heap - floor.heapUsed,
             ms,
+            cpuMs: (cpu.user + cpu.system) / 1000,
         }),
     );
 }
@@ -242,7 +247,7 @@ async function main(): Promise<void> {
             stdio: "inherit",
         });
         const r = JSON.parse(fs.readFileSync(file, "utf8"));
-        const line = `${name.padEnd(38)} peak RSS +${mib(r.rss)}  peak heap +${mib(r.heap)}  (floor RSS ${mib(r.floor)}; ${(r.ms / 1000).toFixed(1)} s)`;
+        const line = `${name.padEnd(38)} peak RSS +${mib(r.rss)}  peak heap +${mib(r.heap)}  (floor RSS ${mib(r.floor)}; ${(r.ms / 1000).toFixed(1)} s, CPU ${(r.cpuMs / 1000).toFixed(1)} s)`;
         log(line);
         rows.push(line);
         if (command === "up") {
