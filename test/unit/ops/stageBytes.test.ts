@@ -22,25 +22,30 @@ describe("ops/stage: a small file held in memory (issue 22)", function () {
     });
     afterEach(() => server.uninstall());
 
-    it("is written whole to an exclusive 0600 temporary without opening a stream, counted, and verifies", async function () {
-        const bytes = Buffer.from("hello, tree\n");
-        let opened = 0;
-        let counted = 0;
+    /** A spec of `bytes` held in memory, counting the streams opened and the bytes counted. */
+    function heldSpec(path: string, bytes: Buffer, planned: boolean) {
+        const seen = { opened: 0, counted: 0 };
         const spec = {
-            path: "/srv/a.txt",
+            path,
             open: () => {
-                opened++;
+                seen.opened++;
                 return Readable.from([bytes]);
             },
             bytes,
-            expectedSha256: sha(bytes),
+            expectedSha256: planned ? sha(bytes) : undefined,
             counted: (n: number) => {
-                counted += n;
+                seen.counted += n;
             },
         };
+        return { spec, seen };
+    }
+
+    it("is written whole to an exclusive 0600 temporary without opening a stream, counted, and verifies", async function () {
+        const bytes = Buffer.from("hello, tree\n");
+        const { spec, seen } = heldSpec("/srv/a.txt", bytes, true);
         const staged = await onServer(f.connection, (t) => stageUpload(t, spec));
-        assert.strictEqual(opened, 0, "no stream was opened for bytes already in memory");
-        assert.strictEqual(counted, bytes.length);
+        assert.strictEqual(seen.opened, 0, "no stream was opened for bytes already in memory");
+        assert.strictEqual(seen.counted, bytes.length);
         assert.strictEqual(staged.size, bytes.length);
         assert.ok(server.fs.readFile(staged.tmp).equals(bytes));
         assert.strictEqual(server.fs.lstat(staged.tmp)?.mode, 0o600);
@@ -52,17 +57,10 @@ describe("ops/stage: a small file held in memory (issue 22)", function () {
 
     it("without the plan's SHA-256 it is streamed and hashed on the way, as any upload", async function () {
         const bytes = Buffer.from("no plan\n");
-        let opened = 0;
-        const spec = {
-            path: "/srv/b.txt",
-            open: () => {
-                opened++;
-                return Readable.from([bytes]);
-            },
-            bytes,
-        };
+        const { spec, seen } = heldSpec("/srv/b.txt", bytes, false);
         const staged = await onServer(f.connection, (t) => stageUpload(t, spec));
-        assert.strictEqual(opened, 1);
+        assert.strictEqual(seen.opened, 1);
+        assert.strictEqual(seen.counted, bytes.length);
         assert.strictEqual(staged.sha256, sha(bytes));
     });
 });
