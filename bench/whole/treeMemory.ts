@@ -9,7 +9,8 @@
  * diff; `up` after 10 edits + 2 adds + 1 delete: check, diff, update — each on its own JSON copy of the values (the
  * host deserialises each request), and reports its peak RSS (VmHWM) and the heap sampled every 5 ms above the floor.
  * With FILEDROP_BENCH_STEPS=1 each child also prints, on stderr, the heap around each step of the provider (which
- * step raises the peak). Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
+ * step raises the peak). Each line also gives the command's time and the provider process's CPU time (user + system,
+ * steadier than the time on a shared machine). Not a test and not part of `npm test`; the whole-command figures are treeScale.ts's.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -93,6 +94,65 @@ function traceSteps(): void {
     }
 }
 
+/**
+ * With FILEDROP_BENCH_ALLOC=1 (or uncollected, or promoted: see below): samples every allocation of the command's calls, also of objects collected since
+ * (what churns, not only what stays), and prints on stderr the functions that allocated most. Returns the stop.
+ */
+async function startAllocationSampling(): Promise<((command: string) => Promise<void>) | undefined> {
+    const mode = process.env.FILEDROP_BENCH_ALLOC;
+    if (mode !== "1" && mode !== "uncollected" && mode !== "promoted") {
+        return undefined;
+    }
+    // "uncollected": only what no GC has freed yet when sampling stops (live, and the old space's garbage);
+    // "promoted": what survived the young generation (live, and what only a full GC freed): the old space's churn.
+    const all = mode === "1";
+    const inspector: typeof import("node:inspector") = require("node:inspector");
+    const session = new inspector.Session();
+    session.connect();
+    const post = (method: string, params?: object) =>
+        new Promise<any>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+    await post("HeapProfiler.startSampling", {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: all || mode === "promoted",
+        includeObjectsCollectedByMinorGC: all,
+    });
+    let stopped: Promise<any> | undefined;
+    const stopAt = Number(process.env.FILEDROP_BENCH_ALLOC_MS ?? 0);
+    if (stopAt > 0) {
+        setTimeout(() => (stopped = post("HeapProfiler.stopSampling")), stopAt).unref();
+    }
+    return async (command) => {
+        const { profile } = await (stopped ?? post("HeapProfiler.stopSampling"));
+        if (profile === undefined) {
+            return;
+        }
+        session.disconnect();
+        type Node = {
+            callFrame: { functionName: string; url: string; lineNumber: number };
+            selfSize: number;
+            children: Node[];
+        };
+        const self = new Map<string, number>();
+        const walk = (n: Node, stack: string[]) => {
+            const at = `${n.callFrame.functionName || "(anonymous)"} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+            const s = [...stack, at];
+            if (n.selfSize > 0) {
+                const key = s.slice(-3).join(" < ");
+                self.set(key, (self.get(key) ?? 0) + n.selfSize);
+            }
+            for (const c of n.children) {
+                walk(c, s);
+            }
+        };
+        walk(profile.head, []);
+        const total = [...self.values()].reduce((a, b) => a + b, 0);
+        process.stderr.write(`[alloc] ${command}: ${mib(total)} MiB allocated in all (sampled)\n`);
+        for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+            process.stderr.write(`[alloc] ${mib(v)} ${k.split(" < ").reverse().join(" < ")}\n`);
+        }
+    };
+}
+
 /** The child: one command's calls, as the host makes them; prints a JSON line with the figures and the results. */
 async function child(file: string): Promise<void> {
     require("@pulumi/pulumi");
@@ -111,7 +171,17 @@ async function child(file: string): Promise<void> {
         heap = Math.max(heap, process.memoryUsage().heapUsed);
     }, 5);
     const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+    const sampling = await startAllocationSampling();
+    const snapshotAt = Number(process.env.FILEDROP_BENCH_SNAPSHOT_MS ?? 0);
+    if (snapshotAt > 0 && h.outs === undefined) {
+        // A heap snapshot in the middle of the create (what is alive then), for a heap viewer.
+        setTimeout(
+            () => process.stderr.write(`[snapshot] ${require("node:v8").writeHeapSnapshot()}\n`),
+            snapshotAt,
+        ).unref();
+    }
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const checked = (await tree.check(copy(h.inputs ?? {}), copy(h.news))).inputs;
     let outs = h.outs;
     let id = h.id;
@@ -128,7 +198,9 @@ async function child(file: string): Promise<void> {
     }
     heap = Math.max(heap, process.memoryUsage().heapUsed);
     clearInterval(timer);
+    await sampling?.(h.command);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     await closeAll();
     const peakRss = process.resourceUsage().maxRSS * 1024;
     fs.writeFileSync(
@@ -141,6 +213,7 @@ async function child(file: string): Promise<void> {
             rss: peakRss - floor.rss,
             heap: heap - floor.heapUsed,
             ms,
+            cpuMs: (cpu.user + cpu.system) / 1000,
         }),
     );
 }
@@ -174,7 +247,7 @@ async function main(): Promise<void> {
             stdio: "inherit",
         });
         const r = JSON.parse(fs.readFileSync(file, "utf8"));
-        const line = `${name.padEnd(38)} peak RSS +${mib(r.rss)}  peak heap +${mib(r.heap)}  (floor RSS ${mib(r.floor)}; ${(r.ms / 1000).toFixed(1)} s)`;
+        const line = `${name.padEnd(38)} peak RSS +${mib(r.rss)}  peak heap +${mib(r.heap)}  (floor RSS ${mib(r.floor)}; ${(r.ms / 1000).toFixed(1)} s, CPU ${(r.cpuMs / 1000).toFixed(1)} s)`;
         log(line);
         rows.push(line);
         if (command === "up") {

@@ -9,7 +9,7 @@
  * failure removes it. The SHA-256 verified afterwards covers the whole file, so a prefix that is not what we would
  * send fails verification, and ops/upload.ts discards that temporary and uploads once more from byte 0.
  */
-import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline, Readable, Transform, type TransformCallback } from "node:stream";
 import { hasCode, isFiledropError } from "../errors";
 import { HashingStream } from "../hashing";
 import { startProgress, type Ticking } from "../progress/ticker";
@@ -111,7 +111,14 @@ async function send(
     if (ticking !== undefined) {
         started(ticking);
     }
-    const skip = new SkipPrefix(offset, spec.counted ?? ((n) => ticking?.meter.addBytes(n)));
+    const counted = spec.counted ?? ((n: number) => ticking?.meter.addBytes(n));
+    if (spec.bytes !== undefined && offset === 0 && spec.expectedSha256) {
+        // Held in memory, sent whole, its SHA-256 the plan's: no pipeline, no transform, no hashing on the way.
+        const written = await writeSideFile(t, tmp, Readable.from([spec.bytes]));
+        counted(written);
+        return { written, sha256: spec.expectedSha256 };
+    }
+    const skip = new SkipPrefix(offset, counted);
     const hashing = spec.expectedSha256 ? undefined : new HashingStream();
     const body: Readable = hashing
         ? pipeline(spec.open(), hashing, skip, () => undefined)

@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { forEachLimit } from "../concurrency";
 import { STATS_IN_FLIGHT, TREE_FILES_IN_FLIGHT, TREE_FILES_PER_CHUNK, TREE_SMALL_FILE_BYTES } from "../defaults";
 import { isFiledropError } from "../errors";
-import type { Manifest } from "../manifest";
+import type { Manifest, TreeEntry } from "../manifest";
 import { parseMode } from "../mode";
 import { remotePathOf } from "../plan/treeManifest";
 import type { TransferMeter } from "../progress/meter";
@@ -129,30 +129,37 @@ async function syncChunk(
     for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
         out.createdDirs.push(...(await ensureDirs(t, d)));
     }
-    const staged: StagedUpload[] = [];
+    // Each staged file beside its relative path (no path worked out again from its target per file).
+    const staged: { rel: string; s: StagedUpload }[] = [];
+    // The source folder once, with a slash: a file's local path is then one concatenation (rels are normalised).
+    const base = posix.join(sourceDir.split("\\").join("/"), "/");
     const stageErrors = await forEachLimit(rels, TREE_FILES_IN_FLIGHT, async (rel) => {
-        const local = posix.join(sourceDir.split("\\").join("/"), rel);
-        // Small files are read whole and at once (far cheaper than a stream or four async calls per file); large
-        // ones stream, so memory stays bounded.
-        const small = manifest[rel].size <= TREE_SMALL_FILE_BYTES ? fs.readFileSync(local) : undefined;
+        const local = base + rel;
+        const entry = manifest[rel];
+        // Small files are read whole and at once (far cheaper than a stream or four async calls per file), and sent
+        // as they are (stage.ts); large ones stream, so memory stays bounded.
+        const small = entry.size <= TREE_SMALL_FILE_BYTES ? fs.readFileSync(local) : undefined;
         const spec = {
             path: remotePathOf(destination, rel),
             open: () => (small ? Readable.from([small]) : fs.createReadStream(local, { highWaterMark: 1 << 20 })),
-            expectedSha256: manifest[rel].sha256,
-            mode: parseMode(manifest[rel].mode),
+            bytes: small,
+            expectedSha256: entry.sha256,
+            mode: parseMode(entry.mode),
             uid: ids.uid,
             gid: ids.gid,
             counted: (n: number) => meter.addBytes(n),
         };
         // The size check is left to the SHA-256 check that follows (same hash, same bytes): a round trip saved.
-        staged.push(await stageUpload(t, spec, replaced.get(rel) ?? "unknown"));
+        staged.push({ rel, s: await stageUpload(t, spec, replaced.get(rel) ?? "unknown") });
     });
-    const verdicts = await verifyStaged(t, staged);
-    const relOf = (s: StagedUpload) => posix.relative(destination, s.spec.path);
+    const verdicts = await verifyStaged(
+        t,
+        staged.map((x) => x.s),
+    );
     const commitErrors = await forEachLimit(
-        staged.map((s, i) => [s, verdicts[i]] as const),
+        staged.map((x, i) => [x, verdicts[i]] as const),
         TREE_FILES_IN_FLIGHT,
-        async ([s, verdict]) => {
+        async ([{ rel, s }, verdict]) => {
             if (typeof verdict !== "string") {
                 await abandon(t, s);
                 throw verdict;
@@ -162,7 +169,7 @@ async function syncChunk(
                 out.ownerLost.set(r.ownerLost.path, r.ownerLost);
                 out.endpoint = t.endpoint;
             }
-            out.uploaded[relOf(s)] = { sha256: r.sha256, size: r.size, mode: manifest[relOf(s)].mode };
+            out.uploaded[rel] = landedEntry(manifest[rel], r.sha256, r.size);
             out.verifiedBy = r.verifiedBy;
             meter.addFile();
         },
@@ -174,4 +181,12 @@ async function syncChunk(
         throw lost;
     }
     return errors;
+}
+
+/**
+ * The entry to record for a file that landed: the plan's own entry object when the file is what it says (the usual
+ * case: no second object per file of the tree, issue 22), else a new one with what landed.
+ */
+export function landedEntry(planned: TreeEntry, sha256: string, size: number): TreeEntry {
+    return planned.sha256 === sha256 && planned.size === size ? planned : { sha256, size, mode: planned.mode };
 }

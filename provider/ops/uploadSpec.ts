@@ -10,6 +10,12 @@ export interface UploadSpec {
     readonly path: string;
     /** A fresh stream of the bytes to write; called once per attempt. */
     readonly open: () => Readable;
+    /**
+     * The whole content, when the caller holds it in memory (a tree's small files): a whole upload then sends it
+     * as it is, without a stream pipeline per file (issue 22: at 50,000 files the pipelines' garbage raised the
+     * provider's peak heap). `open` must yield the same bytes.
+     */
+    readonly bytes?: Buffer;
     /** The SHA-256 the plan saw; a different one means the local source changed since preview. */
     readonly expectedSha256?: string;
     /** Permission bits for the target; default: keep those of the file it replaces, else 0644. */

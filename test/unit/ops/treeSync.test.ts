@@ -44,6 +44,9 @@ describe("ops/tree: upload, scan and remove many files (memory transport)", func
         assert.strictEqual(server.fs.lstat("/var/www/css/site.css")?.mode, 0o640);
         assert.strictEqual(server.fs.lstat("/var/www/run.sh")?.mode, 0o755);
         assert.strictEqual(out.uploaded["css/site.css"].mode, "0640", "modes are written one way");
+        for (const rel of Object.keys(m)) {
+            assert.strictEqual(out.uploaded[rel], m[rel], "a file that landed as planned keeps the plan's entry");
+        }
         assert.strictEqual(server.callsOf("exec").length, 1, "one hasher command for the whole chunk");
         assert.deepStrictEqual(temporaries(server), []);
     });
