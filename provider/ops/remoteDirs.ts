@@ -1,9 +1,11 @@
 /** `mkdir -p` that remembers what it created, and its undo. Protocol-neutral (uses Transport). */
 import * as posix from "node:path/posix";
-import { notAFolder } from "../errors";
+import { FiledropError, notAFolder } from "../errors";
 import { innermostFirst, isAncestorOrSelf } from "../remotePaths";
-import type { Transport } from "../transport/types";
+import { describeEntry } from "../transport/describeEntry";
+import type { RemoteStat, Transport } from "../transport/types";
 import { type KnownStats, statOf } from "./knownStats";
+import { sameOwner, writerIn } from "./sideFileGuard";
 
 /**
  * Creates `dir` and its missing parents. Returns the folders it created, outermost first, so that destroy can
@@ -17,6 +19,9 @@ export async function ensureDirs(t: Transport, dir: string, mode?: number, known
         if (st) {
             if (st.kind !== "directory" && st.kind !== "symlink") {
                 throw notAFolder(t.endpoint, cur);
+            }
+            if (st.kind === "symlink") {
+                await trustFolderLink(t, cur, st, known);
             }
             break;
         }
@@ -39,6 +44,30 @@ export async function ensureDirs(t: Transport, dir: string, mode?: number, known
         }
     }
     return created;
+}
+
+/**
+ * A symlink met where a folder is wanted is followed only when root, the user the server writes as, or the owner of
+ * the folder holding it made it (as Linux's `protected_symlinks` reasons): anyone else who can write to that folder
+ * could have planted it to send the files somewhere else. A symlinked folder a person set up stays usable.
+ */
+async function trustFolderLink(t: Transport, path: string, link: RemoteStat, known?: KnownStats): Promise<void> {
+    if (link.uid === 0 || (link.uid === undefined && link.owner === "root")) {
+        return;
+    }
+    const holder = posix.dirname(path);
+    const parent = await statOf(t, holder, known);
+    if (parent !== undefined && sameOwner(link, parent)) {
+        return;
+    }
+    const me = await writerIn(t, holder);
+    if (me !== undefined && sameOwner(link, me)) {
+        return;
+    }
+    throw new FiledropError(
+        "REMOTE_IO",
+        `${t.endpoint}${path} is ${describeEntry(link)} where a folder is wanted, made by neither root, the login user nor the owner of ${holder}; it was not followed and nothing was written through it. Someone who can write to ${holder} may have planted it: remove it or replace it with a folder, then run the deployment again.`,
+    );
 }
 
 /**

@@ -132,3 +132,53 @@ describe("remoteDirs on the memory transport", () => {
         await run((t) => removeRecursive(t, "/gone")); // already gone is fine
     });
 });
+
+describe("ops/remoteDirs: a symlink where a folder is wanted (memory transport)", function () {
+    const STRANGER = 1002;
+    let server: MemoryServer;
+    let run: <T>(op: (t: Transport) => Promise<T>) => Promise<T>;
+
+    beforeEach(function () {
+        const f = freshServer();
+        server = f.server;
+        run = (op) => onServer(f.connection, op);
+        server.fs.mkdir("/srv");
+        server.fs.mkdir("/srv/www");
+        server.fs.lstat("/srv/www")!.uid = 0; // a root-owned web root the deploy group may write to
+        server.fs.mkdir("/etc");
+        server.fs.lstat("/etc")!.uid = 0;
+    });
+    afterEach(() => server.uninstall());
+
+    const linkAs = (uid: number, at: string, to: string) => {
+        server.fs.symlink(to, at);
+        server.fs.lstat(at)!.uid = uid;
+    };
+
+    it("refuses a link a neighbour planted at a folder name, following nothing", async function () {
+        linkAs(STRANGER, "/srv/www/d2", "/etc");
+        await assert.rejects(
+            run((t) => ensureDirs(t, "/srv/www/d2")),
+            (e: unknown) => {
+                return (
+                    hasCode(e, "REMOTE_IO") &&
+                    /\/srv\/www\/d2 is a symlink owned by uid 1002 where a folder is wanted, made by neither root, the login user nor the owner of \/srv\/www; it was not followed/.test(
+                        String(e),
+                    )
+                );
+            },
+        );
+        assert.deepStrictEqual(server.fs.tree("/etc"), []);
+    });
+
+    it("follows a link made by root, by the login user, or by the owner of the folder holding it", async function () {
+        linkAs(0, "/srv/www/byroot", "/etc");
+        linkAs(server.fs.uid, "/srv/www/byme", "/etc");
+        server.fs.mkdir("/srv/other");
+        server.fs.lstat("/srv/other")!.uid = STRANGER;
+        linkAs(STRANGER, "/srv/other/byowner", "/etc");
+        for (const d of ["/srv/www/byroot", "/srv/www/byme", "/srv/other/byowner"]) {
+            assert.deepStrictEqual(await run((t) => ensureDirs(t, d)), [], d);
+        }
+    });
+});
