@@ -125,8 +125,17 @@ async function syncChunk(
     replaced: Replaced,
     meter: TransferMeter,
 ): Promise<unknown[]> {
-    // Folders first, parents before children, so files do not race to create them.
-    for (const d of outermostFirst(new Set(rels.map((rel) => posix.dirname(remotePathOf(destination, rel)))))) {
+    // Folders first, parents before children, so files do not race to create them. Every folder between the
+    // destination and a file is looked at, so a link planted at any of them is met (remoteDirs.ts), not walked past.
+    const folders = new Set<string>();
+    for (const rel of rels) {
+        let d = posix.dirname(remotePathOf(destination, rel));
+        folders.add(d);
+        for (d = posix.dirname(d); d.length > destination.length; d = posix.dirname(d)) {
+            folders.add(d);
+        }
+    }
+    for (const d of outermostFirst(folders)) {
         out.createdDirs.push(...(await ensureDirs(t, d)));
     }
     // Each staged file beside its relative path (no path worked out again from its target per file).

@@ -110,6 +110,34 @@ describe("ssh: sudo (real NOPASSWD sudo for the deploy user)", function () {
         fs.rmSync(src, { recursive: true, force: true });
     });
 
+    it("a tree's folder name a neighbour linked elsewhere is refused, even for files deeper below it", async function () {
+        const src = fs.mkdtempSync(path.join(scratchDir(), "planted-src-"));
+        fs.mkdirSync(path.join(src, "docs", "deep"), { recursive: true });
+        fs.writeFileSync(path.join(src, "index.html"), "<h1>home</h1>\n");
+        fs.writeFileSync(path.join(src, "docs", "deep", "page.html"), "<p>page</p>\n");
+        const { manifest } = await buildManifest(src, {});
+        // A shared web root (root-owned, the deploy group may write) where the neighbour linked `docs` to a folder
+        // that holds `deep` already, so only a look at `docs` itself can tell.
+        const dest = fs.mkdtempSync(path.join(rootDir, "planted-www-"));
+        const elsewhere = fs.mkdtempSync(path.join(rootDir, "elsewhere-"));
+        fs.mkdirSync(path.join(elsewhere, "deep"));
+        fs.symlinkSync(elsewhere, path.join(dest, "docs"));
+        fs.lchownSync(path.join(dest, "docs"), w.sshd.otherUser.uid, w.sshd.otherUser.gid);
+        // Refused, as the chunk's failure or as one of its files' errors.
+        const errors = await withTransport(conn(w.sshd.user, true), { privateKey: key }, (t) =>
+            uploadFiles(async (op) => op(t), src, dest, manifest, Object.keys(manifest)),
+        ).then(
+            (out) => out.errors,
+            (e: unknown) => [e],
+        );
+        assert.match(
+            errors.map(String).join("\n"),
+            /planted-www-\w+\/docs is a symlink owned by uid \d+ where a folder is wanted, made by neither root, the login user nor the owner of .*; it was not followed/,
+        );
+        assert.deepStrictEqual(fs.readdirSync(path.join(elsewhere, "deep")), [], "nothing written through the link");
+        fs.rmSync(src, { recursive: true, force: true });
+    });
+
     it("a prefix runs as another user: `sudo -n -u <user>`", async function () {
         const r = await withTransport(
             conn(w.sshd.user, `sudo -n -u ${w.sshd.otherUser.name}`),
